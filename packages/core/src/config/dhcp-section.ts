@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const dhcpReservation = z
+  .object({
+    mac: z.string().min(1),
+    ip: z.string().min(1),
+    hostname: z.string().optional(),
+    bootFile: z.string().optional(),
+    /** false: give an address but no boot file. */
+    pxe: z.boolean().default(true),
+  })
+  .strict();
+
+export const dhcpSection = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Interface or bridge to serve; only that one. */
+    interface: z.string().optional(),
+    mode: z.enum(['server', 'proxy']).default('server'),
+    /** CIDR, e.g. 172.30.0.0/24. */
+    subnet: z.string().optional(),
+    rangeStart: z.string().optional(),
+    rangeEnd: z.string().optional(),
+    router: z.string().optional(),
+    dns: z.array(z.string()).default([]),
+    domain: z.string().optional(),
+    leaseTimeSec: z.number().int().min(60).max(31_536_000).default(3600),
+    knownHostsOnly: z.boolean().default(false),
+    reservations: z.array(dhcpReservation).default([]),
+    /** Address this server announces (option 54, siaddr); defaults to the interface address. */
+    serverAddress: z.string().optional(),
+    port: z.number().int().min(1).max(65535).default(67),
+  })
+  .strict();

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+export const redfishSection = z
+  .object({
+    enabled: z.boolean().default(true),
+    port: z.number().int().min(1).max(65535).default(8000),
+    tls: z.boolean().default(true),
+    /** PEM files; when absent a self-signed certificate is generated on first start and kept. */
+    certFile: z.string().optional(),
+    keyFile: z.string().optional(),
+    sessionTimeoutSec: z.number().int().min(30).max(86_400).default(1800),
+    /** Largest image a virtual-media insert may download (bytes). */
+    maxImageBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(8 * 1024 ** 3),
+  })
+  .strict();

@@ -1,0 +1,85 @@
+import type { Duplex } from 'node:stream';
+import type {
+  BiosAttributes,
+  BootOverride,
+  MediaSlot,
+  MediaSource,
+  Node,
+  NodeEvent,
+  PowerAction,
+  SecureBoot,
+} from './node.js';
+
+/**
+ * The one interface every front end speaks to. Every method is async and fails with a BmcEmuError
+ * (BMCEMU_NODE_NOT_FOUND, BMCEMU_DRIVER_UNAVAILABLE, BMCEMU_CONFLICT, BMCEMU_INVALID_ARGUMENT, ...).
+ * `id` may be a node's UUID or its name.
+ */
+export interface NodeDriver {
+  readonly name: string;
+  list(): Promise<Node[]>;
+  get(id: string): Promise<Node>;
+  /** Subscribe to node changes; returns the unsubscribe function. */
+  watch(listener: (event: NodeEvent) => void): () => void;
+
+  /**
+   * Start a power action. Resolves once the action is accepted and under way; `get` shows
+   * PoweringOn/PoweringOff until it settles. Use `waitForPower` to wait for the end state.
+   */
+  power(id: string, action: PowerAction): Promise<void>;
+
+  getBootOverride(id: string): Promise<BootOverride>;
+  /** Merge the given fields into the override. A `Once` override is consumed by the next boot. */
+  setBootOverride(id: string, override: Partial<BootOverride>): Promise<BootOverride>;
+
+  insertMedia(id: string, slot: MediaSlot, source: MediaSource): Promise<void>;
+  ejectMedia(id: string, slot: MediaSlot): Promise<void>;
+
+  getBios(id: string): Promise<{ attributes: BiosAttributes; pending: BiosAttributes }>;
+  /** Stage BIOS settings; they apply at the next power-on or reset, as on real hardware. */
+  setBiosPending(id: string, attributes: BiosAttributes): Promise<void>;
+  /** Stage a reset of every attribute to its default (applies at the next power-on or reset). */
+  resetBios(id: string): Promise<void>;
+
+  getSecureBoot(id: string): Promise<SecureBoot>;
+  setSecureBoot(id: string, enabled: boolean): Promise<SecureBoot>;
+
+  /** A byte stream to and from the node's serial console, when the driver has one. */
+  openConsole?(id: string): Promise<Duplex>;
+
+  close(): Promise<void>;
+}
+
+export const TERMINAL_POWER: Record<PowerAction, 'On' | 'Off'> = {
+  On: 'On',
+  ForceOff: 'Off',
+  GracefulShutdown: 'Off',
+  ForceRestart: 'On',
+  GracefulRestart: 'On',
+  PowerCycle: 'On',
+  Nmi: 'On',
+};
+
+/** Poll `get` until the node's power state is `want` or the time runs out. */
+export async function waitForPower(
+  driver: NodeDriver,
+  id: string,
+  want: 'On' | 'Off',
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<Node> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const node = await driver.get(id);
+    if (node.powerState === want) return node;
+    if (Date.now() >= deadline) {
+      const { errors } = await import('./errors.js');
+      throw errors.timeout(`node ${id} did not reach power state ${want} within ${timeoutMs} ms`, {
+        id,
+        want,
+        last: node.powerState,
+      });
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

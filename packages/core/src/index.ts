@@ -1,0 +1,17 @@
+export * from './atomic-write.js';
+export * from './boot-policy.js';
+export { dhcpReservation, dhcpSection } from './config/dhcp-section.js';
+export { httpSection } from './config/http-section.js';
+export { ipmiSection } from './config/ipmi-section.js';
+export * from './config/load.js';
+export { redfishSection } from './config/redfish-section.js';
+export * from './config/schema.js';
+export { tftpSection } from './config/tftp-section.js';
+export * from './driver.js';
+export * from './errors.js';
+export * from './front-end.js';
+export * from './logging.js';
+export * from './memory-console.js';
+export * from './memory-driver.js';
+export * from './node.js';
+export * from './op-queue.js';
