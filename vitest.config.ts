@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const pkgs = ['core', 'libvirt', 'redfish', 'ipmi', 'dhcp', 'tftp', 'boot-http', 'lab'];
+const pkgs = ['core', 'libvirt', 'redfish', 'ipmi', 'dhcp', 'tftp', 'boot-http'];
 
 export default defineConfig({
   resolve: {
