@@ -49,8 +49,11 @@ async function serve(flags: ServeFlags): Promise<number> {
   const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
   const server = await startServer(config);
   for (const line of server.lines) process.stdout.write(`${line}\n`);
+  // Keep the process alive even when no front end holds a socket open.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   return new Promise<number>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
+      clearInterval(keepAlive);
       process.stdout.write(`bmc-emu: ${sig}, stopping\n`);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
