@@ -30,5 +30,17 @@ export const dhcpSection = z
     /** Address this server announces (option 54, siaddr); defaults to the interface address. */
     serverAddress: z.string().optional(),
     port: z.number().int().min(1).max(65535).default(67),
+    /** Lease file; default <stateDir>/dhcp-leases[-<interface>].txt. */
+    leaseFile: z.string().optional(),
+    /** DNS search list (option 119). */
+    domainSearch: z.array(z.string()).default([]),
+    /** TFTP server for siaddr/option 66; defaults to serverAddress. */
+    tftpServer: z.string().optional(),
+    /** Base URL of boot HTTP for iPXE scripts and UEFI HTTP boot; default http.publicUrl or http://<serverAddress>:<http.port>. */
+    httpBaseUrl: z.string().optional(),
+    biosFile: z.string().optional(),
+    /** UEFI x64 binary: snponly.efi (default) or ipxe.efi. */
+    efiX64File: z.string().optional(),
+    efiArm64File: z.string().optional(),
   })
   .strict();

@@ -1,0 +1,439 @@
+import type { BootDecision, BootPolicy } from '@bmc-emu/core';
+import {
+  type ClasslessRoute,
+  classlessRoutes,
+  domainSearch,
+  findOption,
+  ip,
+  ipList,
+  MESSAGE_TYPE_NAMES,
+  MessageType,
+  Opt,
+  subOptions,
+  text,
+  u8,
+  u16,
+  u32,
+} from './codec/options.js';
+import { BOOTREPLY, BOOTREQUEST, type DhcpOption, type DhcpPacket, FLAG_BROADCAST } from './codec/packet.js';
+import type { Lease, LeaseStore } from './lease-store.js';
+import { normalizeMac } from './mac.js';
+import { AddressPool } from './pool.js';
+import { describeDecision, type PxeRequestInfo, pxeInfo } from './pxe.js';
+
+export interface Reservation {
+  mac: string;
+  ip: string;
+  hostname?: string;
+  /** TFTP file name or http(s) URL for this host only. */
+  bootFile?: string;
+  /** false: an address but no boot file. */
+  pxe?: boolean;
+}
+
+export interface DhcpEngineOptions {
+  /** server: hand out addresses (and boot info); proxy: boot info only, to PXE clients, no addresses. */
+  mode: 'server' | 'proxy';
+  /** Our address on the served network: option 54, siaddr, default TFTP server. */
+  serverAddress: string;
+  /** CIDR; required in server mode. */
+  subnet?: string;
+  rangeStart?: string;
+  rangeEnd?: string;
+  router?: string;
+  dns?: string[];
+  domain?: string;
+  domainSearch?: string[];
+  routes?: ClasslessRoute[];
+  leaseTimeSec: number;
+  /** How long an OFFER holds its address. */
+  offerTimeSec?: number;
+  /** Serve only reserved MACs (like dnsmasq dhcp-ignore=tag:!known). */
+  knownHostsOnly?: boolean;
+  reservations?: Reservation[];
+  /** Undefined: never hand out boot information. */
+  bootPolicy?: BootPolicy;
+  /** TFTP server for options 66/siaddr; defaults to serverAddress. */
+  tftpServer?: string;
+}
+
+/** Where the server sends a reply (RFC 2131 §4.1). */
+export interface Reply {
+  packet: DhcpPacket;
+  address: string;
+  port: number;
+  /** Largest reply the client accepts (option 57). */
+  maxSize?: number;
+}
+
+export interface Transaction {
+  xid: number;
+  mac: string;
+  type: string;
+  arch?: number;
+  /** What we did: "OFFER 172.30.0.10 tftp undionly.kpxe", "ignored: for server 10.0.0.1", ... */
+  outcome: string;
+  reply?: Reply;
+  /** The reply may be sent only once the lease file holds this change. */
+  persist: boolean;
+}
+
+const ZERO = '0.0.0.0';
+const BROADCAST = '255.255.255.255';
+
+export class DhcpEngine {
+  private readonly pool: AddressPool | undefined;
+  private readonly reservations = new Map<string, Reservation>();
+  private readonly reservedIps = new Map<string, string>();
+  private readonly tftpServer: string;
+
+  constructor(
+    private readonly opts: DhcpEngineOptions,
+    private readonly leases: LeaseStore,
+  ) {
+    if (opts.subnet) this.pool = new AddressPool(opts.subnet, opts.rangeStart, opts.rangeEnd);
+    for (const r of opts.reservations ?? []) {
+      const mac = normalizeMac(r.mac);
+      this.reservations.set(mac, { ...r, mac });
+      this.reservedIps.set(r.ip, mac);
+    }
+    this.tftpServer = opts.tftpServer ?? opts.serverAddress;
+  }
+
+  handle(req: DhcpPacket, now = Date.now(), proxyPort = false): Transaction {
+    const info = pxeInfo(req);
+    const typeData = findOption(req, Opt.MessageType);
+    const type = typeData?.[0] ?? 0;
+    const base = {
+      xid: req.xid,
+      mac: info.mac,
+      type: MESSAGE_TYPE_NAMES[type] ?? (typeData ? `type ${type}` : 'BOOTP'),
+      ...(info.arch !== undefined ? { arch: info.arch } : {}),
+      persist: false,
+    };
+    const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
+    if (req.op !== BOOTREQUEST) return ignore('not a BOOTREQUEST');
+    if (req.htype !== 1 || req.hlen !== 6) return ignore(`hardware type ${req.htype}/${req.hlen} is not Ethernet`);
+    if (this.opts.mode === 'proxy' || proxyPort) return this.proxy(req, type, info, base, ignore);
+    if (this.opts.knownHostsOnly && !this.reservations.has(info.mac)) return ignore('unknown host (known hosts only)');
+    switch (type) {
+      case MessageType.Discover:
+        return this.discover(req, info, now, base, ignore);
+      case MessageType.Request:
+        return this.request(req, info, now, base, ignore);
+      case MessageType.Decline:
+        return this.decline(req, info, now, base, ignore);
+      case MessageType.Release:
+        return this.release(req, info, now, base, ignore);
+      case MessageType.Inform:
+        return this.inform(req, info, base);
+      default:
+        return ignore('not a message a server answers');
+    }
+  }
+
+  private serverIdMatches(req: DhcpPacket): boolean | undefined {
+    const sid = findOption(req, Opt.ServerId);
+    if (!sid) return undefined;
+    return sid.length === 4 && ip.decode(sid) === this.opts.serverAddress;
+  }
+
+  private discover(
+    req: DhcpPacket,
+    info: PxeRequestInfo,
+    now: number,
+    base: Omit<Transaction, 'outcome'>,
+    ignore: (why: string) => Transaction,
+  ): Transaction {
+    const addr = this.allocate(info.mac, req, now);
+    if (!addr) return ignore('no free address in the pool');
+    const existing = this.leases.getByMac(info.mac);
+    if (!existing || existing.ip !== addr || existing.state !== 'bound') {
+      this.leases.put({
+        mac: info.mac,
+        ip: addr,
+        state: 'offered',
+        expiresAt: now + (this.opts.offerTimeSec ?? 60) * 1000,
+        ...this.hostnameOf(info.mac),
+      });
+    }
+    const { packet, boot } = this.reply(req, MessageType.Offer, addr, info, true);
+    return { ...base, outcome: `OFFER ${addr} ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
+  }
+
+  private request(
+    req: DhcpPacket,
+    info: PxeRequestInfo,
+    now: number,
+    base: Omit<Transaction, 'outcome'>,
+    ignore: (why: string) => Transaction,
+  ): Transaction {
+    const pool = this.pool!;
+    const sidMatch = this.serverIdMatches(req);
+    const reqData = findOption(req, Opt.RequestedIp);
+    const requested = reqData?.length === 4 ? ip.decode(reqData) : undefined;
+    const lease = this.leases.getByMac(info.mac);
+    const nak = (why: string): Transaction => {
+      const packet = this.nakPacket(req, why);
+      return { ...base, outcome: `NAK: ${why}`, reply: this.route(req, packet, true) };
+    };
+    let addr: string;
+    if (sidMatch === false) {
+      // SELECTING another server: our offer is void
+      if (lease?.state === 'offered') this.leases.remove(lease);
+      return ignore('REQUEST is for another server');
+    }
+    if (sidMatch === true) {
+      if (!requested) return nak('SELECTING without option 50');
+      if (!lease || lease.ip !== requested || lease.state === 'declined') return nak(`${requested} was not offered`);
+      addr = requested;
+    } else if (req.ciaddr === ZERO) {
+      // INIT-REBOOT
+      if (!requested) return ignore('INIT-REBOOT without option 50');
+      if (!pool.contains(requested)) return nak(`${requested} is not on ${this.opts.subnet}`);
+      if (lease && lease.ip !== requested) return nak(`${info.mac} holds ${lease.ip}, not ${requested}`);
+      if (!lease && !this.isFree(requested, info.mac, now)) return nak(`${requested} belongs to someone else`);
+      if (!lease && !this.mayUse(info.mac, requested)) return nak(`${requested} is not available`);
+      addr = requested;
+    } else {
+      // RENEWING (unicast) or REBINDING (broadcast)
+      if (!pool.contains(req.ciaddr)) return ignore(`${req.ciaddr} is not on our subnet`);
+      if (lease && lease.ip !== req.ciaddr) return nak(`${info.mac} holds ${lease.ip}, not ${req.ciaddr}`);
+      if (!lease && !this.isFree(req.ciaddr, info.mac, now)) return nak(`${req.ciaddr} belongs to someone else`);
+      if (!lease && !this.mayUse(info.mac, req.ciaddr)) return nak(`${req.ciaddr} is not available`);
+      addr = req.ciaddr;
+    }
+    this.leases.put({
+      mac: info.mac,
+      ip: addr,
+      state: 'bound',
+      expiresAt: now + this.opts.leaseTimeSec * 1000,
+      ...this.hostnameOf(info.mac),
+    });
+    const { packet, boot } = this.reply(req, MessageType.Ack, addr, info, true);
+    return {
+      ...base,
+      outcome: `ACK ${addr} ${describeDecision(boot)}`,
+      reply: this.route(req, packet, false),
+      persist: true,
+    };
+  }
+
+  private decline(
+    req: DhcpPacket,
+    info: PxeRequestInfo,
+    now: number,
+    base: Omit<Transaction, 'outcome'>,
+    ignore: (why: string) => Transaction,
+  ): Transaction {
+    if (this.serverIdMatches(req) === false) return ignore('DECLINE is for another server');
+    const reqData = findOption(req, Opt.RequestedIp);
+    const addr = reqData?.length === 4 ? ip.decode(reqData) : undefined;
+    const lease = this.leases.getByMac(info.mac);
+    if (!addr || !lease || lease.ip !== addr) return ignore('DECLINE for an address we did not give');
+    this.leases.remove(lease);
+    this.leases.put({ mac: '-', ip: addr, state: 'declined', expiresAt: now + this.opts.leaseTimeSec * 1000 });
+    return { ...base, outcome: `DECLINE ${addr}: marked unusable`, persist: true };
+  }
+
+  private release(
+    req: DhcpPacket,
+    info: PxeRequestInfo,
+    now: number,
+    base: Omit<Transaction, 'outcome'>,
+    ignore: (why: string) => Transaction,
+  ): Transaction {
+    if (this.serverIdMatches(req) === false) return ignore('RELEASE is for another server');
+    const lease = this.leases.getByMac(info.mac);
+    if (!lease || lease.ip !== req.ciaddr || lease.state !== 'bound') return ignore('RELEASE of an address not bound');
+    lease.state = 'released';
+    lease.expiresAt = now;
+    this.leases.touch();
+    return { ...base, outcome: `RELEASE ${lease.ip}`, persist: true };
+  }
+
+  private inform(req: DhcpPacket, info: PxeRequestInfo, base: Omit<Transaction, 'outcome'>): Transaction {
+    const { packet, boot } = this.reply(req, MessageType.Ack, ZERO, info, false);
+    return { ...base, outcome: `ACK (INFORM) ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
+  }
+
+  private proxy(
+    req: DhcpPacket,
+    type: number,
+    info: PxeRequestInfo,
+    base: Omit<Transaction, 'outcome'>,
+    ignore: (why: string) => Transaction,
+  ): Transaction {
+    if (!info.wantsBoot) return ignore('proxy mode answers PXE clients only');
+    if (this.opts.knownHostsOnly && !this.reservations.has(info.mac)) return ignore('unknown host (known hosts only)');
+    let replyType: number;
+    if (type === MessageType.Discover) replyType = MessageType.Offer;
+    else if (type === MessageType.Request || type === MessageType.Inform) {
+      if (type === MessageType.Request && this.serverIdMatches(req) === false && req.ciaddr === ZERO) {
+        return ignore('REQUEST is for the address server');
+      }
+      replyType = MessageType.Ack;
+    } else return ignore('proxy mode answers DISCOVER, REQUEST and INFORM');
+    const { packet, boot } = this.reply(req, replyType, ZERO, info, false, true);
+    if (boot.kind === 'none') return ignore('no boot file for this client');
+    const name = replyType === MessageType.Offer ? 'OFFER' : 'ACK';
+    return { ...base, outcome: `proxy ${name} ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
+  }
+
+  private hostnameOf(mac: string): { hostname?: string } {
+    const h = this.reservations.get(mac)?.hostname;
+    return h ? { hostname: h } : {};
+  }
+
+  /** A reserved address only goes to its MAC; the server's own address never. */
+  private mayUse(mac: string, addr: string): boolean {
+    const owner = this.reservedIps.get(addr);
+    if (owner !== undefined) return owner === mac;
+    return addr !== this.opts.serverAddress && (this.pool?.inRange(addr) ?? false);
+  }
+
+  private isFree(addr: string, mac: string, now: number): boolean {
+    const l = this.leases.getByIp(addr);
+    // released and expired entries of other clients may be reused; `allocate` prefers untouched addresses first
+    return !l || l.mac === mac || l.expiresAt < now;
+  }
+
+  private allocate(mac: string, req: DhcpPacket, now: number): string | undefined {
+    const reserved = this.reservations.get(mac);
+    if (reserved) return reserved.ip;
+    const lease = this.leases.getByMac(mac);
+    if (lease && lease.state !== 'declined' && this.mayUse(mac, lease.ip)) return lease.ip;
+    const reqData = findOption(req, Opt.RequestedIp);
+    if (reqData?.length === 4) {
+      const wanted = ip.decode(reqData);
+      if (this.mayUse(mac, wanted) && this.isFree(wanted, mac, now)) return wanted;
+    }
+    const pool = this.pool!;
+    const untouched = pool.next((a) => this.mayUse(mac, a) && !this.leases.getByIp(a));
+    if (untouched) return untouched;
+    return pool.next((a) => this.mayUse(mac, a) && this.isFree(a, mac, now));
+  }
+
+  private decideBoot(info: PxeRequestInfo): BootDecision {
+    const policy = this.opts.bootPolicy;
+    if (!policy || !info.wantsBoot) return { kind: 'none' };
+    const r = this.reservations.get(info.mac);
+    if (r?.pxe === false) return { kind: 'none' };
+    if (r?.bootFile && !info.isIpxe) {
+      return /^https?:\/\//.test(r.bootFile)
+        ? { kind: 'http', url: r.bootFile, httpClient: info.vendorClass?.startsWith('HTTPClient') ?? false }
+        : { kind: 'tftp', file: r.bootFile };
+    }
+    return policy.decide(info);
+  }
+
+  private header(req: DhcpPacket, yiaddr: string): DhcpPacket {
+    return {
+      op: BOOTREPLY,
+      htype: req.htype,
+      hlen: req.hlen,
+      hops: 0,
+      xid: req.xid,
+      secs: 0,
+      flags: req.flags,
+      ciaddr: req.ciaddr,
+      yiaddr,
+      siaddr: ZERO,
+      giaddr: req.giaddr,
+      chaddr: req.chaddr,
+      sname: '',
+      file: '',
+      options: [],
+    };
+  }
+
+  private reply(
+    req: DhcpPacket,
+    type: number,
+    yiaddr: string,
+    info: PxeRequestInfo,
+    withLease: boolean,
+    proxy = false,
+  ): { packet: DhcpPacket; boot: BootDecision } {
+    const o = this.opts;
+    const p = this.header(req, yiaddr);
+    const options: DhcpOption[] = [
+      { code: Opt.MessageType, data: u8.encode(type) },
+      { code: Opt.ServerId, data: ip.encode(o.serverAddress) },
+    ];
+    if (withLease) {
+      const t = o.leaseTimeSec;
+      options.push(
+        { code: Opt.LeaseTime, data: u32.encode(t) },
+        { code: Opt.RenewalTime, data: u32.encode(Math.floor(t / 2)) },
+        { code: Opt.RebindingTime, data: u32.encode(Math.floor((t * 7) / 8)) },
+      );
+    }
+    if (!proxy && this.pool) {
+      options.push(
+        { code: Opt.SubnetMask, data: ip.encode(this.pool.subnetMask) },
+        { code: Opt.BroadcastAddress, data: ip.encode(this.pool.broadcast) },
+      );
+      if (o.router) options.push({ code: Opt.Router, data: ip.encode(o.router) });
+      if (o.dns?.length) options.push({ code: Opt.DnsServers, data: ipList.encode(o.dns) });
+      if (o.domain) options.push({ code: Opt.DomainName, data: text.encode(o.domain) });
+      if (o.domainSearch?.length) options.push({ code: Opt.DomainSearch, data: domainSearch.encode(o.domainSearch) });
+      if (o.routes?.length) options.push({ code: Opt.ClasslessRoutes, data: classlessRoutes.encode(o.routes) });
+      const host = this.reservations.get(info.mac)?.hostname;
+      if (host) options.push({ code: Opt.Hostname, data: text.encode(host) });
+    }
+    const boot = this.decideBoot(info);
+    if (boot.kind === 'tftp') {
+      p.siaddr = this.tftpServer;
+      p.sname = this.tftpServer;
+      p.file = boot.file;
+      options.push(
+        { code: Opt.TftpServerName, data: text.encode(this.tftpServer) },
+        { code: Opt.BootfileName, data: text.encode(boot.file) },
+      );
+    } else if (boot.kind === 'http') {
+      p.siaddr = this.tftpServer;
+      if (Buffer.byteLength(boot.url) < 128) p.file = boot.url;
+      options.push({ code: Opt.BootfileName, data: text.encode(boot.url) });
+    }
+    if (boot.kind !== 'none') {
+      if (boot.kind === 'http' && boot.httpClient) {
+        options.push({ code: Opt.VendorClass, data: text.encode('HTTPClient') });
+      } else if (info.vendorClass?.startsWith('PXEClient') || proxy) {
+        options.push({ code: Opt.VendorClass, data: text.encode('PXEClient') });
+      }
+      if (proxy && !info.isIpxe && boot.kind === 'tftp') {
+        // PXE discovery control 8: no boot server discovery, boot the file named here
+        options.push({ code: Opt.VendorSpecific, data: subOptions.encode([{ code: 6, data: u8.encode(8) }]) });
+      }
+    }
+    p.options = options;
+    return { packet: p, boot };
+  }
+
+  private nakPacket(req: DhcpPacket, why: string): DhcpPacket {
+    const p = this.header(req, ZERO);
+    p.ciaddr = ZERO;
+    p.options = [
+      { code: Opt.MessageType, data: u8.encode(MessageType.Nak) },
+      { code: Opt.ServerId, data: ip.encode(this.opts.serverAddress) },
+      { code: Opt.Message, data: text.encode(why) },
+    ];
+    return p;
+  }
+
+  /** RFC 2131 §4.1: relay, then ciaddr, then broadcast (we cannot unicast to an address without ARP). */
+  private route(req: DhcpPacket, packet: DhcpPacket, isNak: boolean): Reply {
+    const maxData = findOption(req, Opt.MaxMessageSize);
+    const maxSize = maxData?.length === 2 ? Math.max(576, u16.decode(maxData)) : undefined;
+    const extra = maxSize !== undefined ? { maxSize } : {};
+    if (req.giaddr !== ZERO) {
+      if (isNak) packet.flags |= FLAG_BROADCAST;
+      return { packet, address: req.giaddr, port: 67, ...extra };
+    }
+    if (!isNak && req.ciaddr !== ZERO) return { packet, address: req.ciaddr, port: 68, ...extra };
+    return { packet, address: BROADCAST, port: 68, ...extra };
+  }
+}
+
+export type { Lease };

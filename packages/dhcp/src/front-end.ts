@@ -1,0 +1,47 @@
+import { join, resolve } from 'node:path';
+import { BootPolicy, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
+import { DhcpServer } from './server.js';
+
+/** `bmc-emu serve` starts DHCP when config.dhcp.enabled. */
+export const dhcpFrontEnd: FrontEndFactory = ({ config, logger }) => {
+  const d = config.dhcp;
+  if (!d.enabled) return undefined;
+  const httpBase =
+    d.httpBaseUrl ?? config.http.publicUrl ?? (d.serverAddress ? `http://${d.serverAddress}:${config.http.port}` : '');
+  const server = new DhcpServer({
+    mode: d.mode,
+    ...(d.interface ? { interface: d.interface } : {}),
+    ...(d.serverAddress ? { serverAddress: d.serverAddress } : {}),
+    ...(d.subnet ? { subnet: d.subnet } : {}),
+    ...(d.rangeStart ? { rangeStart: d.rangeStart } : {}),
+    ...(d.rangeEnd ? { rangeEnd: d.rangeEnd } : {}),
+    ...(d.router ? { router: d.router } : {}),
+    ...(d.domain ? { domain: d.domain } : {}),
+    ...(d.tftpServer ? { tftpServer: d.tftpServer } : {}),
+    dns: d.dns,
+    domainSearch: d.domainSearch,
+    leaseTimeSec: d.leaseTimeSec,
+    knownHostsOnly: d.knownHostsOnly,
+    reservations: d.reservations,
+    port: d.port,
+    leaseFile: resolve(d.leaseFile ?? join(config.stateDir, `dhcp-leases${d.interface ? `-${d.interface}` : ''}.txt`)),
+    logger,
+    ...(httpBase
+      ? {
+          bootPolicy: new BootPolicy({
+            httpBaseUrl: httpBase,
+            ...(d.biosFile ? { biosFile: d.biosFile } : {}),
+            ...(d.efiX64File ? { efiX64File: d.efiX64File } : {}),
+            ...(d.efiArm64File ? { efiArm64File: d.efiArm64File } : {}),
+          }),
+        }
+      : {}),
+  });
+  const fe: FrontEnd & { server: DhcpServer } = {
+    name: 'dhcp',
+    server,
+    start: () => server.start(),
+    stop: () => server.stop(),
+  };
+  return fe;
+};

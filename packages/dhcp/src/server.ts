@@ -1,0 +1,202 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { networkInterfaces } from 'node:os';
+import { errors, type Logger, silentLogger } from '@bmc-emu/core';
+import { bindSocketToDevice } from './bind-device.js';
+import { DhcpDecodeError } from './codec/errors.js';
+import { decodePacket, encodePacket } from './codec/packet.js';
+import { DhcpEngine, type DhcpEngineOptions, type Transaction } from './engine.js';
+import { LeaseStore } from './lease-store.js';
+
+export interface DhcpServerOptions extends Omit<DhcpEngineOptions, 'serverAddress'> {
+  /** Our address; defaults to the first IPv4 address of `interface`. */
+  serverAddress?: string;
+  /** Serve this interface only (SO_BINDTODEVICE through the native addon). */
+  interface?: string;
+  /** Address the socket binds; 0.0.0.0 is needed to hear broadcasts. Default 0.0.0.0. */
+  bindAddress?: string;
+  port?: number;
+  clientPort?: number;
+  /** Proxy mode also answers PXE REQUESTs on this port (PXE spec: 4011); false turns it off. */
+  proxyPort?: number | false;
+  /** Lease file; leases stay in memory only when absent. */
+  leaseFile?: string;
+  logger?: Logger;
+}
+
+export interface DhcpCounters {
+  received: number;
+  decodeErrors: number;
+  ignored: number;
+  offers: number;
+  acks: number;
+  naks: number;
+  declines: number;
+  releases: number;
+  sent: number;
+  sendErrors: number;
+  internalErrors: number;
+  byType: Record<string, number>;
+}
+
+function firstAddress(ifname: string): string | undefined {
+  return networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address;
+}
+
+/** A DHCPv4 server on one interface: sockets and persistence around the pure DhcpEngine. */
+export class DhcpServer {
+  readonly leases: LeaseStore;
+  readonly counters: DhcpCounters = {
+    received: 0,
+    decodeErrors: 0,
+    ignored: 0,
+    offers: 0,
+    acks: 0,
+    naks: 0,
+    declines: 0,
+    releases: 0,
+    sent: 0,
+    sendErrors: 0,
+    internalErrors: 0,
+    byType: {},
+  };
+  private readonly log: Logger;
+  private engine: DhcpEngine | undefined;
+  private sockets: Socket[] = [];
+  private serverAddress = '';
+
+  constructor(private readonly opts: DhcpServerOptions) {
+    this.log = (opts.logger ?? silentLogger()).child({ component: 'dhcp', interface: opts.interface ?? '*' });
+    this.leases = new LeaseStore(opts.leaseFile);
+  }
+
+  get address(): string {
+    return this.serverAddress;
+  }
+
+  /** Resolves to one line per socket, e.g. "dhcp 0.0.0.0:67 on br0 (server 172.30.0.1)". */
+  async start(): Promise<string[]> {
+    const o = this.opts;
+    const addr = o.serverAddress ?? (o.interface ? firstAddress(o.interface) : undefined);
+    if (!addr) {
+      throw errors.invalidArgument(
+        `DHCP needs a server address: set dhcp.serverAddress or give interface "${o.interface ?? ''}" an IPv4 address.`,
+      );
+    }
+    if (o.mode === 'server' && !o.subnet) throw errors.invalidArgument('DHCP server mode needs dhcp.subnet (CIDR).');
+    this.serverAddress = addr;
+    const loaded = await this.leases.load();
+    this.engine = new DhcpEngine({ ...o, serverAddress: addr }, this.leases);
+    const ports = [{ port: o.port ?? 67, proxy: false }];
+    if (o.mode === 'proxy' && o.proxyPort !== false) ports.push({ port: o.proxyPort ?? 4011, proxy: true });
+    const lines: string[] = [];
+    try {
+      for (const p of ports) {
+        const socket = await this.open(p.port, p.proxy);
+        this.sockets.push(socket);
+        const where = socket.address();
+        lines.push(
+          `dhcp ${o.mode} ${where.address}:${where.port} on ${o.interface ?? 'all interfaces'} (server ${addr})`,
+        );
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.log.info({ leases: loaded, mode: o.mode, serverAddress: addr }, 'dhcp started');
+    return lines;
+  }
+
+  async stop(): Promise<void> {
+    const sockets = this.sockets;
+    this.sockets = [];
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await this.leases.commit();
+  }
+
+  private open(port: number, proxyPort: boolean): Promise<Socket> {
+    const o = this.opts;
+    return new Promise((resolve, reject) => {
+      const socket = createSocket({ type: 'udp4', reuseAddr: true });
+      socket.once('error', reject);
+      socket.bind(port, o.bindAddress ?? '0.0.0.0', () => {
+        try {
+          socket.setBroadcast(true);
+          if (o.interface) bindSocketToDevice(socket, o.interface);
+        } catch (err) {
+          socket.close();
+          reject(err);
+          return;
+        }
+        socket.off('error', reject);
+        socket.on('error', (err) => this.log.error({ err }, 'dhcp socket error'));
+        socket.on('message', (msg, rinfo) => this.onMessage(socket, msg, rinfo, proxyPort));
+        resolve(socket);
+      });
+    });
+  }
+
+  private onMessage(socket: Socket, msg: Buffer, rinfo: RemoteInfo, proxyPort: boolean): void {
+    this.counters.received++;
+    let tx: Transaction;
+    try {
+      const req = decodePacket(msg);
+      tx = this.engine!.handle(req, Date.now(), proxyPort);
+    } catch (err) {
+      if (err instanceof DhcpDecodeError) {
+        this.counters.decodeErrors++;
+        this.log.debug({ from: `${rinfo.address}:${rinfo.port}`, err: err.message }, 'dhcp bad packet');
+      } else {
+        this.counters.internalErrors++;
+        this.log.error({ err }, 'dhcp request failed');
+      }
+      return;
+    }
+    this.count(tx);
+    const entry = { xid: `0x${tx.xid.toString(16).padStart(8, '0')}`, mac: tx.mac, type: tx.type, arch: tx.arch };
+    if (tx.outcome.startsWith('ignored')) this.log.debug(entry, tx.outcome);
+    else this.log.info(entry, tx.outcome);
+    const reply = tx.reply;
+    if (!reply && !tx.persist) return;
+    const send = () => {
+      if (!reply) return;
+      let bytes: Buffer;
+      try {
+        bytes = encodePacket(reply.packet, reply.maxSize !== undefined ? { maxSize: reply.maxSize } : {});
+      } catch (err) {
+        this.counters.internalErrors++;
+        this.log.error({ err, ...entry }, 'dhcp reply does not encode');
+        return;
+      }
+      const to = proxyPort ? { address: rinfo.address, port: rinfo.port } : this.destination(reply.address, reply.port);
+      socket.send(bytes, to.port, to.address, (err) => {
+        if (err) {
+          this.counters.sendErrors++;
+          this.log.warn({ err, ...entry }, 'dhcp send failed');
+        } else this.counters.sent++;
+      });
+    };
+    if (tx.persist) {
+      this.leases.commit().then(send, (err) => {
+        this.counters.internalErrors++;
+        this.log.error({ err, ...entry }, 'lease file write failed; reply withheld');
+      });
+    } else send();
+  }
+
+  private destination(address: string, port: number): { address: string; port: number } {
+    const clientPort = this.opts.clientPort ?? 68;
+    return { address, port: port === 68 ? clientPort : port };
+  }
+
+  private count(tx: Transaction): void {
+    const c = this.counters;
+    c.byType[tx.type] = (c.byType[tx.type] ?? 0) + 1;
+    const o = tx.outcome;
+    if (o.startsWith('ignored')) c.ignored++;
+    else if (o.startsWith('OFFER') || o.startsWith('proxy OFFER')) c.offers++;
+    else if (o.startsWith('ACK') || o.startsWith('proxy ACK')) c.acks++;
+    else if (o.startsWith('NAK')) c.naks++;
+    else if (o.startsWith('DECLINE')) c.declines++;
+    else if (o.startsWith('RELEASE')) c.releases++;
+  }
+}
