@@ -1,1 +1,39 @@
-export {};
+export { NetasciiDecoder, NetasciiEncoder } from './codec/netascii.js';
+export {
+  DEFAULT_BLKSIZE,
+  MAX_WINDOWSIZE,
+  MIN_BLKSIZE,
+  type Negotiated,
+  type NegotiationLimits,
+  negotiate,
+} from './codec/options.js';
+export {
+  type AckPacket,
+  type DataPacket,
+  decodePacket,
+  type ErrorPacket,
+  encodeDataHeader,
+  encodePacket,
+  MAX_BLKSIZE,
+  type OackPacket,
+  Opcode,
+  type RequestPacket,
+  TftpDecodeError,
+  TftpErrorCode,
+  type TftpOptions,
+  type TftpPacket,
+  type TransferMode,
+} from './codec/packet.js';
+export {
+  chainProviders,
+  directoryProvider,
+  type TftpClientInfo,
+  type TftpFile,
+  type TftpFileProvider,
+} from './file-source.js';
+export { tftpFrontEnd } from './front-end.js';
+export { blksizeCapFor } from './mtu.js';
+export { checkRequestPath } from './path-guard.js';
+export type { TransferOutcome } from './read-transfer.js';
+export { TftpServer, type TftpServerOptions, type TftpStats } from './server.js';
+export { TftpRefusal, toTftpError } from './tftp-error.js';

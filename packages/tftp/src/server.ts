@@ -1,0 +1,289 @@
+/**
+ * The TFTP server: one listening socket for requests, one fresh socket (own TID port) per transfer.
+ * Requests are decoded by the pure codec; files come from `root` and then `provider`; every refusal
+ * goes through toTftpError().
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { existsSync, statSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { type Logger, silentLogger } from '@bmc-emu/core';
+import { BlockReader } from './block-reader.js';
+import { NetasciiEncoder } from './codec/netascii.js';
+import { negotiate } from './codec/options.js';
+import { decodePacket, encodePacket, type RequestPacket } from './codec/packet.js';
+import type { TftpClientInfo, TftpFile, TftpFileProvider } from './file-source.js';
+import { blksizeCapFor } from './mtu.js';
+import { checkRequestPath, openInRoot, resolveInRoot } from './path-guard.js';
+import { ReadTransfer, type TransferOutcome } from './read-transfer.js';
+import { refuse, toTftpError } from './tftp-error.js';
+import { WriteTransfer } from './write-transfer.js';
+
+export interface TftpServerOptions {
+  /** Address to listen on (default 127.0.0.1). Each transfer socket binds here too. */
+  bind?: string;
+  /** Request port (default 69; 0 picks a free one). */
+  port?: number;
+  /** Folder whose files are served (and, with allowWrite, written). */
+  root?: string;
+  /** Asked when `root` has no such file (or there is no root): iPXE binaries, per-node files. */
+  provider?: TftpFileProvider;
+  /** Largest blksize granted (further capped at the interface MTU - 32). Default 1468. */
+  maxBlksize?: number;
+  /** Largest windowsize granted. Default 64. */
+  maxWindowsize?: number;
+  /** Accept WRQ into `root` (new files only). Default false: WRQ gets ERROR 2. */
+  allowWrite?: boolean;
+  /** Largest upload in bytes when allowWrite. Default 64 MiB. */
+  maxWriteBytes?: number;
+  /** Retransmission timeout when the client names none (ms). Default 1000. */
+  timeoutMs?: number;
+  /** Retransmissions before a transfer is abandoned. Default 5. */
+  maxRetries?: number;
+  /** Concurrent transfers before new requests get "server busy". Default 2048. */
+  maxTransfers?: number;
+  logger?: Logger;
+}
+
+export interface TftpStats {
+  active: number;
+  completed: number;
+  failed: number;
+  sizeProbes: number;
+  refused: number;
+  badPackets: number;
+}
+
+export class TftpServer {
+  private readonly opts: Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger'>>;
+  private readonly log: Logger;
+  private socket: Socket | undefined;
+  private readonly transfers = new Set<ReadTransfer | WriteTransfer>();
+  private readonly stats: TftpStats = { active: 0, completed: 0, failed: 0, sizeProbes: 0, refused: 0, badPackets: 0 };
+  private blksizeCap = 1468;
+  private rootOk = false;
+
+  constructor(private readonly init: TftpServerOptions = {}) {
+    this.opts = {
+      bind: init.bind ?? '127.0.0.1',
+      port: init.port ?? 69,
+      maxBlksize: init.maxBlksize ?? 1468,
+      maxWindowsize: init.maxWindowsize ?? 64,
+      allowWrite: init.allowWrite ?? false,
+      maxWriteBytes: init.maxWriteBytes ?? 64 * 1024 * 1024,
+      timeoutMs: init.timeoutMs ?? 1000,
+      maxRetries: init.maxRetries ?? 5,
+      maxTransfers: init.maxTransfers ?? 2048,
+    };
+    this.log = (init.logger ?? silentLogger()).child({ svc: 'tftp' });
+  }
+
+  /** Counters since start (a copy). */
+  get counters(): TftpStats {
+    return { ...this.stats, active: this.transfers.size };
+  }
+
+  /** The bound request port (after start()). */
+  get port(): number {
+    const a = this.socket?.address();
+    if (!a) throw new Error('TFTP server not started');
+    return a.port;
+  }
+
+  async start(): Promise<{ address: string; port: number }> {
+    if (this.socket) throw new Error('TFTP server already started');
+    this.rootOk = this.init.root !== undefined && existsSync(this.init.root) && statSync(this.init.root).isDirectory();
+    if (this.init.root !== undefined && !this.rootOk)
+      this.log.warn({ root: this.init.root }, 'tftp root folder missing');
+    if (!this.rootOk && !this.init.provider) this.log.warn('tftp server has no root folder and no provider');
+    this.blksizeCap = Math.min(this.opts.maxBlksize, blksizeCapFor(this.opts.bind));
+    const sock = createSocket({ type: isIPv6(this.opts.bind) ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+    sock.on('message', (msg, rinfo) => this.onRequest(sock, msg, rinfo));
+    sock.on('error', (err) => this.log.error({ err: err.message }, 'tftp socket error'));
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind(this.opts.port, this.opts.bind, () => {
+        sock.off('error', reject);
+        resolve();
+      });
+    });
+    this.socket = sock;
+    const a = sock.address();
+    this.log.info({ address: a.address, port: a.port, blksizeCap: this.blksizeCap }, 'tftp listening');
+    return { address: a.address, port: a.port };
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.transfers) if (t instanceof ReadTransfer) t.abort('Server shutting down');
+    this.transfers.clear();
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  private onRequest(sock: Socket, msg: Buffer, rinfo: RemoteInfo): void {
+    let req: RequestPacket;
+    try {
+      const p = decodePacket(msg);
+      if (p.op === 'ERROR') return; // never answer an error (no ping-pong)
+      if (p.op !== 'RRQ' && p.op !== 'WRQ') throw refuse.illegal(`${p.op} sent to the request port`);
+      req = p;
+    } catch (err) {
+      this.stats.badPackets++;
+      this.replyError(sock, rinfo, err);
+      return;
+    }
+    const client: TftpClientInfo = { address: rinfo.address, port: rinfo.port, family: rinfo.family as 'IPv4' };
+    const handle = req.op === 'RRQ' ? this.handleRead(req, client) : this.handleWrite(req, client);
+    handle.catch((err) => {
+      this.stats.refused++;
+      const e = toTftpError(err);
+      this.log.info(
+        { client: `${client.address}:${client.port}`, file: req.filename, op: req.op, code: e.code },
+        e.message,
+      );
+      this.replyError(sock, rinfo, err);
+    });
+  }
+
+  private replyError(sock: Socket, rinfo: RemoteInfo, err: unknown): void {
+    const e = toTftpError(err);
+    sock.send(encodePacket({ op: 'ERROR', code: e.code, message: e.message }), rinfo.port, rinfo.address, () => {});
+  }
+
+  private checkCapacity(): void {
+    if (this.transfers.size >= this.opts.maxTransfers) throw refuse.busy();
+  }
+
+  private async open(path: string, client: TftpClientInfo): Promise<TftpFile> {
+    if (this.rootOk && this.init.root !== undefined) {
+      const f = await openInRoot(this.init.root, path);
+      if (f) return f;
+    }
+    const f = this.init.provider ? await this.init.provider(path, client) : undefined;
+    if (!f) throw refuse.notFound();
+    return f;
+  }
+
+  private async transferSocket(client: TftpClientInfo): Promise<Socket> {
+    const s = createSocket(isIPv6(this.opts.bind) ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(0, this.opts.bind, () => {
+        s.connect(client.port, client.address, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+    });
+    return s;
+  }
+
+  private async handleRead(req: RequestPacket, client: TftpClientInfo): Promise<void> {
+    this.checkCapacity();
+    const path = checkRequestPath(req.filename);
+    if (req.mode === 'mail') throw refuse.illegal('mail mode is not supported');
+    const file = await this.open(path, client);
+    const netascii = req.mode === 'netascii';
+    let stream = file.stream;
+    if (netascii) {
+      const enc = new NetasciiEncoder();
+      stream = file.stream.pipe(new Transform({ transform: (c, _e, cb) => cb(null, enc.push(c)) }));
+      file.stream.on('error', (err) => stream.destroy(err));
+    }
+    const n = negotiate(req.options, {
+      maxBlksize: this.blksizeCap,
+      maxWindowsize: this.opts.maxWindowsize,
+      fileSize: netascii ? undefined : file.size,
+      isRead: true,
+    });
+    let sock: Socket;
+    try {
+      sock = await this.transferSocket(client);
+    } catch (err) {
+      file.stream.destroy();
+      throw err;
+    }
+    const log = this.log.child({ client: `${client.address}:${client.port}`, file: path });
+    const t = new ReadTransfer(
+      sock,
+      new BlockReader(stream, n.blksize),
+      {
+        blksize: n.blksize,
+        windowsize: n.windowsize,
+        timeoutMs: n.timeoutMs ?? this.opts.timeoutMs,
+        maxRetries: this.opts.maxRetries,
+        oack: n.oack,
+        tsizeRequested: n.tsizeRequested,
+      },
+      log,
+    );
+    this.transfers.add(t);
+    log.debug({ mode: req.mode, options: n.oack }, 'tftp read start');
+    const t0 = performance.now();
+    const outcome = await t.start();
+    this.transfers.delete(t);
+    this.record(outcome, log, performance.now() - t0);
+  }
+
+  private async handleWrite(req: RequestPacket, client: TftpClientInfo): Promise<void> {
+    if (!this.opts.allowWrite || !this.rootOk || this.init.root === undefined) {
+      throw refuse.access('Write requests are not accepted by this server');
+    }
+    this.checkCapacity();
+    const path = checkRequestPath(req.filename);
+    if (req.mode === 'mail') throw refuse.illegal('mail mode is not supported');
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
+    const realDir = await resolveInRoot(this.init.root, dir).catch(() => {
+      throw refuse.access('No such folder');
+    });
+    const target = join(realDir, path.slice(path.lastIndexOf('/') + 1));
+    if (existsSync(target)) throw refuse.exists();
+    const n = negotiate(req.options, {
+      maxBlksize: this.blksizeCap,
+      maxWindowsize: this.opts.maxWindowsize,
+      isRead: false,
+    });
+    if (n.incomingSize !== undefined && n.incomingSize > this.opts.maxWriteBytes) {
+      throw refuse.diskFull('Upload larger than this server accepts');
+    }
+    const sock = await this.transferSocket(client);
+    const log = this.log.child({ client: `${client.address}:${client.port}`, file: path, op: 'WRQ' });
+    const t = new WriteTransfer(
+      sock,
+      target,
+      {
+        blksize: n.blksize,
+        windowsize: n.windowsize,
+        timeoutMs: n.timeoutMs ?? this.opts.timeoutMs,
+        maxRetries: this.opts.maxRetries,
+        oack: n.oack,
+        netascii: req.mode === 'netascii',
+        maxBytes: this.opts.maxWriteBytes,
+      },
+      log,
+    );
+    this.transfers.add(t);
+    const t0 = performance.now();
+    const outcome = await t.start();
+    this.transfers.delete(t);
+    this.record(outcome, log, performance.now() - t0);
+  }
+
+  private record(outcome: TransferOutcome, log: Logger, ms: number): void {
+    switch (outcome.kind) {
+      case 'complete':
+        this.stats.completed++;
+        log.info({ bytes: outcome.bytes, ms: Math.round(ms) }, 'tftp transfer complete');
+        break;
+      case 'size-probe':
+        this.stats.sizeProbes++;
+        log.debug('client ended the transfer after the tsize answer (UEFI size probe), as expected');
+        break;
+      default:
+        this.stats.failed++;
+        log.warn({ outcome }, 'tftp transfer did not complete');
+    }
+  }
+}
