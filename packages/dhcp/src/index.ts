@@ -1,4 +1,5 @@
 export { bindSocketToDevice, canBindToDevice, socketDevice } from './bind-device.js';
+export { type ClientPacketInit, clientPacket } from './client-packet.js';
 export { DhcpDecodeError } from './codec/errors.js';
 export { intToIp, ipToInt, isIpv4, parseCidr } from './codec/ipv4.js';
 export * from './codec/options.js';

@@ -104,7 +104,7 @@ export function decodePacket(input: Uint8Array): DhcpPacket {
   }
   const options: DhcpOption[] = [];
   for (const [code, parts] of chunks) {
-    options.push({ code, data: parts.length === 1 ? Uint8Array.from(parts[0]!) : Buffer.concat(parts) });
+    options.push({ code, data: Uint8Array.from(parts.length === 1 ? parts[0]! : Buffer.concat(parts)) });
   }
   return {
     op: buf[0]!,
