@@ -84,7 +84,13 @@ function decodeOptions(fields: string[]): TftpOptions {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i]!.toLowerCase();
     if (name === '' || Object.hasOwn(options, name)) continue;
-    options[name] = fields[i + 1]!;
+    // defineProperty: a client-sent "__proto__" must stay a plain key, never touch the prototype
+    Object.defineProperty(options, name, {
+      value: fields[i + 1]!,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return options;
 }
