@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const redfishSection = z
   .object({
     enabled: z.boolean().default(true),
-    port: z.number().int().min(1).max(65535).default(8000),
+    port: z.number().int().min(0).max(65535).default(8000),
     tls: z.boolean().default(true),
     /** PEM files; when absent a self-signed certificate is generated on first start and kept. */
     certFile: z.string().optional(),

@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+import { type Config, type Logger, type Node, type NodeDriver, silentLogger } from '@bmc-emu/core';
+import express, { type Express, type Request, type Response } from 'express';
+import { AccountStore, type Privilege, roleHas } from './accounts.js';
+import { authenticate } from './auth.js';
+import { readJsonBody } from './body.js';
+import { computeEtag, ifMatchPasses, ifNoneMatchHits } from './codec/etag.js';
+import { decodePatch } from './codec/patch.js';
+import { compilePattern, matchPattern, normalizePath } from './codec/path-pattern.js';
+import { applySelect, parseQuery, type QueryOptions } from './codec/query.js';
+import { metadataXml } from './codec/service.js';
+import type { RedfishDeps } from './deps.js';
+import { EventHub } from './events.js';
+import { httpError, RedfishHttpError, toRedfishError } from './http-error.js';
+import { type ImageCache, MediaInserter } from './media-insert.js';
+import { allowedMethods, type Ctx, type Json, type Principal, type Reply, type Route } from './route.js';
+import { managerRoutes } from './routes/managers.js';
+import { serviceRoutes } from './routes/services.js';
+import { systemRoutes } from './routes/systems.js';
+import { SessionStore } from './sessions.js';
+import { TaskStore } from './tasks.js';
+
+export interface RedfishAppOptions {
+  driver: NodeDriver;
+  config: Readonly<Config>;
+  logger?: Logger;
+  /** The virtual-media image cache (MediaCache of @bmc-emu/boot-http). */
+  cache?: ImageCache;
+  /** InsertMedia answers 202 + task monitor when the download takes longer than this (ms). Default 5000. */
+  insertWaitMs?: number;
+  /** A power action answers 202 + task when the driver takes longer than this (ms). Default 2000. */
+  powerWaitMs?: number;
+  /** Port shown in Managers/<id>/NetworkProtocol. */
+  port?: number;
+}
+
+export type RedfishApp = Express & { redfish: RedfishDeps; shutdown(): void };
+
+const NODE_SCOPED = /^\/redfish\/v1\/(Systems|Managers|Chassis)\/\{id\}/;
+
+function defaultPrivilege(p: Privilege | ((c: Ctx) => Privilege) | undefined, c: Ctx, fallback: Privilege): Privilege {
+  if (p === undefined) return fallback;
+  return typeof p === 'function' ? p(c) : p;
+}
+
+export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
+  const { driver, config } = opts;
+  const logger = opts.logger ?? silentLogger();
+  const port = opts.port ?? config.redfish.port;
+  const events = new EventHub(logger);
+  const tasks = new TaskStore();
+  const deps: RedfishDeps = {
+    driver,
+    logger,
+    accounts: new AccountStore({ userName: config.user, password: config.password }),
+    sessions: new SessionStore(config.redfish.sessionTimeoutSec * 1000),
+    tasks,
+    events,
+    media: new MediaInserter(driver, opts.cache, tasks, opts.insertWaitMs ?? 5000),
+    cache: opts.cache,
+    chassis: new Map(),
+    serviceUuid: uuidOf(`bmc-emu-redfish:${config.stateDir}:${port}`),
+    firmwareVersion: '0.1.0',
+    port,
+    tls: config.redfish.tls,
+    powerWaitMs: opts.powerWaitMs ?? 2000,
+  };
+  const unwatch = driver.watch((e) => events.publish(e));
+  const routes: Route[] = [...serviceRoutes(deps), ...systemRoutes(deps), ...managerRoutes(deps)].map((r) => ({
+    ...r,
+    pattern: compilePattern(r.path),
+  }));
+
+  const find = (path: string): { route: Route; params: Record<string, string> } | undefined => {
+    for (const route of routes) {
+      const params = matchPattern(route.pattern, path);
+      if (params) return { route, params };
+    }
+    return undefined;
+  };
+
+  const makeCtx = (
+    req: Request,
+    res: Response,
+    params: Record<string, string>,
+    principal: Principal | undefined,
+  ): Ctx => {
+    let node: Promise<Node> | undefined;
+    return {
+      params,
+      principal,
+      req,
+      res,
+      node: () => {
+        node ??= driver.get(params.id ?? '');
+        return node;
+      },
+    };
+  };
+
+  /** GET of another resource, for $expand and `only`. */
+  const resolveMember = async (path: string, c: Ctx): Promise<Json | undefined> => {
+    const hit = find(path);
+    if (!hit?.route.get) return undefined;
+    try {
+      const json = await hit.route.get(makeCtx(c.req, c.res, hit.params, c.principal));
+      if (json) json['@odata.etag'] = computeEtag(json);
+      return json;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const getResource = async (route: Route, c: Ctx, q: QueryOptions): Promise<Json | undefined> => {
+    let json = await route.get!(c);
+    if (!json) return undefined;
+    const members = json.Members as Array<{ '@odata.id': string }> | undefined;
+    if (Array.isArray(members)) {
+      if (q.only && members.length === 1) {
+        const one = await resolveMember(members[0]!['@odata.id'], c);
+        if (one) json = one;
+      } else if (q.expand) {
+        json = {
+          ...json,
+          Members: await Promise.all(members.map(async (m) => (await resolveMember(m['@odata.id'], c)) ?? m)),
+        };
+      }
+    }
+    return q.select ? applySelect(json, q.select) : json;
+  };
+
+  const send = (res: Response, reply: Reply): void => {
+    res.status(reply.status);
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+    if (reply.body === undefined || reply.status === 204 || reply.status === 304) {
+      res.end();
+      return;
+    }
+    if (typeof reply.body === 'string') {
+      res.send(reply.body);
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(reply.body));
+  };
+
+  const dispatch = async (req: Request, res: Response): Promise<void> => {
+    const rawPath = req.path;
+    if (/%2f|%5c|\\|\/\.\.?(\/|$)/i.test(rawPath) || rawPath.includes('\0')) {
+      throw httpError(404, 'ResourceMissingAtURI', [rawPath.slice(0, 200)]);
+    }
+    const path = normalizePath(rawPath);
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    if (path === '/redfish/v1/$metadata') {
+      if (method !== 'GET')
+        throw new RedfishHttpError(405, httpError(405, 'OperationNotAllowed').infos, undefined, { Allow: 'GET, HEAD' });
+      send(res, { status: 200, body: metadataXml(), headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
+      return;
+    }
+    const hit = find(path);
+    if (!hit) throw httpError(404, 'ResourceMissingAtURI', [path.slice(0, 200)]);
+    const { route, params } = hit;
+    const allow = allowedMethods(route);
+    res.setHeader('Allow', allow.join(', '));
+    if (!allow.includes(method)) {
+      throw new RedfishHttpError(405, httpError(405, 'OperationNotAllowed').infos, undefined, {
+        Allow: allow.join(', '),
+      });
+    }
+    const open = (method === 'GET' && route.open) || (method === 'POST' && route.post?.open);
+    const principal = open ? undefined : authenticate(req, deps.accounts, deps.sessions);
+    const c = makeCtx(req, res, params, principal);
+    const need =
+      method === 'GET'
+        ? (route.getPrivilege ?? 'Login')
+        : method === 'PATCH'
+          ? defaultPrivilege(route.patch?.privilege, c, 'ConfigureComponents')
+          : method === 'POST'
+            ? (route.post?.privilege ?? 'ConfigureComponents')
+            : defaultPrivilege(route.delete?.privilege, c, 'ConfigureComponents');
+    if (principal && !roleHas(principal.account.role, need)) {
+      throw httpError(403, 'InsufficientPrivilege', [], `Role ${principal.account.role} lacks the ${need} privilege.`);
+    }
+    if (params.id !== undefined && NODE_SCOPED.test(route.path)) {
+      const node = await c.node();
+      if (node.id !== params.id && method === 'GET') {
+        const target = rawPath.replace(/^(\/redfish\/v1\/\w+\/)[^/]+/, `$1${node.id}`);
+        const qs = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+        send(res, { status: 301, headers: { Location: target + qs } });
+        return;
+      }
+      params.id = node.id;
+    }
+    switch (method) {
+      case 'GET': {
+        if (route.raw) {
+          const r = await route.raw(c);
+          if (!r) throw httpError(404, 'ResourceMissingAtURI', [path]);
+          if (r.status >= 0) send(res, r);
+          return;
+        }
+        const q = parseQuery(req.query as Record<string, unknown>);
+        if (!q.ok) throw new RedfishHttpError(400, [q.error]);
+        const json = await getResource(route, c, q.value);
+        if (!json) throw httpError(404, 'ResourceMissingAtURI', [path]);
+        const etag = computeEtag(json);
+        res.setHeader('ETag', etag);
+        if (ifNoneMatchHits(req.headers['if-none-match'] as string | undefined, etag)) {
+          send(res, { status: 304 });
+          return;
+        }
+        json['@odata.etag'] = etag;
+        send(res, { status: 200, body: json });
+        return;
+      }
+      case 'PATCH': {
+        const patch = route.patch!;
+        const current = route.get ? await route.get(c) : undefined;
+        if (!current) throw httpError(404, 'ResourceMissingAtURI', [path]);
+        const etag = computeEtag(current);
+        if (!ifMatchPasses(req.headers['if-match'] as string | undefined, etag)) {
+          throw new RedfishHttpError(412, httpError(412, 'PreconditionFailed').infos, undefined, { ETag: etag });
+        }
+        if (ifNoneMatchHits(req.headers['if-none-match'] as string | undefined, etag)) {
+          throw new RedfishHttpError(412, httpError(412, 'PreconditionFailed').infos, undefined, { ETag: etag });
+        }
+        const body = await readJsonBody(req);
+        const decoded = decodePatch(patch.spec(c, current), body, current);
+        if (!decoded.ok) throw new RedfishHttpError(400, decoded.errors);
+        const reply = await patch.apply(c, decoded.value);
+        if (reply) {
+          send(res, reply);
+          return;
+        }
+        const fresh = makeCtx(req, res, params, principal);
+        const after = await route.get!(fresh);
+        if (!after) {
+          send(res, { status: 204 });
+          return;
+        }
+        const tag = computeEtag(after);
+        after['@odata.etag'] = tag;
+        send(res, { status: 200, body: after, headers: { ETag: tag } });
+        return;
+      }
+      case 'POST': {
+        const body = await readJsonBody(req);
+        send(res, await route.post!.handler(c, body ?? {}));
+        return;
+      }
+      case 'DELETE':
+        send(res, await route.delete!.handler(c));
+        return;
+    }
+  };
+
+  const app = express() as unknown as RedfishApp;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(async (req: Request, res: Response) => {
+    const started = performance.now();
+    res.setHeader('OData-Version', '4.0');
+    res.setHeader('Cache-Control', 'no-cache');
+    try {
+      await dispatch(req, res);
+    } catch (err) {
+      const e = toRedfishError(err);
+      if (e.status >= 500)
+        logger.warn({ method: req.method, path: req.path, err: (err as Error)?.message }, 'redfish request failed');
+      if (e.status === 401) e.headers['WWW-Authenticate'] = 'Basic realm="bmc-emu"';
+      if (!res.headersSent) send(res, { status: e.status, body: e.body, headers: e.headers });
+      else res.end();
+    }
+    logger.debug(
+      { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+      'redfish',
+    );
+  });
+  app.redfish = deps;
+  app.shutdown = () => {
+    unwatch();
+    events.closeStreams();
+  };
+  return app;
+}
+
+function uuidOf(seed: string): string {
+  const h = createHash('sha1').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

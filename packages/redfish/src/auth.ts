@@ -1,0 +1,27 @@
+import type { Request } from 'express';
+import type { AccountStore } from './accounts.js';
+import { httpError } from './http-error.js';
+import type { Principal } from './route.js';
+import type { SessionStore } from './sessions.js';
+
+/** Who is calling: X-Auth-Token (session) or HTTP Basic. Throws 401 when neither is valid. */
+export function authenticate(req: Request, accounts: AccountStore, sessions: SessionStore): Principal {
+  const token = req.headers['x-auth-token'];
+  if (typeof token === 'string' && token !== '') {
+    const s = sessions.touch(token);
+    const a = s ? accounts.get(s.accountId) : undefined;
+    if (!s || !a?.enabled)
+      throw httpError(401, 'NoValidSession', [], 'The X-Auth-Token is unknown or its session expired; log in again.');
+    return { account: a, session: s };
+  }
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && /^basic /i.test(auth)) {
+    const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      const a = accounts.verify(decoded.slice(0, colon), decoded.slice(colon + 1));
+      if (a) return { account: a };
+    }
+  }
+  throw httpError(401, 'NoValidSession', [], 'Authentication required: HTTP Basic or an X-Auth-Token from a session.');
+}

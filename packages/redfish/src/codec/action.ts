@@ -1,0 +1,53 @@
+/** Action (POST) parameter validation. Pure and total, like decodePatch. */
+import { type ExtendedInfo, messageInfo } from './messages.js';
+
+export type ParamSpec = (
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'string'; maxLength?: number }
+  | { kind: 'boolean' }
+) & { required?: boolean; nullable?: boolean };
+
+export type ActionResult = { ok: true; value: Record<string, unknown> } | { ok: false; errors: ExtendedInfo[] };
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 64 ? `${s.slice(0, 61)}...` : s;
+}
+
+export function decodeAction(action: string, params: Record<string, ParamSpec>, body: unknown): ActionResult {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, errors: [messageInfo('MalformedJSON')] };
+  }
+  const b = body as Record<string, unknown>;
+  const errs: ExtendedInfo[] = [];
+  const value: Record<string, unknown> = {};
+  for (const key of Object.keys(b)) {
+    if (!Object.hasOwn(params, key)) errs.push(messageInfo('ActionParameterUnknown', [action, key], key));
+  }
+  for (const [name, spec] of Object.entries(params)) {
+    const v = b[name];
+    if (v === undefined) {
+      if (spec.required) errs.push(messageInfo('ActionParameterMissing', [action, name], name));
+      continue;
+    }
+    if (v === null && spec.nullable) {
+      value[name] = null;
+      continue;
+    }
+    const typeOk =
+      spec.kind === 'boolean'
+        ? typeof v === 'boolean'
+        : typeof v === 'string' &&
+          (spec.kind !== 'string' || spec.maxLength === undefined || v.length <= spec.maxLength);
+    if (!typeOk) {
+      errs.push(messageInfo('ActionParameterValueTypeError', [show(v), name, action], name));
+      continue;
+    }
+    if (spec.kind === 'enum' && !spec.values.includes(v as string)) {
+      errs.push(messageInfo('ActionParameterValueNotInList', [String(v), name, action], name));
+      continue;
+    }
+    value[name] = v;
+  }
+  return errs.length ? { ok: false, errors: errs } : { ok: true, value };
+}

@@ -1,0 +1,27 @@
+import type { Logger, NodeDriver } from '@bmc-emu/core';
+import type { AccountStore } from './accounts.js';
+import type { ChassisState } from './codec/service.js';
+import type { EventHub } from './events.js';
+import type { ImageCache, MediaInserter } from './media-insert.js';
+import type { SessionStore } from './sessions.js';
+import type { TaskStore } from './tasks.js';
+
+/** Everything the route handlers share; built once by createRedfishApp. */
+export interface RedfishDeps {
+  driver: NodeDriver;
+  logger: Logger;
+  accounts: AccountStore;
+  sessions: SessionStore;
+  tasks: TaskStore;
+  events: EventHub;
+  media: MediaInserter;
+  cache: ImageCache | undefined;
+  /** BMC-side state that is not node state (the chassis LED). */
+  chassis: Map<string, ChassisState>;
+  serviceUuid: string;
+  firmwareVersion: string;
+  port: number;
+  tls: boolean;
+  /** How long a power action may take before the request answers 202 + task. */
+  powerWaitMs: number;
+}

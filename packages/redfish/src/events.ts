@@ -1,0 +1,133 @@
+/** EventService: turns node changes into Redfish events for subscribers (HTTP push) and SSE streams. */
+import type { Logger, NodeEvent } from '@bmc-emu/core';
+import type { Response } from 'express';
+import { uri } from './codec/uris.js';
+
+export interface Subscription {
+  id: string;
+  destination: string;
+  context: string;
+  eventTypes: string[];
+  protocol: 'Redfish';
+}
+
+export interface RedfishEvent {
+  '@odata.type': string;
+  Id: string;
+  Name: string;
+  Context?: string;
+  Events: Array<Record<string, unknown>>;
+}
+
+const EVENT_MESSAGES: Record<string, (e: NodeEvent) => [string, string]> = {
+  power: (e) => ['ResourceEvent.1.3.ResourceChanged', `Power state of ${e.node?.name} is ${e.node?.powerState}.`],
+  boot: (e) => [
+    'ResourceEvent.1.3.ResourceChanged',
+    `Boot override of ${e.node?.name} is ${e.node?.boot.target}/${e.node?.boot.enabled} (${e.node?.boot.mode}).`,
+  ],
+  media: (e) => [
+    'ResourceEvent.1.3.ResourceChanged',
+    `Virtual media of ${e.node?.name}: ${
+      e.node?.media
+        .filter((m) => m.inserted)
+        .map((m) => `${m.slot}=${m.image}`)
+        .join(', ') || 'none inserted'
+    }.`,
+  ],
+  bios: (e) => ['ResourceEvent.1.3.ResourceChanged', `BIOS settings of ${e.node?.name} changed.`],
+  secureBoot: (e) => ['ResourceEvent.1.3.ResourceChanged', `Secure boot of ${e.node?.name} changed.`],
+  added: (e) => ['ResourceEvent.1.3.ResourceCreated', `Node ${e.node?.name} was added.`],
+  removed: (e) => ['ResourceEvent.1.3.ResourceRemoved', `Node ${e.nodeId} was removed.`],
+  changed: (e) => ['ResourceEvent.1.3.ResourceChanged', `Node ${e.node?.name} changed.`],
+};
+
+export class EventHub {
+  private readonly subs = new Map<string, Subscription>();
+  private readonly streams = new Set<Response>();
+  private next = 1;
+  private eventId = 1;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly push: (url: string, body: string) => Promise<void> = defaultPush,
+  ) {}
+
+  subscribe(s: Omit<Subscription, 'id'>): Subscription {
+    const sub = { ...s, id: String(this.next++) };
+    this.subs.set(sub.id, sub);
+    return sub;
+  }
+
+  get(id: string): Subscription | undefined {
+    return this.subs.get(id);
+  }
+
+  list(): Subscription[] {
+    return [...this.subs.values()];
+  }
+
+  remove(id: string): boolean {
+    return this.subs.delete(id);
+  }
+
+  addStream(res: Response): void {
+    this.streams.add(res);
+    res.on('close', () => this.streams.delete(res));
+  }
+
+  closeStreams(): void {
+    for (const s of this.streams) s.end();
+    this.streams.clear();
+  }
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Build and deliver the Redfish event for a node change. */
+  publish(e: NodeEvent): void {
+    const make = EVENT_MESSAGES[e.type];
+    if (!make) return;
+    const [messageId, message] = make(e);
+    const record = {
+      EventType: 'Alert',
+      EventId: String(this.eventId),
+      EventTimestamp: new Date().toISOString(),
+      Severity: 'OK',
+      MessageSeverity: 'OK',
+      MessageId: messageId,
+      Message: message,
+      MessageArgs: [],
+      OriginOfCondition: { '@odata.id': uri.system(e.nodeId) },
+      Oem: { BmcEmu: { Change: e.type, PowerState: e.node?.powerState ?? null } },
+    };
+    const id = String(this.eventId++);
+    const event: RedfishEvent = {
+      '@odata.type': '#Event.v1_8_0.Event',
+      Id: id,
+      Name: 'bmc-emu event',
+      Events: [record],
+    };
+    const line = `id: ${id}\ndata: ${JSON.stringify(event)}\n\n`;
+    for (const s of this.streams) s.write(line);
+    for (const sub of this.subs.values()) {
+      if (sub.eventTypes.length && !sub.eventTypes.includes('Alert') && !sub.eventTypes.includes('ResourceUpdated'))
+        continue;
+      const body = JSON.stringify({ ...event, Context: sub.context });
+      this.push(sub.destination, body).catch((err: unknown) =>
+        this.logger.warn({ subscription: sub.id, err: (err as Error).message }, 'event delivery failed'),
+      );
+    }
+  }
+}
+
+async function defaultPush(url: string, body: string): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(5000),
+  });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`destination answered ${res.status}`);
+}

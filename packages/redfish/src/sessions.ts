@@ -1,0 +1,75 @@
+/** Redfish sessions: X-Auth-Token -> session, expiring after an idle timeout. */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export interface Session {
+  id: string;
+  token: string;
+  accountId: string;
+  userName: string;
+  created: Date;
+  lastUsed: number;
+}
+
+export class SessionStore {
+  private readonly byToken = new Map<string, Session>();
+  private readonly byId = new Map<string, Session>();
+
+  constructor(private readonly timeoutMs: number) {}
+
+  get timeoutSec(): number {
+    return Math.round(this.timeoutMs / 1000);
+  }
+
+  create(accountId: string, userName: string): Session {
+    const s: Session = {
+      id: randomUUID(),
+      token: randomBytes(24).toString('base64url'),
+      accountId,
+      userName,
+      created: new Date(),
+      lastUsed: Date.now(),
+    };
+    this.byToken.set(s.token, s);
+    this.byId.set(s.id, s);
+    return s;
+  }
+
+  /** The live session for a token (touching it), or undefined when unknown or expired. */
+  touch(token: string): Session | undefined {
+    const s = this.byToken.get(token);
+    if (!s) return undefined;
+    if (Date.now() - s.lastUsed > this.timeoutMs) {
+      this.remove(s.id);
+      return undefined;
+    }
+    s.lastUsed = Date.now();
+    return s;
+  }
+
+  get(id: string): Session | undefined {
+    this.sweep();
+    return this.byId.get(id);
+  }
+
+  list(): Session[] {
+    this.sweep();
+    return [...this.byId.values()];
+  }
+
+  remove(id: string): boolean {
+    const s = this.byId.get(id);
+    if (!s) return false;
+    this.byId.delete(id);
+    this.byToken.delete(s.token);
+    return true;
+  }
+
+  removeForAccount(accountId: string): void {
+    for (const s of [...this.byId.values()]) if (s.accountId === accountId) this.remove(s.id);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const s of [...this.byId.values()]) if (now - s.lastUsed > this.timeoutMs) this.remove(s.id);
+  }
+}
