@@ -6,8 +6,33 @@
  *   const lv = await startLibvirtd();   // { uri, netns, bridge, stop(), kill(), restart() }
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NetNs } from './netns.js';
+import { command, fileExists, requirePeers, root } from './peers.js';
+
+/** Gate for every test that needs the private libvirtd and TCG guests. */
+export const libvirtPeers = requirePeers('libvirt (libvirtd in a netns, TCG guests)', [
+  root(),
+  command('libvirtd', 'libvirt-daemon-system'),
+  command('virtlogd', 'libvirt-daemon-system'),
+  command('virsh', 'libvirt-clients'),
+  command('qemu-system-x86_64', 'qemu-system-x86'),
+  command('qemu-img', 'qemu-utils'),
+  fileExists('/usr/share/OVMF/OVMF_CODE_4M.ms.fd', 'ovmf'),
+  fileExists('/usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json', 'ovmf'),
+]);
 
 export const LIBVIRTD_LOCK = '/tmp/bmc-emu-libvirtd.lock';
 export const TEST_DOMAIN_PREFIX = 'bmcemu-t-';
@@ -163,4 +188,57 @@ export function removeTestDomains(): void {
       virsh('undefine', '--nvram', n);
     } catch {}
   }
+}
+
+export interface TestDomain {
+  name: string;
+  uuid: string;
+  /** A small readable file to insert as an ISO. */
+  isoPath: string;
+  dir: string;
+  remove(): void;
+}
+
+let domainSeq = 0;
+
+/**
+ * Define (not start) a TCG domain from fixtures/libvirt/tcg-node.xml: SeaBIOS with serial output,
+ * q35, a 16 MiB qcow2 disk, an empty sata cdrom, a NIC on br0. Files live in a world-traversable
+ * temp dir because QEMU runs as libvirt-qemu.
+ */
+export function defineTestDomain(label: string): TestDomain {
+  const dir = mkdtempSync(join(tmpdir(), 'bmcemu-lv-'));
+  chmodSync(dir, 0o755);
+  const disk = join(dir, 'disk.qcow2');
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '16M']);
+  const isoPath = join(dir, 'media.iso');
+  writeFileSync(isoPath, Buffer.alloc(256 * 1024, 0x42));
+  const name = `${TEST_DOMAIN_PREFIX}${label}-${process.pid % 10000}-${domainSeq++}`;
+  const n = (process.pid + domainSeq) % 256;
+  const mac = `52:54:00:7e:${n.toString(16).padStart(2, '0')}:${(domainSeq % 256).toString(16).padStart(2, '0')}`;
+  const template = readFileSync(new URL('../../fixtures/libvirt/tcg-node.xml', import.meta.url), 'utf8');
+  const xml = template
+    .replace(/<!--[\s\S]*?-->\n/, '')
+    .replace('{{NAME}}', name)
+    .replace('{{DISK}}', disk)
+    .replace('{{MAC}}', mac);
+  const xmlPath = join(dir, 'domain.xml');
+  writeFileSync(xmlPath, xml);
+  virsh('define', xmlPath);
+  const uuid = virsh('domuuid', name).trim();
+  return {
+    name,
+    uuid,
+    isoPath,
+    dir,
+    remove() {
+      try {
+        virsh('destroy', name);
+      } catch {}
+      try {
+        virsh('undefine', '--nvram', name);
+      } catch {}
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

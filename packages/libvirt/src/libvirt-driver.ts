@@ -255,7 +255,7 @@ export class LibvirtDriver implements NodeDriver {
           await ctx.virsh.run(['change-media', ctx.uuid, current.target, path, '--insert', '--live', '--config']);
         } else if (slot === 'UsbStick' && running) {
           const disk = usbStickElement(freeTarget(ctx.entry.inactiveDom, 'sd'), path);
-          await ctx.virsh.run(['attach-device', ctx.uuid, '/dev/stdin', '--live', '--config'], deviceXml(disk));
+          await ctx.virsh.runWithXml(['attach-device', ctx.uuid, 'FILE', '--live', '--config'], deviceXml(disk));
         }
       } catch (err) {
         throw (err as { code?: string }).code === 'BMCEMU_INTERNAL'
@@ -292,7 +292,7 @@ export class LibvirtDriver implements NodeDriver {
       if (!current?.source) return;
       if (running && slot === 'UsbStick') {
         const disk = findDisk(ctx.entry.inactiveDom, current.target) ?? usbStickElement(current.target, current.source);
-        await ctx.virsh.run(['detach-device', ctx.uuid, '/dev/stdin', '--live', '--config'], deviceXml(disk));
+        await ctx.virsh.runWithXml(['detach-device', ctx.uuid, 'FILE', '--live', '--config'], deviceXml(disk));
       } else if (running) {
         await ctx.virsh.run(['change-media', ctx.uuid, current.target, '--eject', '--live', '--config', '--force']);
       }
@@ -430,7 +430,7 @@ export class LibvirtDriver implements NodeDriver {
   /** Persist the domain's XML (with the bmc-emu metadata) as its new persistent definition. */
   private async save(ctx: Ctx, dom: XmlEl, state: BmcState): Promise<void> {
     writeState(dom, state);
-    await ctx.virsh.run(['define', '/dev/stdin'], buildDomainXml(dom));
+    await ctx.virsh.runWithXml(['define', 'FILE'], buildDomainXml(dom));
   }
 
   private async transitioning(uuid: string, via: PowerState, op: () => Promise<unknown>): Promise<void> {

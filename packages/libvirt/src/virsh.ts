@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BmcEmuError, ErrorCode, errors } from '@bmc-emu/core';
 import { execa } from 'execa';
 
@@ -51,6 +54,21 @@ export class Virsh {
     this.uri = opts.uri;
     this.timeoutMs = opts.timeoutMs ?? 20_000;
     this.bin = opts.virshPath ?? 'virsh';
+  }
+
+  /**
+   * Run a command that reads an XML file (define, attach-device, ...): `FILE` in args is replaced by
+   * a private temp file holding `xml`. (virsh cannot read /dev/stdin when stdin is a socket.)
+   */
+  async runWithXml(args: readonly string[], xml: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-virsh-'));
+    const file = join(dir, 'domain.xml');
+    try {
+      await writeFile(file, xml, { mode: 0o600 });
+      return await this.run(args.map((a) => (a === 'FILE' ? file : a)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Run one virsh command; resolves with stdout, rejects with a typed BmcEmuError. */
