@@ -1,4 +1,13 @@
-import { type Config, demoNodes, errors, type Logger, MemoryDriver, type NodeDriver } from '@bmc-emu/core';
+import {
+  type Config,
+  demoNodes,
+  errors,
+  isBmcEmuError,
+  type Logger,
+  MemoryDriver,
+  type NodeDriver,
+} from '@bmc-emu/core';
+import { createLibvirtDriver, probeLibvirt } from '@bmc-emu/libvirt';
 
 export interface DriverChoice {
   driver: NodeDriver;
@@ -6,11 +15,32 @@ export interface DriverChoice {
   description: string;
 }
 
+/** How long `auto` waits for libvirt to answer before falling back to memory. */
+const AUTO_PROBE_MS = 2_000;
+
+async function libvirt(config: Readonly<Config>, logger: Logger): Promise<DriverChoice> {
+  const uris = config.driver.libvirtUris;
+  try {
+    const driver = await createLibvirtDriver({
+      uris,
+      pollIntervalMs: config.driver.pollIntervalMs,
+      logger: logger.child({ driver: 'libvirt' }),
+      options: { mediaDir: `${config.stateDir}/media` },
+    });
+    return { driver, description: `libvirt driver on ${uris.join(', ')}` };
+  } catch (err) {
+    if (isBmcEmuError(err)) throw err;
+    throw errors.driverUnavailable(`libvirt (${uris.join(', ')})`, (err as Error).message, err);
+  }
+}
+
 /** memory, or libvirt (explicit or found by `auto`). */
 export async function createDriver(config: Readonly<Config>, logger: Logger): Promise<DriverChoice> {
   const kind = config.driver.kind;
-  if (kind === 'libvirt') {
-    throw errors.unsupported('The libvirt driver is not available in this build.');
+  if (kind === 'libvirt') return libvirt(config, logger);
+  if (kind === 'auto') {
+    const answers = await Promise.all(config.driver.libvirtUris.map((u) => probeLibvirt(u, AUTO_PROBE_MS)));
+    if (answers.some(Boolean)) return libvirt(config, logger);
   }
   const driver = new MemoryDriver({ nodes: demoNodes(config.driver.demoNodes) });
   const why = kind === 'auto' ? ' (no libvirt found)' : '';

@@ -189,7 +189,7 @@ export class DomainCache {
   private markUp(): void {
     if (this.downReason === undefined) return;
     this.downReason = undefined;
-    this.opts.logger.info({ uri: this.uri }, 'libvirt is reachable again');
+    this.opts.logger.info('libvirt is reachable again');
     this.opts.listener.availability(this.uri, true);
     if ((this.opts.events ?? true) && !this.watcher) this.startWatcher();
   }
@@ -198,7 +198,8 @@ export class DomainCache {
     if (!isBmcEmuError(err) || (err as BmcEmuError).code !== 'BMCEMU_DRIVER_UNAVAILABLE') return;
     const reason = String((err as BmcEmuError).details.reason ?? err.message);
     if (this.downReason === undefined) {
-      this.opts.logger.warn({ uri: this.uri, reason }, 'libvirt is unreachable; retrying');
+      // before the first load the caller gets the error itself; afterwards only the log says so
+      if (this.loaded) this.opts.logger.warn({ reason }, 'libvirt is unreachable; retrying');
       this.downReason = reason;
       this.opts.listener.availability(this.uri, false, reason);
     }
