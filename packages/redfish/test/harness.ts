@@ -1,6 +1,6 @@
 /** Test harness: a memory-driver Redfish server on 127.0.0.1 with the real image cache and an image HTTP server. */
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,8 +32,9 @@ export async function startImageServer(dir: string, slowMs = 0): Promise<ImageSe
       return;
     }
     const go = () => {
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
-      createReadStream(file).pipe(res);
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': statSync(file).size });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(file).pipe(res);
     };
     if (path === '/slow.iso') setTimeout(go, slowMs).unref();
     else go();
@@ -64,12 +65,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { tls?: boolean; nodes?: number; insertWaitMs?: number; slowMs?: number } = {},
+  opts: { tls?: boolean; nodes?: number; insertWaitMs?: number; slowMs?: number; memoryMiB?: number } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'bmcemu-redfish-'));
   const tls = opts.tls ?? true;
   const config = configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls, port: 0 } });
-  const driver = new MemoryDriver({ nodes: demoNodes(opts.nodes ?? 2), transitionMs: 100, mediaDir: join(dir, 'm') });
+  const nodes = demoNodes(opts.nodes ?? 2);
+  if (opts.memoryMiB !== undefined) nodes[0]!.memoryMiB = opts.memoryMiB;
+  const driver = new MemoryDriver({ nodes, transitionMs: 100, mediaDir: join(dir, 'm') });
   const cache = new MediaCache({ dir: join(dir, 'cache'), maxBytes: 64 * 1024 * 1024, logger: silentLogger() });
   const images = await startImageServer(dir, opts.slowMs ?? 0);
   const server = new RedfishServer({
