@@ -85,7 +85,7 @@ export async function lockLibvirtd(timeoutMs = 600_000, path = LIBVIRTD_LOCK): P
 }
 
 export function virsh(...args: string[]): string {
-  return execFileSync('virsh', ['-q', '-c', URI, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return execFileSync('virsh', ['-q', '-c', URI, ...args], { encoding: 'utf8', timeout: 20_000, stdio: 'pipe' });
 }
 
 function answers(): boolean {
