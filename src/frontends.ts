@@ -1,7 +1,8 @@
+import { bootHttpFrontEnd } from '@bmc-emu/boot-http';
 import type { FrontEndFactory } from '@bmc-emu/core';
 
 /**
  * The protocol front ends `bmc-emu serve` starts, in start order. Each package exports one factory;
  * a factory returns undefined when its section of the config disables it.
  */
-export const frontEnds: FrontEndFactory[] = [];
+export const frontEnds: FrontEndFactory[] = [bootHttpFrontEnd];

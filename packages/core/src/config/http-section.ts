@@ -1,5 +1,28 @@
 import { z } from 'zod';
 
+/**
+ * How one node (or every node of a role) boots from the boot HTTP server. Kernel/initrd are URLs or paths
+ * relative to `http.root` (served under /files/). Every field is optional so node entries override role entries.
+ */
+export const httpBootProfile = z
+  .object({
+    /** Role name (bootstrap, master, worker, ...): picks the role profile and the role's ignition file. */
+    role: z.string().optional(),
+    kernel: z.string().optional(),
+    initrd: z.array(z.string()).optional(),
+    /** Extra kernel arguments, appended as given. */
+    args: z.array(z.string()).optional(),
+    /** coreos.inst.install_dev */
+    installDev: z.string().optional(),
+    /** coreos.live.rootfs_url (URL or path under root). */
+    rootfs: z.string().optional(),
+    /** live: ignition.config.url (+ firstboot); install: coreos.inst.ignition_url; none: no ignition args. */
+    ignition: z.enum(['none', 'live', 'install']).optional(),
+    /** An iPXE script template file (in templatesDir) used instead of the built-in script. */
+    template: z.string().optional(),
+  })
+  .strict();
+
 export const httpSection = z
   .object({
     enabled: z.boolean().default(false),
@@ -11,5 +34,15 @@ export const httpSection = z
     /** Base URL clients use to reach this server; defaults to http://<bind>:<port>. */
     publicUrl: z.string().optional(),
     cacheDir: z.string().optional(),
+    /** iPXE binaries served under /ipxe/ (UEFI HTTP boot). */
+    ipxeDir: z.string().default('/usr/lib/ipxe'),
+    /** Folder of iPXE script templates named by `template`. */
+    templatesDir: z.string().optional(),
+    /** Role used by nodes that name none. */
+    defaultRole: z.string().optional(),
+    /** Boot profile per role name. */
+    roles: z.record(z.string(), httpBootProfile).default({}),
+    /** Boot profile per node, keyed by MAC, UUID or node name. */
+    nodes: z.record(z.string(), httpBootProfile).default({}),
   })
   .strict();

@@ -1,0 +1,424 @@
+/**
+ * The boot HTTP server: iPXE scripts per node, static boot assets, iPXE binaries, ignition per role/host and
+ * the introspection endpoint. Node data comes from the NodeDriver; boot settings from the http config.
+ *
+ *   GET  /boot.ipxe                  chain to the per-MAC script (what BootPolicy hands iPXE clients)
+ *   GET  /boot/<mac>.ipxe?uuid=      the node's script (kernel, initrds, args) or `exit` when unknown
+ *   GET  /files/<path>               static assets under root (Range, HEAD, ETag, Last-Modified)
+ *   GET  /ipxe/<file>                iPXE binaries (UEFI HTTP boot)
+ *   GET  /ignition/<mac|uuid|name|role>
+ *   POST /introspection              ghw JSON in; stored; answered with the node's role ignition
+ *   GET  /introspection/<mac>        the stored report
+ */
+import { EventEmitter } from 'node:events';
+import type { Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  BmcEmuError,
+  errors,
+  type Logger,
+  type Node,
+  type NodeDriver,
+  normalizeMac,
+  silentLogger,
+  writeFileAtomic,
+} from '@bmc-emu/core';
+import { parseHardwareReport } from './codec/ghw.js';
+import { chainByMacScript, noBootScript, nodeBootScript, sanitizeEcho } from './codec/ipxe-script.js';
+import { renderTemplate } from './codec/template.js';
+import { findNode } from './node-lookup.js';
+import { type BootProfile, type HttpConfig, ProfileTable } from './profiles.js';
+import { resolveUnder } from './safe-path.js';
+import { sendFile } from './static-file.js';
+
+export interface BootHttpServerOptions {
+  driver: NodeDriver;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Static assets folder (served under /files/). */
+  root: string;
+  ignitionDir?: string;
+  ipxeDir?: string;
+  templatesDir?: string;
+  /** Where introspection reports are stored; in memory only when absent. */
+  stateDir?: string;
+  /** Base URL written into scripts; by default taken from the request's Host header. */
+  publicUrl?: string;
+  roles?: HttpConfig['roles'];
+  nodes?: HttpConfig['nodes'];
+  defaultRole?: string;
+  logger?: Logger;
+}
+
+export interface AccessLogEntry {
+  ip: string;
+  mac?: string;
+  method: string;
+  path: string;
+  status: number;
+  bytes: number;
+  ms: number;
+}
+
+interface RequestCtx {
+  mac?: string;
+  bytes: number;
+}
+
+const MAX_REPORT_BYTES = 4 * 1024 * 1024;
+const MAX_IP_MEMORY = 10_000;
+
+export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
+  private server?: Server;
+  private readonly logger: Logger;
+  private readonly profiles: ProfileTable;
+  /** Client IP -> MAC, learnt from script requests, so later asset requests are logged with their MAC. */
+  private readonly macByIp = new Map<string, string>();
+  private readonly reports = new Map<string, unknown>();
+
+  constructor(private readonly opts: BootHttpServerOptions) {
+    super();
+    this.logger = (opts.logger ?? silentLogger()).child({ frontEnd: 'boot-http' });
+    this.profiles = new ProfileTable({
+      roles: opts.roles ?? {},
+      nodes: opts.nodes ?? {},
+      defaultRole: opts.defaultRole,
+    });
+  }
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 10_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    return this.url;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.opts.port;
+  }
+
+  get url(): string {
+    const host = this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    return `http://${host}:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /** The hardware report stored for a MAC, if any. */
+  report(mac: string): unknown {
+    return this.reports.get(normalizeMac(mac));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const ctx: RequestCtx = { mac: this.macByIp.get(ip), bytes: 0 };
+    const rawUrl = req.url ?? '/';
+    const qi = rawUrl.indexOf('?');
+    const path = qi < 0 ? rawUrl : rawUrl.slice(0, qi);
+    const query = new URLSearchParams(qi < 0 ? '' : rawUrl.slice(qi + 1));
+    res.once('close', () => {
+      const entry: AccessLogEntry = {
+        ip,
+        mac: ctx.mac,
+        method: req.method ?? '?',
+        path: rawUrl.slice(0, 512),
+        status: res.statusCode,
+        bytes: ctx.bytes,
+        ms: Math.round(performance.now() - started),
+      };
+      this.logger.info(entry, 'boot-http request');
+      this.emit('access', entry);
+    });
+    try {
+      await this.route(req, res, path, query, ctx, ip);
+    } catch (err) {
+      this.sendError(req, res, ctx, err);
+    }
+  }
+
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    ctx: RequestCtx,
+    ip: string,
+  ): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && path === '/introspection') return this.introspect(req, res, ctx);
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD, POST');
+      throw new HttpError(405, `method ${method} not allowed`);
+    }
+    if (path === '/boot.ipxe') return this.text(req, res, ctx, chainByMacScript(this.baseUrl(req)));
+    if (path === '/healthz') return this.text(req, res, ctx, 'ok\n');
+    let m = /^\/boot\/([0-9A-Fa-f]{2}(?:[-:]?[0-9A-Fa-f]{2}){5})\.ipxe$/.exec(path);
+    if (m?.[1]) {
+      const mac = normalizeMac(m[1]);
+      ctx.mac = mac;
+      this.rememberIp(ip, mac);
+      return this.text(req, res, ctx, await this.nodeScript(req, mac, query.get('uuid') ?? undefined));
+    }
+    if (path.startsWith('/files/')) return this.file(req, res, ctx, this.opts.root, path.slice('/files/'.length));
+    if (path.startsWith('/ipxe/') && this.opts.ipxeDir) {
+      return this.file(req, res, ctx, this.opts.ipxeDir, path.slice('/ipxe/'.length));
+    }
+    m = /^\/ignition\/([^/]+)$/.exec(path);
+    if (m?.[1]) return this.ignition(req, res, ctx, m[1]);
+    m = /^\/introspection\/([^/]+)$/.exec(path);
+    if (m?.[1]) {
+      const mac = normalizeMacOr404(m[1]);
+      const stored = this.reports.get(mac);
+      if (stored === undefined) throw new HttpError(404, `no hardware report for ${mac}`);
+      return this.text(req, res, ctx, JSON.stringify(stored), 'application/json');
+    }
+    throw new HttpError(404, 'not found');
+  }
+
+  private async nodeScript(req: IncomingMessage, mac: string, uuid: string | undefined): Promise<string> {
+    const node = await findNode(this.opts.driver, {
+      mac,
+      uuid: uuid && /^[0-9a-f-]{32,36}$/i.test(uuid) ? uuid : undefined,
+    });
+    const { role, profile, configured } = this.profiles.resolve(mac, node);
+    if (!configured) return noBootScript(`no boot settings for ${mac}`);
+    const base = this.baseUrl(req);
+    const label = node?.name ?? mac;
+    const args = this.kernelArgs(profile, base, mac);
+    const vars = {
+      mac,
+      uuid: node?.id ?? '',
+      name: node?.name ?? '',
+      role: role ?? '',
+      baseUrl: base,
+      kernel: profile.kernel ? this.assetUrl(profile.kernel, base) : '',
+      initrd: (profile.initrd ?? []).map((i) => this.assetUrl(i, base)).join(' '),
+      args: args.join(' '),
+      ignitionUrl: `${base}/ignition/${mac.replaceAll(':', '-')}`,
+    };
+    if (profile.template) {
+      if (!this.opts.templatesDir) throw errors.invalidArgument('a template is named but http.templatesDir is not set');
+      const found = await resolveUnder(this.opts.templatesDir, encodeURIComponent(profile.template));
+      if (!found.ok) throw errors.invalidArgument(`iPXE template ${profile.template} not found in templatesDir`);
+      return renderTemplate(await readFile(found.path, 'utf8'), vars);
+    }
+    if (!profile.kernel) return noBootScript(`${sanitizeEcho(label)} has no kernel configured`);
+    return nodeBootScript({
+      label: sanitizeEcho(role ? `${label} as ${role}` : label),
+      kernelUrl: vars.kernel,
+      initrdUrls: (profile.initrd ?? []).map((i) => this.assetUrl(i, base)),
+      args,
+    });
+  }
+
+  private kernelArgs(p: BootProfile, base: string, mac: string): string[] {
+    const args: string[] = [];
+    const ignitionUrl = `${base}/ignition/${mac.replaceAll(':', '-')}`;
+    if (p.installDev) args.push(`coreos.inst.install_dev=${p.installDev}`);
+    if (p.rootfs) args.push(`coreos.live.rootfs_url=${this.assetUrl(p.rootfs, base)}`);
+    if (p.ignition === 'live')
+      args.push('ignition.firstboot', 'ignition.platform.id=metal', `ignition.config.url=${ignitionUrl}`);
+    if (p.ignition === 'install') args.push(`coreos.inst.ignition_url=${ignitionUrl}`);
+    args.push(...(p.args ?? []));
+    return args.map((a) => a.replace(/[\r\n]/g, ' '));
+  }
+
+  private assetUrl(ref: string, base: string): string {
+    if (/^https?:\/\//i.test(ref)) return ref;
+    return `${base}/files/${ref.split('/').filter(Boolean).map(encodeURIComponent).join('/')}`;
+  }
+
+  private baseUrl(req: IncomingMessage): string {
+    if (this.opts.publicUrl) return this.opts.publicUrl.replace(/\/$/, '');
+    const host = req.headers.host;
+    if (host && /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(host)) return `http://${host}`;
+    return this.url;
+  }
+
+  private async file(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: RequestCtx,
+    root: string,
+    rel: string,
+  ): Promise<void> {
+    const found = await resolveUnder(root, rel);
+    if (!found.ok) throw new HttpError(found.reason === 'forbidden' ? 403 : 404, found.reason);
+    await sendFile(req, res, found.path, found.stat, ctx);
+  }
+
+  /** Per-host file first (<mac>.ign, <name>.ign, <uuid>.ign), then the role's (<role>.ign). */
+  private async ignitionFile(
+    key: string,
+    node: Node | undefined,
+    mac: string | undefined,
+  ): Promise<{ path: string; stat: Stats } | undefined> {
+    const dir = this.opts.ignitionDir;
+    if (!dir) return undefined;
+    const { role, configured } = this.profiles.resolve(mac, node);
+    // a key that is neither a known MAC nor a node is a role or file name: /ignition/master
+    const names =
+      mac || node ? [mac?.replaceAll(':', '-'), mac, node?.name, node?.id, configured ? role : undefined] : [key];
+    for (const n of names) {
+      if (!n) continue;
+      const found = await resolveUnder(dir, encodeURIComponent(`${n}.ign`));
+      if (found.ok) return found;
+    }
+    return undefined;
+  }
+
+  private async ignition(req: IncomingMessage, res: ServerResponse, ctx: RequestCtx, key: string): Promise<void> {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(key);
+    } catch {
+      throw new HttpError(400, 'bad ignition key');
+    }
+    if (/[/\\\0]|\.\./.test(decoded)) throw new HttpError(403, 'forbidden');
+    let mac: string | undefined;
+    try {
+      mac = normalizeMac(decoded);
+    } catch {
+      mac = undefined;
+    }
+    const node = await findNode(this.opts.driver, { mac, uuid: decoded, name: decoded });
+    if (mac) ctx.mac = mac;
+    else if (node?.nics[0]) ctx.mac = node.nics[0].mac;
+    const found = await this.ignitionFile(decoded, node, mac ?? node?.nics[0]?.mac);
+    if (!found) throw new HttpError(404, `no ignition for ${decoded}`);
+    await sendFile(req, res, found.path, found.stat, ctx, 'application/vnd.coreos.ignition+json');
+  }
+
+  private async introspect(req: IncomingMessage, res: ServerResponse, ctx: RequestCtx): Promise<void> {
+    const body = await readBody(req, MAX_REPORT_BYTES);
+    const report = parseHardwareReport(body);
+    let node: Node | undefined;
+    let mac: string | undefined;
+    for (const candidate of report.macs) {
+      node = await findNode(this.opts.driver, { mac: candidate });
+      const { configured } = this.profiles.resolve(candidate, node);
+      if (node || configured) {
+        mac = candidate;
+        break;
+      }
+    }
+    mac ??= report.macs[0] as string;
+    ctx.mac = mac;
+    this.reports.set(mac, report.raw);
+    if (this.opts.stateDir) {
+      await writeFileAtomic(join(this.opts.stateDir, 'introspection', `${mac.replaceAll(':', '-')}.json`), body);
+    }
+    this.logger.info({ mac, node: node?.name, macs: report.macs }, 'boot-http: hardware report stored');
+    const found = await this.ignitionFile(mac, node, mac);
+    if (!found) throw new HttpError(404, `hardware report for ${mac} stored; no ignition for this node or its role`);
+    await sendFile(req, res, found.path, found.stat, ctx, 'application/vnd.coreos.ignition+json');
+  }
+
+  private text(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: RequestCtx,
+    body: string,
+    type = 'text/plain; charset=utf-8',
+  ): void {
+    const buf = Buffer.from(body);
+    res.statusCode = 200;
+    res.setHeader('content-type', type);
+    res.setHeader('content-length', String(buf.length));
+    res.setHeader('cache-control', 'no-store');
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    ctx.bytes = buf.length;
+    res.end(buf);
+  }
+
+  private rememberIp(ip: string, mac: string): void {
+    if (this.macByIp.size >= MAX_IP_MEMORY) this.macByIp.clear();
+    this.macByIp.set(ip, mac);
+  }
+
+  /** The one place errors become HTTP statuses. */
+  private sendError(req: IncomingMessage, res: ServerResponse, ctx: RequestCtx, err: unknown): void {
+    let status = 500;
+    let message = 'internal error';
+    if (err instanceof HttpError) {
+      status = err.status;
+      message = err.message;
+    } else if (err instanceof BmcEmuError) {
+      status = BMCEMU_STATUS[err.code] ?? 500;
+      message = err.message;
+    } else {
+      this.logger.error({ err }, 'boot-http: unexpected error');
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = Buffer.from(`${message}\n`);
+    res.statusCode = status;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.setHeader('content-length', String(body.length));
+    // an unread request body (e.g. an oversized report) would desynchronise a kept-alive connection
+    if (!req.complete) res.setHeader('connection', 'close');
+    ctx.bytes = body.length;
+    res.end(body);
+  }
+}
+
+const BMCEMU_STATUS: Partial<Record<string, number>> = {
+  BMCEMU_NODE_NOT_FOUND: 404,
+  BMCEMU_INVALID_ARGUMENT: 400,
+  BMCEMU_CONFLICT: 409,
+  BMCEMU_UNSUPPORTED: 501,
+  BMCEMU_DRIVER_UNAVAILABLE: 503,
+  BMCEMU_TIMEOUT: 504,
+  BMCEMU_MEDIA_ERROR: 502,
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function normalizeMacOr404(s: string): string {
+  try {
+    return normalizeMac(s);
+  } catch {
+    throw new HttpError(404, 'not a MAC address');
+  }
+}
+
+async function readBody(req: IncomingMessage, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new HttpError(413, `hardware report larger than ${max} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
