@@ -209,7 +209,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
           send(res, { status: 304 });
           return;
         }
-        json['@odata.etag'] = etag;
+        if ('@odata.id' in json) json['@odata.etag'] = etag;
         send(res, { status: 200, body: json });
         return;
       }
