@@ -2,11 +2,16 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN, type AppHarness, appHarness } from './app-harness.js';
 
-let h: AppHarness | undefined;
+const open: AppHarness[] = [];
 afterEach(async () => {
-  await h?.close();
-  h = undefined;
+  for (const a of open.splice(0)) await a.close();
 });
+
+async function harness(opts?: Parameters<typeof appHarness>[0]): Promise<AppHarness> {
+  const a = await appHarness(opts);
+  open.push(a);
+  return a;
+}
 
 const insert = (a: AppHarness, slot: string, image: string) =>
   request(a.app)
@@ -21,7 +26,7 @@ const eject = (a: AppHarness, slot: string) =>
 
 describe('virtual media', () => {
   it('inserts through the cache: the second insert of the same URL downloads nothing', async () => {
-    const a = (h = await appHarness());
+    const a = await harness();
     const url = `${a.images.url}/ipxe.iso`;
     expect((await insert(a, 'Cd', url)).status).toBe(204);
     const m1 = (await a.driver.get(a.node.id)).media.find((m) => m.slot === 'Cd')!;
@@ -38,7 +43,7 @@ describe('virtual media', () => {
   });
 
   it('clear errors: 404 image, non-ISO in the Cd slot, a non-http scheme; a raw image fits UsbStick', async () => {
-    const a = (h = await appHarness());
+    const a = await harness();
     const missing = await insert(a, 'Cd', `${a.images.url}/missing.iso`);
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toMatch(/404/);
@@ -53,7 +58,7 @@ describe('virtual media', () => {
   });
 
   it('a slow download answers 202 + task monitor; a Reset waits for it so the boot sees the media', async () => {
-    const a = (h = await appHarness({ insertWaitMs: 200, slowMs: 800 }));
+    const a = await harness({ insertWaitMs: 200, slowMs: 800 });
     const r = await insert(a, 'Cd', `${a.images.url}/slow.iso`);
     expect(r.status).toBe(202);
     expect(r.headers.location).toMatch(/^\/redfish\/v1\/TaskService\/TaskMonitors\/\d+$/);
@@ -94,7 +99,7 @@ describe('virtual media', () => {
   });
 
   it('PATCH of Image/Inserted inserts and ejects', async () => {
-    const a = (h = await appHarness());
+    const a = await harness();
     const path = `/redfish/v1/Managers/${a.node.id}/VirtualMedia/Cd`;
     const ins = await request(a.app)
       .patch(path)
