@@ -1,0 +1,12 @@
+/** The only error a codec throws: the bytes are not a valid frame of the kind asked for. */
+export class IpmiDecodeError extends Error {
+  readonly code = 'BMCEMU_IPMI_DECODE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'IpmiDecodeError';
+  }
+}
+
+export function need(buf: Uint8Array, length: number, what: string): void {
+  if (buf.length < length) throw new IpmiDecodeError(`${what}: need ${length} bytes, got ${buf.length}`);
+}

@@ -1,0 +1,157 @@
+import { type Logger, type Node, type NodeDriver, type NodeEvent, silentLogger } from '@bmc-emu/core';
+import { BmcEndpoint } from './bmc.js';
+import type { Credentials } from './commands/context.js';
+
+export interface IpmiServerOptions {
+  driver: NodeDriver;
+  /** Address every BMC socket binds to (default 127.0.0.1). */
+  bind?: string;
+  /** Node N in driver list order gets basePort + N; 0 gives every node an ephemeral port (tests). */
+  basePort: number;
+  user: string;
+  password: string;
+  /** Per-node credentials; nodes it returns undefined for use user/password. */
+  credentialsFor?: (node: Node) => Credentials | undefined;
+  /** BMC key Kg as hex (`0x...` or 40 hex digits) or text; unset = Kuid. */
+  kg?: string;
+  /** Answer IPMI 1.5 sessions (`ipmitool -I lan`, MD5). Default true. */
+  ipmi15?: boolean;
+  maxSessionsPerBmc?: number;
+  sessionIdleTimeoutSec?: number;
+  /** Constant delay before every handshake failure answer (ms). Default 50. */
+  failureDelayMs?: number;
+  /** Longest a Chassis Control waits for the driver before answering anyway (ms). Default 250. */
+  powerAnswerMs?: number;
+  logger?: Logger;
+}
+
+export interface EndpointInfo {
+  nodeId: string;
+  name: string;
+  port: number;
+}
+
+export function parseKg(kg: string | undefined): Buffer | undefined {
+  if (kg === undefined || kg === '') return undefined;
+  const hex = kg.startsWith('0x') ? kg.slice(2) : kg;
+  const raw = /^[0-9a-fA-F]{40}$/.test(hex) || kg.startsWith('0x') ? Buffer.from(hex, 'hex') : Buffer.from(kg);
+  const out = Buffer.alloc(20);
+  raw.copy(out, 0, 0, 20);
+  return out;
+}
+
+/**
+ * Every node's BMC in one process: one UDP socket per node (vbmc-compatible ports), opened and
+ * closed as the driver reports nodes added and removed.
+ */
+export class IpmiServer {
+  private readonly endpoints = new Map<string, { endpoint: BmcEndpoint; name: string }>();
+  private unwatch: (() => void) | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly logger: Logger;
+  private readonly kg: Buffer | undefined;
+
+  constructor(private readonly opts: IpmiServerOptions) {
+    this.logger = opts.logger ?? silentLogger();
+    this.kg = parseKg(opts.kg);
+  }
+
+  get ipmi15(): boolean {
+    return this.opts.ipmi15 ?? true;
+  }
+
+  async start(): Promise<EndpointInfo[]> {
+    this.unwatch = this.opts.driver.watch((e) => this.onEvent(e));
+    const nodes = await this.opts.driver.list();
+    for (const [i, node] of nodes.entries()) await this.open(node, i);
+    this.sweeper = setInterval(() => {
+      for (const { endpoint } of this.endpoints.values()) endpoint.sweep();
+    }, 2_000);
+    this.sweeper.unref();
+    return this.list();
+  }
+
+  list(): EndpointInfo[] {
+    return [...this.endpoints.entries()]
+      .map(([nodeId, { endpoint, name }]) => ({ nodeId, name, port: endpoint.port }))
+      .sort((a, b) => a.port - b.port);
+  }
+
+  endpointFor(nodeIdOrName: string): BmcEndpoint | undefined {
+    const direct = this.endpoints.get(nodeIdOrName);
+    if (direct) return direct.endpoint;
+    for (const e of this.endpoints.values()) if (e.name === nodeIdOrName) return e.endpoint;
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = undefined;
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.chain;
+    const all = [...this.endpoints.values()];
+    this.endpoints.clear();
+    await Promise.all(all.map((e) => e.endpoint.stop()));
+  }
+
+  private onEvent(e: NodeEvent): void {
+    if (e.type === 'added' && e.node) {
+      const node = e.node;
+      this.chain = this.chain.then(async () => {
+        if (this.endpoints.has(node.id) || !this.unwatch) return;
+        const nodes = await this.opts.driver.list();
+        const index = Math.max(
+          0,
+          nodes.findIndex((n) => n.id === node.id),
+        );
+        await this.open(node, index).catch((err) =>
+          this.logger.error({ err, node: node.name }, 'ipmi endpoint failed to open'),
+        );
+      });
+    } else if (e.type === 'removed') {
+      this.chain = this.chain.then(async () => {
+        const entry = this.endpoints.get(e.nodeId);
+        if (!entry) return;
+        this.endpoints.delete(e.nodeId);
+        await entry.endpoint.stop();
+        this.logger.info({ node: entry.name }, 'ipmi endpoint closed');
+      });
+    }
+  }
+
+  /** basePort + index when free, else the lowest free port above basePort. */
+  private pickPort(index: number): number {
+    if (this.opts.basePort === 0) return 0;
+    const used = new Set([...this.endpoints.values()].map((e) => e.endpoint.port));
+    let port = this.opts.basePort + index;
+    if (!used.has(port)) return port;
+    port = this.opts.basePort;
+    while (used.has(port)) port++;
+    return port;
+  }
+
+  private async open(node: Node, index: number): Promise<void> {
+    const creds = this.opts.credentialsFor?.(node) ?? { user: this.opts.user, password: this.opts.password };
+    const endpoint = new BmcEndpoint({
+      driver: this.opts.driver,
+      nodeId: node.id,
+      credentials: creds,
+      bind: this.opts.bind ?? '127.0.0.1',
+      port: this.pickPort(index),
+      kg: this.kg,
+      ipmi15: this.ipmi15,
+      limits: {
+        maxSessions: this.opts.maxSessionsPerBmc ?? 8,
+        idleTimeoutMs: (this.opts.sessionIdleTimeoutSec ?? 60) * 1000,
+        handshakeTimeoutMs: 10_000,
+      },
+      failureDelayMs: this.opts.failureDelayMs ?? 50,
+      powerAnswerMs: this.opts.powerAnswerMs ?? 250,
+      logger: this.logger,
+    });
+    await endpoint.start();
+    this.endpoints.set(node.id, { endpoint, name: node.name });
+    this.logger.debug({ node: node.name, port: endpoint.port }, 'ipmi endpoint open');
+  }
+}
