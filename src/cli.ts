@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { BmcEmuError, createLogger, ErrorCode, isBmcEmuError, loadConfig } from '@bmc-emu/core';
+import { ensureTls } from '@bmc-emu/redfish';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { flagsToConfig, parseIntFlag, type ServeFlags } from './cli-options.js';
 import { createDriver } from './driver-factory.js';
@@ -99,6 +100,13 @@ async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
   }
 }
 
+/** `bmc-emu ca`: the Redfish CA certificate (generated on first use, like `serve` does), for bmcVerifyCA. */
+async function ca(flags: ServeFlags): Promise<number> {
+  const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
+  process.stdout.write((await ensureTls(config.stateDir, config.bind === '0.0.0.0' ? [] : [config.bind])).ca);
+  return ExitCode.Ok;
+}
+
 export function buildProgram(onResult: (p: Promise<number>) => void): Command {
   const program = new Command('bmc-emu')
     .description('A rack of bare-metal servers on one libvirt host: Redfish, IPMI, DHCP, TFTP and boot HTTP.')
@@ -124,6 +132,13 @@ export function buildProgram(onResult: (p: Promise<number>) => void): Command {
   addCommonOptions(
     program.command('nodes').description('list the nodes the driver sees').option('--json', 'print JSON'),
   ).action((flags: ServeFlags & { json?: boolean }) => onResult(nodes(flags)));
+
+  program
+    .command('ca')
+    .description("print the Redfish CA certificate (PEM), e.g. for install-config's bmcVerifyCA")
+    .option('-c, --config <file>', 'YAML config file')
+    .option('--state-dir <dir>', 'where certificates live (default .bmc-emu)')
+    .action((flags: ServeFlags) => onResult(ca(flags)));
 
   return program;
 }
