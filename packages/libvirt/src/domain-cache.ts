@@ -53,6 +53,11 @@ export class DomainCache {
   private downReason: string | undefined;
   private inflightAll: Promise<void> | undefined;
   private readonly inflightOne = new Map<string, Promise<void>>();
+  /** A read of the domain that has been asked for but not started yet (later callers share it). */
+  private readonly queuedOne = new Map<string, Promise<void>>();
+  /** Reads are numbered when they start; an older read never overwrites a newer one. */
+  private readSeq = 0;
+  private readonly storedSeq = new Map<string, number>();
   private readonly dirtyNames = new Set<string>();
   private pollTimer: NodeJS.Timeout | undefined;
   private eventDebounce: NodeJS.Timeout | undefined;
@@ -85,7 +90,7 @@ export class DomainCache {
       w.kill('SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 1_000))]);
     }
-    await Promise.allSettled([this.inflightAll, ...this.inflightOne.values()]);
+    await Promise.allSettled([this.inflightAll, ...this.inflightOne.values(), ...this.queuedOne.values()]);
   }
 
   /** All entries; loads on first use, throws BMCEMU_DRIVER_UNAVAILABLE while the URI is down. */
@@ -117,17 +122,30 @@ export class DomainCache {
     return this.inflightAll;
   }
 
-  /** Re-read one domain now (after a change); resolves when the cache holds the new state. */
+  /**
+   * Re-read one domain (after a change); resolves when the cache holds state read AFTER this call.
+   * A read already running may predate the change, so callers never join it: they share the next one.
+   */
   refreshOne(uuid: string): Promise<void> {
-    let p = this.inflightOne.get(uuid);
-    if (!p) {
-      p = this.doRefreshOne(uuid).finally(() => this.inflightOne.delete(uuid));
-      this.inflightOne.set(uuid, p);
-    }
-    return p;
+    const queued = this.queuedOne.get(uuid);
+    if (queued) return queued;
+    const running = this.inflightOne.get(uuid) ?? Promise.resolve();
+    const next = running
+      .catch(() => undefined)
+      .then(() => {
+        this.queuedOne.delete(uuid);
+        const read = this.doRefreshOne(uuid);
+        this.inflightOne.set(uuid, read);
+        return read.finally(() => {
+          if (this.inflightOne.get(uuid) === read) this.inflightOne.delete(uuid);
+        });
+      });
+    this.queuedOne.set(uuid, next);
+    return next;
   }
 
   private async doRefreshAll(): Promise<void> {
+    const seq = ++this.readSeq;
     try {
       const list = await this.virsh.run(['list', '--all', '--uuid']);
       const uuids = list
@@ -136,9 +154,9 @@ export class DomainCache {
         .filter(Boolean);
       const read = await this.readDomains(uuids);
       for (const uuid of [...this.entries.keys()]) {
-        if (!read.has(uuid)) this.store(uuid, undefined);
+        if (!read.has(uuid)) this.store(uuid, undefined, seq);
       }
-      for (const [uuid, entry] of read) this.store(uuid, entry);
+      for (const [uuid, entry] of read) this.store(uuid, entry, seq);
       this.loaded = true;
       this.markUp();
     } catch (err) {
@@ -148,9 +166,10 @@ export class DomainCache {
   }
 
   private async doRefreshOne(uuid: string): Promise<void> {
+    const seq = ++this.readSeq;
     try {
       const read = await this.readDomains([uuid]);
-      this.store(uuid, read.get(uuid));
+      this.store(uuid, read.get(uuid), seq);
       this.markUp();
     } catch (err) {
       this.markDown(err);
@@ -179,7 +198,9 @@ export class DomainCache {
     return result;
   }
 
-  private store(uuid: string, next: DomainEntry | undefined): void {
+  private store(uuid: string, next: DomainEntry | undefined, seq: number): void {
+    if (seq < (this.storedSeq.get(uuid) ?? 0)) return;
+    this.storedSeq.set(uuid, seq);
     const prev = this.entries.get(uuid);
     if (next) this.entries.set(uuid, next);
     else this.entries.delete(uuid);
