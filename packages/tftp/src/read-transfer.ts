@@ -17,6 +17,12 @@ export interface ReadTransferSettings {
   windowsize: number;
   timeoutMs: number;
   maxRetries: number;
+  /**
+   * Double the timeout on each consecutive retransmission (capped at 5 s). Used when the client named
+   * no timeout: a sender that keeps retransmitting at a short fixed interval starves receivers whose
+   * own timer restarts on every packet (atftp re-ACKs a stale window only after its timer fires).
+   */
+  backoff: boolean;
   /** Options to acknowledge first; undefined or empty means start with DATA block 1. */
   oack?: TftpOptions;
   /** The client asked tsize: an ERROR 8 right after our OACK is the UEFI size probe, not a failure. */
@@ -41,6 +47,7 @@ export class ReadTransfer {
   private gapResent = false;
   private waiting = false;
   private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
   private bytes = 0;
   private sends = 0;
   private readonly done: Promise<TransferOutcome>;
@@ -178,11 +185,15 @@ export class ReadTransfer {
   }
 
   private armTimer(): void {
-    if (this.timer) {
-      this.timer.refresh();
+    const { timeoutMs, backoff } = this.settings;
+    const ms = backoff ? Math.min(timeoutMs * 2 ** this.retries, Math.max(timeoutMs, 5000)) : timeoutMs;
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh(); // cheaper than a new timer per ACK
       return;
     }
-    this.timer = setTimeout(() => this.onTimeout(), this.settings.timeoutMs);
+    this.clearTimer();
+    this.timerMs = ms;
+    this.timer = setTimeout(() => this.onTimeout(), ms);
   }
 
   private clearTimer(): void {

@@ -37,7 +37,7 @@ export interface TftpServerOptions {
   allowWrite?: boolean;
   /** Largest upload in bytes when allowWrite. Default 64 MiB. */
   maxWriteBytes?: number;
-  /** Retransmission timeout when the client names none (ms). Default 1000. */
+  /** First retransmission timeout when the client names none (ms), doubling per retry up to 5 s. Default 1000. */
   timeoutMs?: number;
   /** Retransmissions before a transfer is abandoned. Default 5. */
   maxRetries?: number;
@@ -214,6 +214,7 @@ export class TftpServer {
         windowsize: n.windowsize,
         timeoutMs: n.timeoutMs ?? this.opts.timeoutMs,
         maxRetries: this.opts.maxRetries,
+        backoff: n.timeoutMs === undefined,
         oack: n.oack,
         tsizeRequested: n.tsizeRequested,
       },

@@ -151,13 +151,24 @@ describe('TftpServer (protocol edges, byte-level peer)', () => {
     expect(extra).toEqual([]);
   });
 
-  it('retransmits after the timeout and gives up after the retry limit with an ERROR', async () => {
+  it('retransmits with a doubling timeout and gives up after the retry limit with an ERROR', async () => {
     const s = await serve({ timeoutMs: 100, maxRetries: 3 });
     const a = await peer();
+    const t0 = Date.now();
     a.send({ op: 'RRQ', filename: 'small.bin', mode: 'octet', options: {} }, s.port);
-    const got = await a.drain(900);
-    const ops = got.map((g) => (g.packet.op === 'DATA' ? `DATA${g.packet.block}` : g.packet.op));
-    expect(ops).toEqual(['DATA1', 'DATA1', 'DATA1', 'DATA1', 'ERROR']);
+    const got: { op: string; at: number }[] = [];
+    for (let r = await a.next(2500); r; r = await a.next(2500)) {
+      got.push({ op: r.packet.op === 'DATA' ? `DATA${r.packet.block}` : r.packet.op, at: Date.now() - t0 });
+      if (r.packet.op === 'ERROR') break;
+    }
+    expect(got.map((g) => g.op)).toEqual(['DATA1', 'DATA1', 'DATA1', 'DATA1', 'ERROR']);
+    // sent at ~0, then after 100, 200, 400 ms; given up 800 ms later
+    const gaps = got.slice(1).map((g, i) => g.at - got[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(90);
+    expect(gaps[1]).toBeGreaterThanOrEqual(180);
+    expect(gaps[2]).toBeGreaterThanOrEqual(360);
+    expect(gaps[3]).toBeGreaterThanOrEqual(720);
+    await new Promise((res) => setTimeout(res, 20));
     expect(s.counters).toMatchObject({ failed: 1, active: 0 });
   });
 
@@ -175,7 +186,7 @@ describe('TftpServer (protocol edges, byte-level peer)', () => {
   it('rolls block numbers over 65535 -> 0 and keeps going (blksize 8, windowsize 64)', async () => {
     const big = randomBytes(8 * 70_000 + 3);
     writeFileSync(join(dir, 'roll.bin'), big);
-    const s = await serve({ maxWindowsize: 64 });
+    const s = await serve({ maxWindowsize: 64, timeoutMs: 3000 });
     const a = await peer();
     a.send({ op: 'RRQ', filename: 'roll.bin', mode: 'octet', options: { blksize: '8', windowsize: '64' } }, s.port);
     const oack = await a.next();
