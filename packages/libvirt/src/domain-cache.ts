@@ -226,13 +226,19 @@ export class DomainCache {
     }
   }
 
+  /**
+   * Poll at pollIntervalMs while no event stream is connected; with events flowing, polling is only a
+   * safety net (10x slower, at most a minute). A dead daemon ends the event stream at once anyway.
+   */
   private schedulePoll(): void {
     if (this.closed) return;
+    const base = this.opts.pollIntervalMs;
+    const interval = this.watcher ? Math.max(base, Math.min(base * 10, 60_000)) : base;
     this.pollTimer = setTimeout(() => {
       this.refreshAll()
         .catch(() => undefined)
         .finally(() => this.schedulePoll());
-    }, this.opts.pollIntervalMs);
+    }, interval);
     this.pollTimer.unref();
   }
 
