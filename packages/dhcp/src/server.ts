@@ -62,6 +62,8 @@ export class DhcpServer {
   private readonly log: Logger;
   private engine: DhcpEngine | undefined;
   private sockets: Socket[] = [];
+  private broadcastSocket: Socket | undefined;
+  private unicastSocket: Socket | undefined;
   private serverAddress = '';
 
   constructor(private readonly opts: DhcpServerOptions) {
@@ -86,17 +88,22 @@ export class DhcpServer {
     this.serverAddress = addr;
     const loaded = await this.leases.load();
     this.engine = new DhcpEngine({ ...o, serverAddress: addr }, this.leases);
-    const ports = [{ port: o.port ?? 67, proxy: false }];
-    if (o.mode === 'proxy' && o.proxyPort !== false) ports.push({ port: o.proxyPort ?? 4011, proxy: true });
+    const bindAddress = o.bindAddress ?? '0.0.0.0';
+    const port = o.port ?? 67;
     const lines: string[] = [];
+    const where = (s: Socket) => `${s.address().address}:${s.address().port}`;
+    const on = `on ${o.interface ?? 'all interfaces'} (server ${addr})`;
     try {
-      for (const p of ports) {
-        const socket = await this.open(p.port, p.proxy);
-        this.sockets.push(socket);
-        const where = socket.address();
-        lines.push(
-          `dhcp ${o.mode} ${where.address}:${where.port} on ${o.interface ?? 'all interfaces'} (server ${addr})`,
-        );
+      this.broadcastSocket = await this.open(bindAddress, port, false);
+      lines.push(`dhcp ${o.mode} ${where(this.broadcastSocket)} ${on}`);
+      if (bindAddress === '0.0.0.0') {
+        // Unicast replies (renewals, INFORM, relays) wait for ARP; a second socket keeps them from holding up
+        // the broadcast replies new clients are waiting for. It also receives the unicasts sent to us.
+        this.unicastSocket = await this.open(addr, port, false);
+      }
+      if (o.mode === 'proxy' && o.proxyPort !== false) {
+        const s = await this.open(addr, o.proxyPort ?? 4011, true);
+        lines.push(`dhcp proxy ${where(s)} ${on}`);
       }
     } catch (err) {
       await this.stop();
@@ -109,16 +116,24 @@ export class DhcpServer {
   async stop(): Promise<void> {
     const sockets = this.sockets;
     this.sockets = [];
+    this.broadcastSocket = undefined;
+    this.unicastSocket = undefined;
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
     await this.leases.commit();
   }
 
-  private open(port: number, proxyPort: boolean): Promise<Socket> {
+  private open(address: string, port: number, proxyPort: boolean): Promise<Socket> {
     const o = this.opts;
     return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: 'udp4', reuseAddr: true });
+      // a burst of PXE clients powering on together must not overflow the default ~200 KiB buffer
+      const socket = createSocket({
+        type: 'udp4',
+        reuseAddr: true,
+        recvBufferSize: 4 * 1024 * 1024,
+        sendBufferSize: 4 * 1024 * 1024,
+      });
       socket.once('error', reject);
-      socket.bind(port, o.bindAddress ?? '0.0.0.0', () => {
+      socket.bind(port, address, () => {
         try {
           socket.setBroadcast(true);
           if (o.interface) bindSocketToDevice(socket, o.interface);
@@ -130,6 +145,7 @@ export class DhcpServer {
         socket.off('error', reject);
         socket.on('error', (err) => this.log.error({ err }, 'dhcp socket error'));
         socket.on('message', (msg, rinfo) => this.onMessage(socket, msg, rinfo, proxyPort));
+        this.sockets.push(socket);
         resolve(socket);
       });
     });
@@ -168,7 +184,12 @@ export class DhcpServer {
         return;
       }
       const to = proxyPort ? { address: rinfo.address, port: rinfo.port } : this.destination(reply.address, reply.port);
-      socket.send(bytes, to.port, to.address, (err) => {
+      const out = proxyPort
+        ? socket
+        : to.address === '255.255.255.255'
+          ? this.broadcastSocket!
+          : (this.unicastSocket ?? this.broadcastSocket!);
+      out.send(bytes, to.port, to.address, (err) => {
         if (err) {
           this.counters.sendErrors++;
           this.log.warn({ err, ...entry }, 'dhcp send failed');
