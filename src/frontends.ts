@@ -1,9 +1,10 @@
 import { bootHttpFrontEnd } from '@bmc-emu/boot-http';
 import type { FrontEndFactory } from '@bmc-emu/core';
+import { dhcpFrontEnd } from '@bmc-emu/dhcp';
 import { redfishFrontEnd } from '@bmc-emu/redfish';
 
 /**
  * The protocol front ends `bmc-emu serve` starts, in start order. Each package exports one factory;
  * a factory returns undefined when its section of the config disables it.
  */
-export const frontEnds: FrontEndFactory[] = [bootHttpFrontEnd, redfishFrontEnd];
+export const frontEnds: FrontEndFactory[] = [bootHttpFrontEnd, redfishFrontEnd, dhcpFrontEnd];
