@@ -47,6 +47,8 @@ export interface TftpServerOptions {
 }
 
 export interface TftpStats {
+  /** Datagrams received on the request port. */
+  received: number;
   active: number;
   completed: number;
   failed: number;
@@ -60,7 +62,15 @@ export class TftpServer {
   private readonly log: Logger;
   private socket: Socket | undefined;
   private readonly transfers = new Set<ReadTransfer | WriteTransfer>();
-  private readonly stats: TftpStats = { active: 0, completed: 0, failed: 0, sizeProbes: 0, refused: 0, badPackets: 0 };
+  private readonly stats: TftpStats = {
+    received: 0,
+    active: 0,
+    completed: 0,
+    failed: 0,
+    sizeProbes: 0,
+    refused: 0,
+    badPackets: 0,
+  };
   private blksizeCap = 1468;
   private rootOk = false;
 
@@ -123,6 +133,7 @@ export class TftpServer {
   }
 
   private onRequest(sock: Socket, msg: Buffer, rinfo: RemoteInfo): void {
+    this.stats.received++;
     let req: RequestPacket;
     try {
       const p = decodePacket(msg);
