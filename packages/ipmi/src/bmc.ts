@@ -128,6 +128,7 @@ export class BmcEndpoint {
   private async onDatagram(msg: Buffer, rinfo: RemoteInfo): Promise<void> {
     this.stats.received++;
     const peer = { address: rinfo.address, port: rinfo.port };
+    this.sweep();
     try {
       const reply = await this.process(msg, peer);
       if (!reply) {

@@ -1,0 +1,92 @@
+import { createSocket } from 'node:dgram';
+import { configSchema, demoNodes, MemoryDriver, makeNode, silentLogger } from '@bmc-emu/core';
+import { describeEndpoints, IpmiServer, ipmiFrontEnd } from '@bmc-emu/ipmi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ipmitool } from '../packages/ipmi/test/support/peers.js';
+import { openRawSession, RawUdp } from '../packages/ipmi/test/support/rmcp-client.js';
+import { command, requirePeers } from './support/peers.js';
+
+async function freeUdpBase(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    const sockets = [];
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) {
+      const s = createSocket('udp4');
+      ok = await new Promise<boolean>((res) => {
+        s.once('error', () => res(false));
+        s.bind(base + i, '127.0.0.1', () => res(true));
+      });
+      sockets.push(s);
+    }
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    if (ok) return base;
+  }
+  throw new Error('no free UDP port range');
+}
+
+describe('IpmiServer endpoints follow the driver', () => {
+  let driver: MemoryDriver;
+  let server: IpmiServer;
+  let base: number;
+
+  beforeAll(async () => {
+    base = await freeUdpBase(6);
+    driver = new MemoryDriver({ nodes: demoNodes(3) });
+    server = new IpmiServer({ driver, basePort: base, user: 'admin', password: 'password' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await driver?.close();
+  });
+
+  it('gives node N port basePort + N, in driver list order', async () => {
+    const eps = await server.start();
+    const nodes = await driver.list();
+    expect(eps.map((e) => e.port)).toEqual([base, base + 1, base + 2]);
+    expect(eps.map((e) => e.nodeId)).toEqual(nodes.map((n) => n.id));
+    expect(describeEndpoints('127.0.0.1', eps, true)).toBe(
+      `ipmi udp 127.0.0.1:${base}-${base + 2} (3 BMCs, lanplus suites 3,17, lan MD5)`,
+    );
+  });
+
+  it('opens an endpoint for an added node and closes it for a removed one, without a restart', async () => {
+    const added = driver.addNode(makeNode({ name: 'hot-1' }));
+    await expect.poll(() => server.list().length, { timeout: 2000 }).toBe(4);
+    const ep = server.list().find((e) => e.nodeId === added.id)!;
+    expect(ep.port).toBe(base + 3);
+    const udp = new RawUdp(ep.port);
+    expect((await openRawSession(udp)).ok).toBe(true);
+    driver.removeNode(added.id);
+    await expect.poll(() => server.list().length, { timeout: 2000 }).toBe(3);
+    const after = await openRawSession(udp);
+    expect(after).toEqual({ ok: false, stage: 'timeout' });
+    udp.close();
+    // a removed node's port is reused by the next node
+    const again = driver.addNode(makeNode({ name: 'hot-2' }));
+    await expect.poll(() => server.list().find((e) => e.nodeId === again.id)?.port, { timeout: 2000 }).toBe(base + 3);
+  });
+});
+
+const gate = requirePeers('ipmi front end + ipmitool', [command('ipmitool')]);
+gate.describe('ipmiFrontEnd', () => {
+  it('is undefined when disabled, and serves what config says when enabled', async () => {
+    const driver = new MemoryDriver({ nodes: demoNodes(2) });
+    const off = configSchema.parse({ ipmi: { enabled: false } });
+    expect(ipmiFrontEnd({ config: off, driver, logger: silentLogger() })).toBeUndefined();
+    const base = await freeUdpBase(2);
+    const config = configSchema.parse({ password: 'fe-secret', ipmi: { basePort: base, ipmi15: false } });
+    const fe = ipmiFrontEnd({ config, driver, logger: silentLogger() })!;
+    try {
+      expect(await fe.start()).toEqual([`ipmi udp 127.0.0.1:${base}-${base + 1} (2 BMCs, lanplus suites 3,17)`]);
+      const plus = await ipmitool('lanplus17', base + 1, 'chassis power status', 'fe-secret');
+      expect(plus.stdout).toContain('Chassis Power is off');
+      // IPMI 1.5 turned off: -I lan is refused
+      const lan = await ipmitool('lan', base + 1, 'chassis power status', 'fe-secret');
+      expect(lan.code).not.toBe(0);
+    } finally {
+      await fe.stop();
+      await driver.close();
+    }
+  });
+});
