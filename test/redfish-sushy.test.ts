@@ -82,6 +82,12 @@ gate.describe('sushy drives every resource', () => {
     expect((await h.driver.getSecureBoot(h.node.id)).enabled).toBe(true);
   });
 
+  it('Basic auth alone works, and an expired session is replaced transparently', () => {
+    expect(out.basic).toMatch(/^PowerState\./);
+    expect(out.reauth.dropped).toBeGreaterThanOrEqual(1);
+    expect(out.reauth.power_after).toMatch(/^PowerState\./);
+  });
+
   it('a bogus reset type is refused by sushy before it reaches us', () => {
     expect(out.bad_reset).toBe('InvalidParameterValueError');
   });
