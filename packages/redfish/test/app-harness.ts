@@ -16,7 +16,9 @@ export interface AppHarness {
 }
 
 /** The Express app (no socket; for supertest) over a memory driver, with the real image cache. */
-export async function appHarness(opts: { insertWaitMs?: number; slowMs?: number; powerWaitMs?: number } = {}) {
+export async function appHarness(
+  opts: { insertWaitMs?: number; slowMs?: number; powerWaitMs?: number; maxImageBytes?: number } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'bmcemu-rfapp-'));
   const driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 30, mediaDir: join(dir, 'm') });
   const images = await startImageServer(dir, opts.slowMs ?? 0);
@@ -24,7 +26,11 @@ export async function appHarness(opts: { insertWaitMs?: number; slowMs?: number;
     driver,
     config: configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls: false, port: 0 } }),
     logger: silentLogger(),
-    cache: new MediaCache({ dir: join(dir, 'cache'), maxBytes: 16 * 1024 * 1024, logger: silentLogger() }),
+    cache: new MediaCache({
+      dir: join(dir, 'cache'),
+      maxBytes: opts.maxImageBytes ?? 16 * 1024 * 1024,
+      logger: silentLogger(),
+    }),
     insertWaitMs: opts.insertWaitMs ?? 5000,
     powerWaitMs: opts.powerWaitMs ?? 2000,
   });

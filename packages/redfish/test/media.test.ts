@@ -98,6 +98,14 @@ describe('virtual media', () => {
     expect(node.media.find((m) => m.slot === 'Cd')?.inserted).toBe(true);
   });
 
+  it('an image over the size limit is refused with the reason', async () => {
+    const a = await harness({ maxImageBytes: 4096 });
+    const r = await insert(a, 'Cd', `${a.images.url}/ipxe.iso`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/larger .* than the cache limit/);
+    expect((await a.driver.get(a.node.id)).media.every((m) => !m.inserted)).toBe(true);
+  });
+
   it('PATCH of Image/Inserted inserts and ejects', async () => {
     const a = await harness();
     const path = `/redfish/v1/Managers/${a.node.id}/VirtualMedia/Cd`;

@@ -7,7 +7,7 @@ import type { FieldSpec } from '../codec/patch.js';
 import { OVERRIDE_TARGETS, RESET_TYPES, type ResetType, systemResource } from '../codec/system.js';
 import { collection, uri } from '../codec/uris.js';
 import type { RedfishDeps } from '../deps.js';
-import { RedfishHttpError } from '../http-error.js';
+import { httpError, RedfishHttpError } from '../http-error.js';
 import type { Ctx, Json, Reply, RouteDef } from '../route.js';
 import { replyOrTask } from '../tasks.js';
 
@@ -48,7 +48,7 @@ const bootSpec: Record<string, FieldSpec> = {
 function mediaRoutes(base: (id: string) => string, d: RedfishDeps): RouteDef[] {
   const slotOf = (c: Ctx): MediaSlot => {
     const s = c.params.slot as MediaSlot;
-    if (!MEDIA_SLOTS.includes(s)) throw new RedfishHttpError(404, [], undefined);
+    if (!MEDIA_SLOTS.includes(s)) throw httpError(404, 'ResourceMissingAtURI', [c.req.path.slice(0, 200)]);
     return s;
   };
   const find = async (c: Ctx) => {
