@@ -65,6 +65,30 @@ libvirtPeers.describe('libvirt driver: libvirtd killed mid-run', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
+  it('a hung libvirtd (SIGSTOP) cannot hold a node queue: calls time out as BMCEMU_DRIVER_UNAVAILABLE', async () => {
+    await lv!.restart();
+    const hung = await createLibvirtDriver({
+      uris: [lv!.uri],
+      pollIntervalMs: 60_000,
+      options: { virshTimeoutMs: 1_500 },
+    });
+    try {
+      process.kill(lv!.pid, 'SIGSTOP');
+      const t0 = Date.now();
+      const ops = await Promise.allSettled([hung.power(dom.uuid, 'ForceOff'), hung.power(dom.uuid, 'ForceOff')]);
+      for (const r of ops) {
+        expect(r.status).toBe('rejected');
+        expect(isBmcEmuError((r as PromiseRejectedResult).reason, ErrorCode.DriverUnavailable)).toBe(true);
+      }
+      expect(Date.now() - t0).toBeLessThan(12_000);
+    } finally {
+      process.kill(lv!.pid, 'SIGCONT');
+      await hung.close();
+    }
+    expect(virsh('domstate', dom.name).trim()).toBe('running');
+    await lv!.kill();
+  });
+
   it('works again by itself after libvirtd restarts: the guest kept running, power works, events resume', async () => {
     await lv!.restart();
     const deadline = Date.now() + 10 * POLL_MS + 5_000;

@@ -191,9 +191,14 @@ export class DomainCache {
       const inactiveXml = out[i * 3 + 1];
       if (!liveXml || !inactiveXml) continue;
       const sizes = parseBlkInfo(out[i * 3 + 2]);
-      const inactiveDom = await parseDomainXml(inactiveXml);
-      const live = domainFacts(await parseDomainXml(liveXml), sizes);
-      result.set(live.uuid, { live, inactive: domainFacts(inactiveDom, sizes), inactiveDom, readAt: Date.now() });
+      try {
+        const inactiveDom = await parseDomainXml(inactiveXml);
+        const live = domainFacts(await parseDomainXml(liveXml), sizes);
+        result.set(live.uuid, { live, inactive: domainFacts(inactiveDom, sizes), inactiveDom, readAt: Date.now() });
+      } catch (err) {
+        // one unreadable domain must not hide the others
+        this.opts.logger.warn({ err, uuid: uuids[i] }, 'skipping a domain whose XML could not be read');
+      }
     }
     return result;
   }

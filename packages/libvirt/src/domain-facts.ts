@@ -57,7 +57,7 @@ const MEMORY_UNITS: Record<string, number> = {
 };
 
 function memoryMiB(el: XmlEl | undefined): number {
-  const value = Number(el?._ ?? 0);
+  const value = Number(el?._ ?? 0) || 0;
   const unit = (attr(el, 'unit') ?? 'KiB').toLowerCase();
   return Math.round(value * (MEMORY_UNITS[unit] ?? 1 / 1024));
 }
@@ -81,6 +81,14 @@ function firmwareOf(os: XmlEl | undefined): { firmware: 'uefi' | 'bios'; secureB
     (secureFeature ? attr(secureFeature, 'enabled') === 'yes' : attr(loader, 'secure') === 'yes') &&
     !(attr(feature('enrolled-keys'), 'enabled') === 'no');
   return { firmware: uefi ? 'uefi' : 'bios', secureBoot };
+}
+
+function macOf(raw: string | undefined): string {
+  try {
+    return normalizeMac(raw ?? '');
+  } catch {
+    return (raw ?? '').toLowerCase();
+  }
 }
 
 function diskKind(disk: XmlEl): DeviceRef['kind'] {
@@ -135,14 +143,14 @@ export function domainFacts(domain: XmlEl, sizes: Record<string, number> = {}): 
     arch: attr(type, 'arch') ?? 'x86_64',
     machine: attr(type, 'machine') ?? 'pc',
     memoryMiB: memoryMiB(child(domain, 'memory')),
-    vcpus: Number(childText(domain, 'vcpu') ?? 1),
+    vcpus: Number(childText(domain, 'vcpu') ?? 1) || 1,
     cpuModel: childText(cpu, 'model') ?? attr(cpu, 'mode') ?? 'qemu64',
     firmware,
     secureBoot,
     bootDevs: kids(os, 'boot').map((b) => attr(b, 'dev') ?? 'hd'),
     devices: deviceRefs(domain),
     nics: kids(devices, 'interface').map((nic) => ({
-      mac: normalizeMac(attr(child(nic, 'mac'), 'address') ?? '00:00:00:00:00:00'),
+      mac: macOf(attr(child(nic, 'mac'), 'address')),
       network: attr(child(nic, 'source'), 'bridge') ?? attr(child(nic, 'source'), 'network'),
       model: attr(child(nic, 'model'), 'type'),
       linkUp: attr(child(nic, 'link'), 'state') !== 'down',

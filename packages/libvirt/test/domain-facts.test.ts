@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bootSignature, domainFacts, firstBootTarget } from '../src/domain-facts.js';
 import { readState, writeState } from '../src/metadata.js';
@@ -75,5 +76,53 @@ describe('domain facts from libvirt XML', () => {
   it('garbage in the metadata element gives defaults, not a crash', async () => {
     const xml = `<domain><name>a</name><metadata><bmcemu:state xmlns:bmcemu="https://bmc-emu.dev/xmlns/libvirt/1">{not json</bmcemu:state></metadata></domain>`;
     expect(readState(await parseDomainXml(xml)).boot).toEqual({ target: 'None', enabled: 'Disabled' });
+  });
+});
+
+describe('domain facts never throw on odd XML (property)', () => {
+  const names = ['name', 'uuid', 'memory', 'vcpu', 'os', 'type', 'boot', 'loader', 'firmware', 'feature', 'devices'];
+  const leaf = fc.record({
+    $: fc.dictionary(
+      fc.constantFrom('dev', 'unit', 'order', 'address', 'machine', 'enabled', 'name', 'bus'),
+      fc.string(),
+    ),
+    _: fc.string(),
+  });
+  const tree = fc.letrec((tie) => ({
+    el: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.dictionary(
+        fc.constantFrom(...names, 'disk', 'interface', 'mac', 'target', 'source', 'serial'),
+        fc.array(tie('el'), { maxLength: 3 }),
+      ),
+    ),
+  })).el;
+
+  it('domainFacts and readState accept any element tree', () => {
+    fc.assert(
+      fc.property(tree, (el) => {
+        const f = domainFacts(el as never);
+        expect(typeof f.memoryMiB).toBe('number');
+        expect(Number.isNaN(f.memoryMiB)).toBe(false);
+        expect(Array.isArray(f.nics)).toBe(true);
+        firstBootTarget(f);
+        bootSignature(f);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parseDomainXml on arbitrary text resolves to a domain or rejects with an Error, never hangs', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.constant('<domain><name>x</name></domain>')), async (text) => {
+        const r = await parseDomainXml(text).then(
+          (d) => domainFacts(d),
+          (e: unknown) => e,
+        );
+        expect(r instanceof Error || typeof (r as { name?: unknown }).name === 'string').toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
