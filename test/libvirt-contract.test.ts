@@ -7,7 +7,7 @@ libvirtPeers.describe('libvirt driver: NodeDriver contract on a real libvirtd (T
   let lv: Libvirtd | undefined;
   beforeAll(async () => {
     lv = await startLibvirtd();
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await lv?.stop();
   });

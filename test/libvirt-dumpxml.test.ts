@@ -38,7 +38,7 @@ libvirtPeers.describe('libvirt driver: state read back from virsh dumpxml', () =
     lv = await startLibvirtd();
     dom = defineTestDomain('xml');
     driver = await createLibvirtDriver({ uris: [lv.uri], pollIntervalMs: 500 });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await driver?.close();
     dom?.remove();
@@ -140,6 +140,22 @@ libvirtPeers.describe('libvirt driver: state read back from virsh dumpxml', () =
     await driver.power(dom.name, 'ForceOff');
     await driver.setBootOverride(dom.name, { mode: 'Legacy' });
     expect(inactive(dom.name)).not.toMatch(/firmware|loader|nvram/);
+  });
+
+  it('NMI, PowerCycle and a GracefulShutdown the OS-less guest ignores (PoweringOff, then ForceOff)', async () => {
+    await driver.power(dom.name, 'On');
+    await waitForPower(driver, dom.uuid, 'On', 20_000);
+    const idBefore = /<domain type='qemu' id='(\d+)'/.exec(live(dom.name))![1];
+    await driver.power(dom.name, 'Nmi');
+    await driver.power(dom.name, 'PowerCycle');
+    const idAfter = /<domain type='qemu' id='(\d+)'/.exec(live(dom.name))![1];
+    expect(idAfter).not.toBe(idBefore);
+    await driver.power(dom.name, 'GracefulShutdown');
+    expect((await driver.get(dom.name)).powerState).toBe('PoweringOff');
+    expect(virsh('domstate', dom.name).trim()).toBe('running');
+    await driver.power(dom.name, 'ForceOff');
+    expect((await driver.get(dom.name)).powerState).toBe('Off');
+    expect(virsh('domstate', dom.name).trim()).toBe('shut off');
   });
 
   it('a burst of reads is served from the cache: 300 concurrent gets, at most one virsh', async () => {

@@ -25,7 +25,7 @@ libvirtPeers.describe('libvirt driver: libvirtd killed mid-run', () => {
     driver = await createLibvirtDriver({ uris: [lv.uri], pollIntervalMs: POLL_MS });
     await driver.power(dom.uuid, 'On');
     await waitForPower(driver, dom.uuid, 'On', 20_000);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await driver?.close();
     dom?.remove();
