@@ -71,7 +71,7 @@ function tryLock(path: string): boolean {
 }
 
 /** Take the machine-wide libvirtd lock, waiting up to `timeoutMs` for another user to finish. */
-export async function lockLibvirtd(timeoutMs = 600_000, path = LIBVIRTD_LOCK): Promise<() => void> {
+export async function lockLibvirtd(timeoutMs = 280_000, path = LIBVIRTD_LOCK): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   while (!tryLock(path)) {
     if (Date.now() > deadline) throw new Error(`libvirtd lock ${path} still held after ${timeoutMs} ms`);
