@@ -9,7 +9,14 @@
 import type { Socket } from 'node:dgram';
 import type { Logger } from '@bmc-emu/core';
 import type { BlockReader } from './block-reader.js';
-import { decodePacket, encodeDataHeader, encodePacket, TftpErrorCode, type TftpOptions } from './codec/packet.js';
+import {
+  decodePacket,
+  encodeDataHeader,
+  encodePacket,
+  Opcode,
+  TftpErrorCode,
+  type TftpOptions,
+} from './codec/packet.js';
 import { toTftpError } from './tftp-error.js';
 
 export interface ReadTransferSettings {
@@ -89,6 +96,11 @@ export class ReadTransfer {
 
   private onMessage(msg: Buffer): void {
     if (this.phase === 'done') return;
+    // hot path: a 4-byte ACK during DATA (every block in lock-step) skips the general decoder
+    if (this.phase === 'data' && msg.length === 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
+      this.onAck(msg.readUInt16BE(2));
+      return;
+    }
     let p: ReturnType<typeof decodePacket>;
     try {
       p = decodePacket(msg);
@@ -168,11 +180,14 @@ export class ReadTransfer {
   private sendWindow(): void {
     for (let i = 0; i < this.window.length; i++) {
       this.sends++;
-      this.socket.send([encodeDataHeader(this.windowStart + i), this.window[i]!], (err) => {
-        if (err) this.log.debug({ err: err.message }, 'tftp send failed');
-      });
+      this.socket.send([encodeDataHeader(this.windowStart + i), this.window[i]!], this.afterSend);
     }
   }
+
+  /** One callback for every send (a lost send is recovered by the retransmit timer). */
+  private readonly afterSend = (err: Error | null): void => {
+    if (err) this.log.debug({ err: err.message }, 'tftp send failed');
+  };
 
   private sendOack(): void {
     this.socket.send(encodePacket({ op: 'OACK', options: this.settings.oack ?? {} }));
