@@ -248,7 +248,7 @@ export class DhcpEngine {
     if (!lease || lease.ip !== req.ciaddr || lease.state !== 'bound') return ignore('RELEASE of an address not bound');
     lease.state = 'released';
     lease.expiresAt = now;
-    this.leases.touch();
+    this.leases.touch(lease);
     return { ...base, outcome: `RELEASE ${lease.ip}`, persist: true };
   }
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@bmc-emu/core';
 
 export type LeaseState = 'offered' | 'bound' | 'released' | 'declined';
@@ -17,9 +17,17 @@ const HEADER = [
   '# bmc-emu DHCP leases, format 1. One lease per line, fields separated by spaces:',
   '#   <state> <mac> <ip> <expires, ISO-8601 UTC> <hostname or ->',
   '# state: bound (in use), released (client gave it back; kept so it gets the same address again),',
-  '#        declined (client saw the address in use; mac is "-"). Offers are not written.',
-  '# The file is replaced atomically (write temp, fsync, rename); edit it only while the server is stopped.',
+  '#        declined (client saw the address in use; mac is "-"), free (forget this address).',
+  '# Offers are not written. Later lines override earlier ones for the same ip or mac: changes are',
+  '# appended (and fsynced before the client gets its ACK), and the file is rewritten compactly through',
+  '# a temp file + rename at start-up and whenever the appended history outgrows the live leases.',
+  '# Edit it only while the server is stopped.',
 ];
+
+/** Rewrite the file once the appended lines exceed this many and twice the live leases. */
+const COMPACT_MIN_LINES = 4096;
+
+type Change = { lease: Lease; freed: boolean };
 
 /**
  * Leases in memory, indexed by MAC and IP, persisted to a text file. `commit()` resolves once a write that
@@ -28,22 +36,30 @@ const HEADER = [
 export class LeaseStore {
   private readonly byMac = new Map<string, Lease>();
   private readonly byIp = new Map<string, Lease>();
+  private pendingChanges: Change[] = [];
   private writing: Promise<void> | undefined;
-  private pending: Promise<void> | undefined;
-  private dirty = false;
+  private queued: Promise<void> | undefined;
+  private journal: FileHandle | undefined;
+  private journalLines = 0;
+  private compactNext = true;
 
   constructor(readonly file?: string) {}
 
   async load(): Promise<number> {
     if (!this.file) return 0;
-    let body: string;
+    let body = '';
     try {
       body = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    for (const lease of parseLeaseFile(body)) this.put(lease);
+    for (const { lease, freed } of parseLeaseLines(body)) {
+      if (freed) this.forgetIp(lease.ip);
+      else this.put(lease);
+    }
+    this.pendingChanges = [];
+    this.compactNext = true;
+    await this.commit();
     return this.byIp.size;
   }
 
@@ -61,78 +77,124 @@ export class LeaseStore {
 
   put(lease: Lease): void {
     const oldByMac = lease.mac === '-' ? undefined : this.byMac.get(lease.mac);
-    if (oldByMac && oldByMac.ip !== lease.ip) this.byIp.delete(oldByMac.ip);
+    if (oldByMac && oldByMac.ip !== lease.ip && this.byIp.get(oldByMac.ip) === oldByMac) this.byIp.delete(oldByMac.ip);
     const oldByIp = this.byIp.get(lease.ip);
     if (oldByIp && oldByIp.mac !== lease.mac && this.byMac.get(oldByIp.mac) === oldByIp) this.byMac.delete(oldByIp.mac);
     this.byIp.set(lease.ip, lease);
     if (lease.mac !== '-') this.byMac.set(lease.mac, lease);
-    if (lease.state !== 'offered') this.dirty = true;
+    if (lease.state !== 'offered') this.pendingChanges.push({ lease: { ...lease }, freed: false });
   }
 
   remove(lease: Lease): void {
     if (this.byIp.get(lease.ip) === lease) this.byIp.delete(lease.ip);
     if (this.byMac.get(lease.mac) === lease) this.byMac.delete(lease.mac);
-    if (lease.state !== 'offered') this.dirty = true;
+    if (lease.state !== 'offered') this.pendingChanges.push({ lease: { ...lease }, freed: true });
   }
 
-  /** Mark the store changed (after mutating a lease in place). */
-  touch(): void {
-    this.dirty = true;
+  /** Drop whatever holds `ip` (replaying a `free` line). */
+  forgetIp(ip: string): void {
+    const l = this.byIp.get(ip);
+    if (l) this.remove(l);
   }
 
-  async commit(): Promise<void> {
-    if (!this.file) return;
-    if (!this.dirty && !this.writing) return;
+  /** Record a lease changed in place (state, expiry). */
+  touch(lease: Lease): void {
+    this.pendingChanges.push({ lease: { ...lease }, freed: false });
+  }
+
+  async close(): Promise<void> {
+    await this.commit();
+    await this.journal?.close();
+    this.journal = undefined;
+  }
+
+  commit(): Promise<void> {
+    if (!this.file) return Promise.resolve();
     if (!this.writing) {
-      this.writing = this.writeNow();
+      if (this.pendingChanges.length === 0 && !this.compactNext) return Promise.resolve();
+      this.writing = this.writeNow().finally(() => {
+        this.writing = undefined;
+      });
       return this.writing;
     }
     // a write is running: the changes made since it began go in the next one
-    this.pending ??= this.writing.then(() => {
-      this.pending = undefined;
-      this.writing = this.writeNow();
-      return this.writing;
+    this.queued ??= this.writing.then(() => {
+      this.queued = undefined;
+      return this.commit();
     });
-    return this.pending;
+    return this.queued;
   }
 
   private async writeNow(): Promise<void> {
-    this.dirty = false;
-    const body = formatLeaseFile(this.all());
-    try {
-      await writeFileAtomic(this.file!, body);
-    } finally {
-      this.writing = undefined;
+    const changes = this.pendingChanges;
+    this.pendingChanges = [];
+    const compact =
+      this.compactNext || (this.journalLines > COMPACT_MIN_LINES && this.journalLines > 2 * this.byIp.size);
+    if (compact) {
+      this.compactNext = false;
+      await this.journal?.close();
+      this.journal = undefined;
+      const live = this.all().filter((l) => l.state !== 'offered');
+      await writeFileAtomic(this.file!, formatLeaseFile(live));
+      this.journalLines = live.length;
+      return;
     }
+    this.journal ??= await open(this.file!, 'a');
+    await this.journal.appendFile(changes.map((c) => leaseLine(c.lease, c.freed)).join(''));
+    await this.journal.datasync();
+    this.journalLines += changes.length;
   }
+}
+
+function leaseLine(l: Lease, freed = false): string {
+  return `${freed ? 'free' : l.state} ${l.mac} ${l.ip} ${new Date(l.expiresAt).toISOString()} ${l.hostname || '-'}\n`;
+}
+
+function ipKey(ip: string): number {
+  const p = ip.split('.');
+  return ((Number(p[0]) << 24) >>> 0) + (Number(p[1]) << 16) + (Number(p[2]) << 8) + Number(p[3]);
 }
 
 export function formatLeaseFile(leases: readonly Lease[]): string {
   const lines = leases
     .filter((l) => l.state !== 'offered')
-    .sort((a, b) => a.ip.localeCompare(b.ip, 'en', { numeric: true }))
-    .map((l) => `${l.state} ${l.mac} ${l.ip} ${new Date(l.expiresAt).toISOString()} ${l.hostname || '-'}`);
-  return `${[...HEADER, ...lines].join('\n')}\n`;
+    .map((l) => ({ l, key: ipKey(l.ip) }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ l }) => leaseLine(l));
+  return `${HEADER.join('\n')}\n${lines.join('')}`;
 }
 
-const STATES = new Set<LeaseState>(['bound', 'released', 'declined']);
+const STATES = new Set(['bound', 'released', 'declined', 'free']);
 
-/** Lines that do not parse are skipped, so one bad hand edit does not lose the rest. */
-export function parseLeaseFile(body: string): Lease[] {
-  const out: Lease[] = [];
+/** Every line in order, `free` ones flagged. Lines that do not parse (a torn last append) are skipped. */
+function parseLeaseLines(body: string): Change[] {
+  const out: Change[] = [];
   for (const raw of body.split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
-    const [state, mac, ip, expires, hostname] = line.split(/\s+/);
+    const [state, mac, ip, expires, hostname, ...rest] = line.split(/\s+/);
     const expiresAt = Date.parse(expires ?? '');
-    if (!STATES.has(state as LeaseState) || !mac || !ip || Number.isNaN(expiresAt)) continue;
+    if (!STATES.has(state ?? '') || !mac || !ip || Number.isNaN(expiresAt) || !hostname || rest.length > 0) continue;
     out.push({
-      state: state as LeaseState,
-      mac,
-      ip,
-      expiresAt,
-      ...(hostname && hostname !== '-' ? { hostname } : {}),
+      freed: state === 'free',
+      lease: {
+        state: (state === 'free' ? 'released' : state) as LeaseState,
+        mac,
+        ip,
+        expiresAt,
+        ...(hostname !== '-' ? { hostname } : {}),
+      },
     });
   }
   return out;
+}
+
+/** The leases a file describes, after replaying every line. */
+export function parseLeaseFile(body: string): Lease[] {
+  const store = new LeaseStore();
+  for (const { lease, freed } of parseLeaseLines(body)) {
+    if (freed) store.forgetIp(lease.ip);
+    else store.put(lease);
+  }
+  return store.all();
 }

@@ -119,7 +119,7 @@ export class DhcpServer {
     this.broadcastSocket = undefined;
     this.unicastSocket = undefined;
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await this.leases.commit();
+    await this.leases.close();
   }
 
   private open(address: string, port: number, proxyPort: boolean): Promise<Socket> {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BootPolicy } from '@bmc-emu/core';
@@ -16,6 +16,7 @@ import {
   LeaseStore,
   MessageType,
   Opt,
+  parseLeaseFile,
   subOptions,
   text,
   u32,
@@ -271,9 +272,36 @@ describe('LeaseStore', () => {
     const body = await readFile(file, 'utf8');
     expect(body).toMatch(/^# bmc-emu DHCP leases, format 1/);
     expect(body).toMatch(/^bound 52:54:00:00:00:00 172\.30\.0\.100 \d{4}-\d\d-\d\dT[\d:.]+Z -$/m);
-    expect(body.split('\n').filter((l) => l.startsWith('bound'))).toHaveLength(5);
+    expect(parseLeaseFile(body).filter((l) => l.state === 'bound')).toHaveLength(5);
     const again = new LeaseStore(file);
     expect(await again.load()).toBe(5);
     expect(again.getByMac('52:54:00:00:00:04')?.ip).toBe('172.30.0.104');
+  });
+
+  it('appends changes, ignores a torn last line, replays free/declined lines and compacts on load', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bmcemu-leases-'));
+    const file = join(dir, 'leases.txt');
+    const { e, store } = engine({}, new LeaseStore(file));
+    await store.load();
+    const o = send(e, { type: MessageType.Discover });
+    send(e, { type: MessageType.Request, requestedIp: o.reply!.yiaddr, serverId: SERVER });
+    await store.commit();
+    send(e, { type: MessageType.Decline, requestedIp: o.reply!.yiaddr, serverId: SERVER });
+    await store.commit();
+    await store.close();
+    const body = await readFile(file, 'utf8');
+    expect(body).toMatch(
+      /^bound 52:54:00:aa:bb:01 172\.30\.0\.100 .*\nfree 52:54:00:aa:bb:01 172\.30\.0\.100 .*\ndeclined - 172\.30\.0\.100 /m,
+    );
+    await writeFile(file, `${body}bound 52:54:00:aa:bb:07 172.30.0.10`); // torn append
+    const again = new LeaseStore(file);
+    expect(await again.load()).toBe(1);
+    expect(again.getByIp('172.30.0.100')?.state).toBe('declined');
+    expect(again.getByMac('52:54:00:aa:bb:01')).toBeUndefined();
+    await again.close();
+    const compacted = await readFile(file, 'utf8');
+    expect(compacted.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
+      expect.stringMatching(/^declined - 172\.30\.0\.100 /),
+    ]);
   });
 });
