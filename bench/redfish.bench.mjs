@@ -4,16 +4,17 @@
 // then the server's RSS with 100 and 1,000 memory nodes. The server runs in a child process so client and
 // server do not share an event loop. sushy-tools' figures (issue #3, same machine, libvirt, Basic auth):
 // p50 7.3 ms sequential (133 req/s), 164 req/s at 8 concurrent, ~110 MB RSS.
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SUSHY_TOOLS = { p50SeqMs: 7.3, seqRps: 133, c8Rps: 164, rssMB: 110 };
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 3) * 1000;
+let USE_AB = false;
 
 function startServer(driverKind, nodeCount, tls, stateDir) {
   const child = fork(
@@ -34,6 +35,10 @@ function startServer(driverKind, nodeCount, tls, stateDir) {
     rss: async () => {
       child.send('rss');
       return (await next()).rss;
+    },
+    cpuUs: async () => {
+      child.send('cpu');
+      return (await next()).cpuUs;
     },
     stop: () =>
       new Promise((r) => {
@@ -74,7 +79,35 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** ApacheBench (a C client: the load generator costs little CPU next to the server), when installed. */
+function abAvailable() {
+  return spawnSync('ab', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+function abLoad(url, concurrency) {
+  const secs = Math.max(1, Math.round(DURATION_MS / 1000));
+  const r = spawnSync(
+    'ab',
+    ['-q', '-t', String(secs), '-n', '1000000', '-c', String(concurrency), '-A', 'admin:password', url],
+    {
+      encoding: 'utf8',
+      timeout: (secs + 30) * 1000,
+    },
+  );
+  const out = `${r.stdout}${r.stderr}`;
+  const num = (re) => Number(re.exec(out)?.[1] ?? Number.NaN);
+  const failed = num(/Failed requests:\s+(\d+)/) + (num(/Non-2xx responses:\s+(\d+)/) || 0);
+  if (!(failed === 0)) throw new Error(`ab saw failures:\n${out.slice(-1500)}`);
+  return {
+    n: num(/Complete requests:\s+(\d+)/),
+    rps: num(/Requests per second:\s+([\d.]+)/),
+    p50: num(/^\s+50%\s+(\d+)/m),
+    p95: num(/^\s+95%\s+(\d+)/m),
+  };
+}
+
 async function load(url, concurrency) {
+  if (USE_AB) return abLoad(url, concurrency);
   const lat = [];
   const until = performance.now() + DURATION_MS;
   const t0 = performance.now();
@@ -92,12 +125,18 @@ const f = (x, d = 1) => x.toFixed(d);
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bmcemu-bench-rf-'));
+  USE_AB = process.env.BENCH_CLIENT !== 'node' && abAvailable();
   try {
+    console.log(
+      USE_AB
+        ? 'load generator: ApacheBench (ab, apache2-utils), whole-millisecond percentiles'
+        : 'load generator: node http(s) in this process (install apache2-utils for ab, a cheaper client)',
+    );
     console.log(
       `GET /redfish/v1/Systems/<id>, Basic auth, new connection per request, ${DURATION_MS / 1000} s per row`,
     );
     console.log('sushy-tools (issue #3): seq p50 7.3 ms, 133 req/s; 8 concurrent 164 req/s; ~110 MB RSS\n');
-    console.log('driver            proto  conc   req/s    p50 ms  p95 ms   vs sushy-tools');
+    console.log('driver            proto  conc   req/s    p50 ms  p95 ms  srv CPU ms/req   vs sushy-tools');
     const rows = [];
     for (const [driverKind, tls] of [
       ['libvirt', true],
@@ -108,11 +147,14 @@ async function main() {
       const url = `${s.url}/Systems/${s.ids[0]}`;
       for (let i = 0; i < 50; i++) await once(url);
       for (const c of [1, 8, 64]) {
+        const cpu0 = await s.cpuUs();
         const r = await load(url, c);
+        r.cpuMs = (await s.cpuUs()) - cpu0;
+        r.cpuPerReq = r.cpuMs / 1000 / r.n;
         const ref = c === 1 ? SUSHY_TOOLS.seqRps : SUSHY_TOOLS.c8Rps;
         const label = `${driverKind === 'libvirt' ? 'libvirt test:///' : 'memory'}`.padEnd(17);
         console.log(
-          `${label} ${(tls ? 'https' : 'http').padEnd(6)} ${String(c).padStart(4)} ${f(r.rps, 0).padStart(7)} ${f(r.p50, 2).padStart(8)} ${f(r.p95, 2).padStart(7)}   ${f(r.rps / ref)}x${c === 64 ? ' (vs its 8-conc figure)' : ''}`,
+          `${label} ${(tls ? 'https' : 'http').padEnd(6)} ${String(c).padStart(4)} ${f(r.rps, 0).padStart(7)} ${f(r.p50, 2).padStart(8)} ${f(r.p95, 2).padStart(7)}  ${f(r.cpuPerReq, 3).padStart(14)}   ${f(r.rps / ref)}x${c === 64 ? ' (vs its 8-conc figure)' : ''}`,
         );
         rows.push({ driverKind, tls, c, ...r });
       }
@@ -136,6 +178,12 @@ async function main() {
     console.log(
       `goal p95 < 10 ms at 64 concurrent: ${c64.map((r) => `${r.tls ? 'https' : 'http'} ${f(r.p95, 2)} ms`).join(', ')}`,
     );
+    console.log(
+      `server CPU per request (load-independent): ${best.map((r) => `${r.tls ? 'https' : 'http'} ${f(r.cpuPerReq, 3)} ms = ${f(1000 / r.cpuPerReq, 0)} req/s per core`).join(', ')}`,
+    );
+    console.log(
+      `(1-min load average at the end: ${f(loadavg()[0], 2)} on ${cpus().length} CPUs, shared by client and server)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -158,6 +206,10 @@ async function serverMain() {
   const url = await server.start();
   const nodes = await driver.list();
   process.on('message', async (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send({ cpuUs: u.user + u.system });
+    }
     if (m === 'rss') {
       globalThis.gc?.();
       process.send({ rss: process.memoryUsage().rss });
