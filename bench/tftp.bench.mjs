@@ -38,6 +38,7 @@ chmodSync(dir, 0o755); // in.tftpd and dnsmasq may drop privileges
 const body = randomBytes(SIZE);
 const want = createHash('sha256').update(body).digest('hex');
 writeFileSync(join(dir, 'big.bin'), body, { mode: 0o644 });
+writeFileSync(join(dir, 'small.bin'), 'one block', { mode: 0o644 });
 const outDir = mkdtempSync(join(tmpdir(), 'tftp-bench-out-'));
 
 const children = [];
@@ -148,21 +149,48 @@ function fetch(port, { blksize, windowsize }, out) {
     { encoding: 'utf8', timeout: 60_000 },
   );
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const log = `${r.stdout}${r.stderr}`;
-  if (r.status !== 0) throw new Error(`atftp failed (${r.status ?? r.signal}): ${log.slice(-400)}`);
-  const granted = /Option windowsize = (\d+)/.exec(log)?.[1] ?? '1';
-  return { secs, granted: Number(granted) };
+  if (r.status !== 0)
+    throw new Error(`atftp failed (${r.status ?? r.signal}): ${`${r.stdout}${r.stderr}`.slice(-400)}`);
+  return { secs };
+}
+
+/** The windowsize a server grants, from its OACK (atftp --trace on a one-block file; atftp prints what it asked). */
+function grantedWindow(port) {
+  const r = spawnSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      NS,
+      'atftp',
+      '--trace',
+      '--option',
+      'windowsize 16',
+      '-g',
+      '-r',
+      'small.bin',
+      '-l',
+      '/dev/null',
+      '127.0.0.1',
+      String(port),
+    ],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
+  const oack = /received OACK <([^>]*)>/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? '';
+  return Number(/windowsize: (\d+)/.exec(oack)?.[1] ?? 1);
 }
 
 const results = {}; // results[server][config] = { mbps, granted }
 for (const s of servers) {
   const proc = await s.start();
   results[s.name] = {};
+  const window = grantedWindow(s.port);
   for (const cfg of configs) {
     let best;
     for (let r = 0; r < RUNS; r++) {
       const out = join(outDir, `${s.name}-${cfg.blksize}-${cfg.windowsize}`);
-      const { secs, granted } = fetch(s.port, cfg, out);
+      const { secs } = fetch(s.port, cfg, out);
+      const granted = cfg.windowsize > 1 ? window : 1;
       const ok = createHash('sha256').update(readFileSync(out)).digest('hex') === want;
       rmSync(out, { force: true });
       if (!ok) throw new Error(`${s.name} ${JSON.stringify(cfg)}: bytes differ`);
