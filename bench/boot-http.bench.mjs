@@ -1,0 +1,176 @@
+// Boot HTTP: a 1 GiB file (sparse, in a temp dir) served by bmc-emu's BootHttpServer vs nginx, both on
+// 127.0.0.1 high ports, fetched by the same client (curl). 1 client downloads the whole file; 50 concurrent
+// clients each download it for a fixed time window. MB/s and ratios (goal: >= 0.8x nginx). Bounded: ~1.5 min.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SIZE = 1024 * 1024 * 1024;
+const WINDOW_S = 12;
+const CLIENTS = 50;
+
+function have(cmd) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const NGINX = ['/usr/sbin/nginx', 'nginx'].find((c) => (c.startsWith('/') ? have(c) : have(c)));
+if (!have('curl') || !NGINX) {
+  console.log('SKIP boot-http bench: needs curl and nginx (nginx-light)');
+  process.exit(0);
+}
+try {
+  await import('@bmc-emu/boot-http');
+} catch {
+  console.log('SKIP boot-http bench: build first (npm run build)');
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'boot-http-bench-'));
+chmodSync(dir, 0o755); // nginx workers drop privileges
+const www = join(dir, 'www');
+mkdirSync(www, { mode: 0o755 });
+writeFileSync(join(www, 'big.img'), '');
+truncateSync(join(www, 'big.img'), SIZE); // sparse: the bench measures the servers, not the disk
+
+const children = [];
+function cleanup() {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+setTimeout(() => {
+  console.log('boot-http bench: 170 s budget exceeded, stopping');
+  process.exit(1);
+}, 170_000).unref();
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHttp(url) {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url, { method: 'HEAD' });
+      if (r.status === 200) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+/** curl -> [bytes, seconds]; a timed-out curl still reports what it received. */
+function curl(url, maxTime) {
+  return new Promise((resolve) => {
+    const args = ['-s', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url];
+    if (maxTime) args.unshift('--max-time', String(maxTime));
+    const c = spawn('curl', args);
+    let out = '';
+    c.stdout.on('data', (d) => {
+      out += d;
+    });
+    c.on('close', () => {
+      const [b, t] = out.trim().split(' ').map(Number);
+      resolve([b || 0, t || 0]);
+    });
+  });
+}
+
+async function measure(name, url) {
+  await curl(url); // warm the page cache and the server
+  const [bytes, secs] = await curl(url);
+  const one = bytes / secs / 1e6;
+  const t0 = performance.now();
+  const results = await Promise.all(Array.from({ length: CLIENTS }, () => curl(url, WINDOW_S)));
+  const elapsed = (performance.now() - t0) / 1000;
+  const total = results.reduce((a, [b]) => a + b, 0);
+  const many = total / elapsed / 1e6;
+  const short = results.filter(([b]) => b === 0).length;
+  console.log(
+    `${name.padEnd(22)} 1 client: ${one.toFixed(0).padStart(6)} MB/s   ${CLIENTS} clients: ${many.toFixed(0).padStart(6)} MB/s aggregate` +
+      (short ? `  (${short} clients got nothing)` : ''),
+  );
+  return { one, many };
+}
+
+async function ours() {
+  const port = await freePort();
+  const code = `
+    import { BootHttpServer } from '@bmc-emu/boot-http';
+    import { MemoryDriver } from '@bmc-emu/core';
+    const s = new BootHttpServer({ driver: new MemoryDriver(), host: '127.0.0.1', port: ${port}, root: ${JSON.stringify(www)} });
+    await s.start();
+    process.stdout.write('READY\\n');`;
+  const c = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd(), stdio: 'pipe' });
+  children.push(c);
+  const url = `http://127.0.0.1:${port}/files/big.img`;
+  await waitHttp(url);
+  const r = await measure('bmc-emu boot-http', url);
+  c.kill('SIGKILL');
+  return r;
+}
+
+async function nginx(workers) {
+  const port = await freePort();
+  const ndir = join(dir, `nginx-${workers}`);
+  mkdirSync(ndir);
+  writeFileSync(
+    join(ndir, 'nginx.conf'),
+    `daemon off;
+master_process on;
+worker_processes ${workers};
+pid ${ndir}/nginx.pid;
+error_log ${ndir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path ${ndir}; proxy_temp_path ${ndir}; fastcgi_temp_path ${ndir}; uwsgi_temp_path ${ndir}; scgi_temp_path ${ndir};
+  server { listen 127.0.0.1:${port}; root ${www}; location / { } }
+}
+`,
+  );
+  const c = spawn(NGINX, ['-c', join(ndir, 'nginx.conf'), '-p', ndir, '-e', join(ndir, 'error.log')], { stdio: 'ignore' });
+  children.push(c);
+  const url = `http://127.0.0.1:${port}/big.img`;
+  try {
+    await waitHttp(url);
+  } catch (e) {
+    let log = '';
+    try {
+      log = readFileSync(join(ndir, 'error.log'), 'utf8');
+    } catch {}
+    throw new Error(`${e.message}\n${log}`);
+  }
+  const r = await measure(`nginx (${workers} worker${workers === 1 ? '' : 's'})`, url);
+  c.kill('SIGTERM');
+  await new Promise((r2) => setTimeout(r2, 300));
+  if (c.exitCode === null) c.kill('SIGKILL');
+  return r;
+}
+
+console.log(`HTTP GET of a 1 GiB file over 127.0.0.1 (curl client; ${CLIENTS} clients for ${WINDOW_S} s each)`);
+const a = await ours();
+const n1 = await nginx(1);
+const n2 = await nginx(2);
+console.log(
+  `ratio vs nginx 1 worker:  1 client ${(a.one / n1.one).toFixed(2)}x   ${CLIENTS} clients ${(a.many / n1.many).toFixed(2)}x`,
+);
+console.log(
+  `ratio vs nginx 2 workers: 1 client ${(a.one / n2.one).toFixed(2)}x   ${CLIENTS} clients ${(a.many / n2.many).toFixed(2)}x  (goal >= 0.8x)`,
+);
+process.exit(0);
