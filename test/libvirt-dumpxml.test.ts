@@ -98,7 +98,15 @@ libvirtPeers.describe('libvirt driver: state read back from virsh dumpxml', () =
     });
     await driver.power(dom.name, 'ForceRestart');
     await until(() => /SeaBIOS \(version/.test(seen), 30_000, 'SeaBIOS banner on the serial console');
+    // the stream ends when the domain stops (QEMU closes the pty master)
+    let ended = false;
+    con.once('end', () => {
+      ended = true;
+    });
+    await driver.power(dom.name, 'ForceOff');
+    await until(() => ended, 5_000, 'the console stream to end after ForceOff');
     con.destroy();
+    await driver.power(dom.name, 'On');
   });
 
   it('a start from outside bmc-emu still consumes a Once override (seen through libvirt events)', async () => {
