@@ -3,9 +3,16 @@ import type { FrontEndFactory } from '@bmc-emu/core';
 import { dhcpFrontEnd } from '@bmc-emu/dhcp';
 import { ipmiFrontEnd } from '@bmc-emu/ipmi';
 import { redfishFrontEnd } from '@bmc-emu/redfish';
+import { tftpFrontEnd } from '@bmc-emu/tftp';
 
 /**
  * The protocol front ends `bmc-emu serve` starts, in start order. Each package exports one factory;
  * a factory returns undefined when its section of the config disables it.
  */
-export const frontEnds: FrontEndFactory[] = [bootHttpFrontEnd, redfishFrontEnd, dhcpFrontEnd, ipmiFrontEnd];
+export const frontEnds: FrontEndFactory[] = [
+  bootHttpFrontEnd,
+  redfishFrontEnd,
+  dhcpFrontEnd,
+  tftpFrontEnd,
+  ipmiFrontEnd,
+];
