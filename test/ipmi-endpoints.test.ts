@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { configSchema, demoNodes, MemoryDriver, makeNode, silentLogger } from '@bmc-emu/core';
 import { describeEndpoints, IpmiServer, ipmiFrontEnd } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ipmitool } from '../packages/ipmi/test/support/peers.js';
+import { ipmitool, run } from '../packages/ipmi/test/support/peers.js';
 import { openRawSession, RawUdp } from '../packages/ipmi/test/support/rmcp-client.js';
 import { command, requirePeers } from './support/peers.js';
 
@@ -86,6 +86,61 @@ gate.describe('ipmiFrontEnd', () => {
       expect(lan.code).not.toBe(0);
     } finally {
       await fe.stop();
+    }
+    // one IP per node (any 127/8 address works on lo) with per-node credentials and a BMC key
+    const port = await freeUdpBase(1);
+    const perIp = configSchema.parse({
+      ipmi: {
+        addressBase: '127.0.99.10',
+        addressPort: port,
+        kg: 'gkey',
+        credentials: { 'node-1': { user: 'root', password: 'node1-pw' } },
+      },
+    });
+    const fe2 = ipmiFrontEnd({ config: perIp, driver, logger: silentLogger() })!;
+    try {
+      expect(await fe2.start()).toEqual([
+        `ipmi udp 127.0.99.10-127.0.99.11:${port} (2 BMCs, lanplus suites 3,17, lan MD5)`,
+      ]);
+      const common = ['-I', 'lanplus', '-C', '17', '-p', String(port), '-k', 'gkey'];
+      const n0 = await run('ipmitool', [...common, '-H', '127.0.99.10', '-U', 'admin', '-P', 'password', 'mc', 'guid']);
+      expect(n0.stdout, n0.stderr).toContain((await driver.list())[0]!.id);
+      const n1 = await run('ipmitool', [...common, '-H', '127.0.99.11', '-U', 'root', '-P', 'node1-pw', 'mc', 'guid']);
+      expect(n1.stdout, n1.stderr).toContain((await driver.list())[1]!.id);
+      // node-1 does not take the default credentials, and a wrong Kg fails the session
+      const wrongUser = await run('ipmitool', [
+        ...common,
+        '-H',
+        '127.0.99.11',
+        '-U',
+        'admin',
+        '-P',
+        'password',
+        'mc',
+        'guid',
+      ]);
+      expect(wrongUser.code).not.toBe(0);
+      const wrongKg = await run('ipmitool', [
+        '-I',
+        'lanplus',
+        '-C',
+        '17',
+        '-p',
+        String(port),
+        '-k',
+        'other',
+        '-H',
+        '127.0.99.10',
+        '-U',
+        'admin',
+        '-P',
+        'password',
+        'mc',
+        'guid',
+      ]);
+      expect(wrongKg.code).not.toBe(0);
+    } finally {
+      await fe2.stop();
       await driver.close();
     }
   });

@@ -8,6 +8,9 @@ export interface IpmiServerOptions {
   bind?: string;
   /** Node N in driver list order gets basePort + N; 0 gives every node an ephemeral port (tests). */
   basePort: number;
+  /** One IP per node instead: node N binds addressBase + N on addressPort (default 623); `bind` is then unused. */
+  addressBase?: string;
+  addressPort?: number;
   user: string;
   password: string;
   /** Per-node credentials; nodes it returns undefined for use user/password. */
@@ -28,7 +31,16 @@ export interface IpmiServerOptions {
 export interface EndpointInfo {
   nodeId: string;
   name: string;
+  address: string;
   port: number;
+}
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
+}
+
+function intToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
 }
 
 export function parseKg(kg: string | undefined): Buffer | undefined {
@@ -45,7 +57,7 @@ export function parseKg(kg: string | undefined): Buffer | undefined {
  * closed as the driver reports nodes added and removed.
  */
 export class IpmiServer {
-  private readonly endpoints = new Map<string, { endpoint: BmcEndpoint; name: string }>();
+  private readonly endpoints = new Map<string, { endpoint: BmcEndpoint; name: string; address: string }>();
   private unwatch: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -74,8 +86,8 @@ export class IpmiServer {
 
   list(): EndpointInfo[] {
     return [...this.endpoints.entries()]
-      .map(([nodeId, { endpoint, name }]) => ({ nodeId, name, port: endpoint.port }))
-      .sort((a, b) => a.port - b.port);
+      .map(([nodeId, { endpoint, name, address }]) => ({ nodeId, name, address, port: endpoint.port }))
+      .sort((a, b) => ipv4ToInt(a.address) - ipv4ToInt(b.address) || a.port - b.port);
   }
 
   endpointFor(nodeIdOrName: string): BmcEndpoint | undefined {
@@ -120,25 +132,39 @@ export class IpmiServer {
     }
   }
 
-  /** basePort + index when free, else the lowest free port above basePort. */
-  private pickPort(index: number): number {
-    if (this.opts.basePort === 0) return 0;
+  /**
+   * Where node `index` listens: basePort + index on `bind` (or addressBase + index on addressPort)
+   * when free, else the lowest free slot above the base.
+   */
+  private pickAddress(index: number): { address: string; port: number } {
+    const { addressBase } = this.opts;
+    if (addressBase !== undefined) {
+      const port = this.opts.addressPort ?? 623;
+      const used = new Set([...this.endpoints.values()].map((e) => e.address));
+      const base = ipv4ToInt(addressBase);
+      let address = intToIpv4(base + index);
+      for (let i = 0; used.has(address); i++) address = intToIpv4(base + i);
+      return { address, port };
+    }
+    const address = this.opts.bind ?? '127.0.0.1';
+    if (this.opts.basePort === 0) return { address, port: 0 };
     const used = new Set([...this.endpoints.values()].map((e) => e.endpoint.port));
     let port = this.opts.basePort + index;
-    if (!used.has(port)) return port;
+    if (!used.has(port)) return { address, port };
     port = this.opts.basePort;
     while (used.has(port)) port++;
-    return port;
+    return { address, port };
   }
 
   private async open(node: Node, index: number): Promise<void> {
     const creds = this.opts.credentialsFor?.(node) ?? { user: this.opts.user, password: this.opts.password };
+    const { address, port } = this.pickAddress(index);
     const endpoint = new BmcEndpoint({
       driver: this.opts.driver,
       nodeId: node.id,
       credentials: creds,
-      bind: this.opts.bind ?? '127.0.0.1',
-      port: this.pickPort(index),
+      bind: address,
+      port,
       kg: this.kg,
       ipmi15: this.ipmi15,
       limits: {
@@ -151,7 +177,7 @@ export class IpmiServer {
       logger: this.logger,
     });
     await endpoint.start();
-    this.endpoints.set(node.id, { endpoint, name: node.name });
+    this.endpoints.set(node.id, { endpoint, name: node.name, address });
     this.logger.debug({ node: node.name, port: endpoint.port }, 'ipmi endpoint open');
   }
 }

@@ -1,15 +1,31 @@
 import { z } from 'zod';
 
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+export const ipmiCredentials = z
+  .object({ user: z.string().min(1).max(16), password: z.string().min(1).max(20) })
+  .strict();
+
 export const ipmiSection = z
   .object({
     enabled: z.boolean().default(true),
     /** First UDP port; node N in list order gets basePort + N (vbmc-compatible 6230, 6231, ...). */
     basePort: z.number().int().min(1).max(65535).default(6230),
+    /**
+     * One IP per node instead of one port per node: node N binds addressBase + N on addressPort
+     * (623, what real BMCs use). The addresses must exist on an interface (any 127.x.y.z works on lo).
+     */
+    addressBase: z.string().regex(ipv4, 'an IPv4 address').optional(),
+    addressPort: z.number().int().min(1).max(65535).default(623),
     /** Answer IPMI 1.5 (`ipmitool -I lan`, MD5 auth). */
     ipmi15: z.boolean().default(true),
     /** Optional BMC key (Kg), hex or text. */
     kg: z.string().optional(),
+    /** Per-node credentials keyed by node name or UUID; other nodes use the top-level user/password. */
+    credentials: z.record(z.string(), ipmiCredentials).default({}),
     maxSessionsPerBmc: z.number().int().min(1).max(64).default(8),
     sessionIdleTimeoutSec: z.number().int().min(5).max(3600).default(60),
+    /** Constant delay before every refused handshake answer (unknown user, bad RAKP3, no suite). */
+    failureDelayMs: z.number().int().min(0).max(5000).default(50),
   })
   .strict();
