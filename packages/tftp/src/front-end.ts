@@ -12,6 +12,9 @@ export const tftpFrontEnd: FrontEndFactory = (ctx) => {
     root: cfg.root,
     provider: directoryProvider(cfg.ipxeDir),
     maxBlksize: cfg.maxBlksize,
+    maxWindowsize: cfg.maxWindowsize,
+    timeoutMs: cfg.timeoutMs,
+    maxRetries: cfg.maxRetries,
     allowWrite: cfg.allowWrite,
     logger: ctx.logger,
   });

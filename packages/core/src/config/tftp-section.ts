@@ -9,5 +9,11 @@ export const tftpSection = z
     ipxeDir: z.string().default('/usr/lib/ipxe'),
     allowWrite: z.boolean().default(false),
     maxBlksize: z.number().int().min(8).max(65464).default(1468),
+    /** Largest RFC 7440 windowsize granted. */
+    maxWindowsize: z.number().int().min(1).max(65535).default(64),
+    /** First retransmission timeout (ms) when the client names none; doubles per retry up to 5 s. */
+    timeoutMs: z.number().int().min(10).max(60_000).default(1000),
+    /** Retransmissions before a transfer is abandoned. */
+    maxRetries: z.number().int().min(0).max(100).default(5),
   })
   .strict();
