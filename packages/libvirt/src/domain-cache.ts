@@ -178,13 +178,18 @@ export class DomainCache {
   }
 
   private async readDomains(uuids: string[]): Promise<Map<string, DomainEntry>> {
-    const out = await this.virsh.batch(
-      uuids.flatMap((u) => [
-        ['dumpxml', u],
-        ['dumpxml', '--inactive', u],
-        ['domblkinfo', u, '--all'],
-      ]),
-    );
+    // one virsh per 150 domains keeps the script argument far below Linux's 128 KiB per-argument limit
+    const chunks: string[][] = [];
+    for (let i = 0; i < uuids.length; i += 150) chunks.push(uuids.slice(i, i + 150));
+    const reads = (c: string[]) =>
+      this.virsh.batch(
+        c.flatMap((u) => [
+          ['dumpxml', u],
+          ['dumpxml', '--inactive', u],
+          ['domblkinfo', u, '--all'],
+        ]),
+      );
+    const out = (await Promise.all(chunks.map(reads))).flat();
     const result = new Map<string, DomainEntry>();
     for (let i = 0; i < uuids.length; i++) {
       const liveXml = out[i * 3];
