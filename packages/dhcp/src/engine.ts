@@ -116,6 +116,9 @@ export class DhcpEngine {
     if (req.htype !== 1 || req.hlen !== 6) return ignore(`hardware type ${req.htype}/${req.hlen} is not Ethernet`);
     if (this.opts.mode === 'proxy' || proxyPort) return this.proxy(req, type, info, base, ignore);
     if (this.opts.knownHostsOnly && !this.reservations.has(info.mac)) return ignore('unknown host (known hosts only)');
+    // one subnet per instance: a relay from elsewhere needs addresses we do not have
+    if (req.giaddr !== ZERO && !this.pool!.contains(req.giaddr))
+      return ignore(`relay ${req.giaddr} is not on our subnet`);
     switch (type) {
       case MessageType.Discover:
         return this.discover(req, info, now, base, ignore);

@@ -127,6 +127,9 @@ describe('DhcpEngine (server mode)', () => {
     const { e } = engine();
     const r = send(e, { type: MessageType.Discover, giaddr: '172.30.0.254' });
     expect(r.tx.reply).toMatchObject({ address: '172.30.0.254', port: 67 });
+    expect(send(e, { type: MessageType.Discover, giaddr: '10.9.0.1' }).tx.outcome).toMatch(
+      /relay 10\.9\.0\.1 is not on our subnet/,
+    );
   });
 
   it('DECLINE marks the address unusable and the next DISCOVER gets another one', () => {
