@@ -190,6 +190,33 @@ describe('IPMI bad input at a live server (raw RMCP+ console)', () => {
     own.close();
   });
 
+  it('closes idle sessions', async () => {
+    const d = new MemoryDriver({ nodes: demoNodes(1) });
+    const quick = new IpmiServer({
+      driver: d,
+      basePort: 0,
+      user: 'admin',
+      password: 'password',
+      sessionIdleTimeoutSec: 0.5,
+    });
+    try {
+      const [ep] = await quick.start();
+      const u = new RawUdp(ep!.port);
+      const r = await openRawSession(u);
+      if (!r.ok) throw new Error('handshake failed');
+      expect((await command(r.session, 0x00, 0x01))?.completionCode).toBe(0);
+      await new Promise((res) => setTimeout(res, 400));
+      expect((await command(r.session, 0x00, 0x01))?.completionCode, 'activity keeps it open').toBe(0);
+      await new Promise((res) => setTimeout(res, 800));
+      expect(await command(r.session, 0x00, 0x01, [], 300), 'idle session is gone').toBeUndefined();
+      expect(quick.endpointFor(ep!.nodeId)!.sessions.size).toBe(0);
+      u.close();
+    } finally {
+      await quick.stop();
+      await d.close();
+    }
+  });
+
   it('refuses IPMI 1.5 auth types none and straight password', async () => {
     const name = Buffer.alloc(16);
     name.write('admin');
