@@ -2,11 +2,11 @@
  * Send one file: streamed (never buffered whole), with Range/If-Range, HEAD, ETag/Last-Modified,
  * If-None-Match/If-Modified-Since and an exact Content-Length.
  */
-import { createReadStream, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { contentRange, parseRange } from './codec/range.js';
+import { sendRange } from './send-range.js';
 
 const TYPES: Record<string, string> = {
   '.ipxe': 'text/plain; charset=utf-8',
@@ -90,13 +90,10 @@ export async function sendFile(
     res.end();
     return;
   }
-  const stream = createReadStream(path, { start, end, highWaterMark: 512 * 1024 });
-  stream.on('data', (c) => {
-    counter.bytes += c.length;
-  });
   try {
-    await pipeline(stream, res);
+    await sendRange(res, path, start, end, counter);
   } catch {
     // client went away mid-transfer: the access log shows the short byte count
+    res.destroy();
   }
 }
