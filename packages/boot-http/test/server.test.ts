@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +62,8 @@ describe('BootHttpServer', () => {
     mkdirSync(join(dir, 'ign'));
     writeFileSync(join(dir, 'www', 'rhcos', 'vmlinuz'), kernel);
     writeFileSync(join(dir, 'www', 'empty'), '');
+    writeFileSync(join(dir, 'www', 'big.img'), '');
+    truncateSync(join(dir, 'www', 'big.img'), 256 * 1024 * 1024);
     writeFileSync(join(dir, 'secret'), 'TOP-SECRET');
     symlinkSync(join(dir, 'secret'), join(dir, 'www', 'link-out'));
     writeFileSync(join(dir, 'ign', 'worker.ign'), '{"ignition":{"version":"3.2.0"},"role":"worker"}');
@@ -194,6 +205,32 @@ describe('BootHttpServer', () => {
     await execFileP('curl', ['-s', '-C', '-', '-o', join(tmp, 'k'), `${base}/files/rhcos/vmlinuz`]);
     expect(sha(readFileSync(join(tmp, 'k')))).toBe(sha(kernel));
     rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a client that goes away mid-file is logged with a short byte count and the server keeps serving', async () => {
+    access.length = 0;
+    const ac = new AbortController();
+    const res = await fetch(`${base}/files/big.img`, { signal: ac.signal });
+    const reader = res.body!.getReader();
+    let got = 0;
+    while (got < 3 * 1024 * 1024) got += (await reader.read()).value?.length ?? 0;
+    ac.abort();
+    const until = Date.now() + 5000;
+    while (!access.some((e) => e.path === '/files/big.img') && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const entry = access.find((e) => e.path === '/files/big.img');
+    expect(entry?.bytes).toBeGreaterThanOrEqual(got);
+    expect(entry?.bytes).toBeLessThan(256 * 1024 * 1024);
+    // 20 parallel ranged downloads after that still come back byte-exact
+    const parts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${base}/files/rhcos/vmlinuz`, { headers: { range: `bytes=${i * 1000}-${i * 1000 + 99_999}` } }).then(
+          async (r) => Buffer.from(await r.arrayBuffer()),
+        ),
+      ),
+    );
+    parts.forEach((p, i) => expect(p.equals(kernel.subarray(i * 1000, i * 1000 + 100_000))).toBe(true));
   });
 
   it('serves iPXE binaries under /ipxe/ and refuses other methods with 405', async () => {
