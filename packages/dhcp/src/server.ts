@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
+import { promisify } from 'node:util';
 import { errors, type Logger, silentLogger } from '@bmc-emu/core';
 import { bindSocketToDevice } from './bind-device.js';
 import { DhcpDecodeError } from './codec/errors.js';
 import { decodePacket, encodePacket } from './codec/packet.js';
 import { DhcpEngine, type DhcpEngineOptions, type Transaction } from './engine.js';
 import { LeaseStore } from './lease-store.js';
+
+const execFileP = promisify(execFile);
 
 export interface DhcpServerOptions extends Omit<DhcpEngineOptions, 'serverAddress'> {
   /** Our address; defaults to the first IPv4 address of `interface`. */
@@ -38,8 +42,20 @@ export interface DhcpCounters {
   byType: Record<string, number>;
 }
 
-function firstAddress(ifname: string): string | undefined {
-  return networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address;
+/**
+ * The interface's first IPv4 address. libuv lists only interfaces that are up *and* running, and a bridge
+ * with no port up yet (no VM started) is not running, so fall back to iproute2.
+ */
+async function firstAddress(ifname: string): Promise<string | undefined> {
+  const listed = networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address;
+  if (listed) return listed;
+  try {
+    const { stdout } = await execFileP('ip', ['-j', '-4', 'addr', 'show', 'dev', ifname], { timeout: 5000 });
+    const parsed = JSON.parse(stdout) as Array<{ addr_info?: Array<{ family?: string; local?: string }> }>;
+    return parsed[0]?.addr_info?.find((a) => a.family === 'inet')?.local;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A DHCPv4 server on one interface: sockets and persistence around the pure DhcpEngine. */
@@ -78,7 +94,7 @@ export class DhcpServer {
   /** Resolves to one line per socket, e.g. "dhcp 0.0.0.0:67 on br0 (server 172.30.0.1)". */
   async start(): Promise<string[]> {
     const o = this.opts;
-    const addr = o.serverAddress ?? (o.interface ? firstAddress(o.interface) : undefined);
+    const addr = o.serverAddress ?? (o.interface ? await firstAddress(o.interface) : undefined);
     if (!addr) {
       throw errors.invalidArgument(
         `DHCP needs a server address: set dhcp.serverAddress or give interface "${o.interface ?? ''}" an IPv4 address.`,
