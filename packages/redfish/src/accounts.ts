@@ -1,5 +1,7 @@
 /** Accounts with hashed passwords (scrypt) and the three standard roles, enforced by privilege. */
 import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@bmc-emu/core';
 
 export const ROLES = ['Administrator', 'Operator', 'ReadOnly'] as const;
 export type Role = (typeof ROLES)[number];
@@ -43,8 +45,72 @@ export class AccountStore {
   private readonly verified = new Map<string, number>();
   private readonly secret = randomBytes(32);
 
-  constructor(admin: { userName: string; password: string }) {
-    this.create(admin.userName, admin.password, 'Administrator');
+  private saving: Promise<void> = Promise.resolve();
+
+  /**
+   * `file`: keep accounts (hashes only) there across restarts. The configured admin always exists, is an
+   * Administrator and has the configured password: the config stays the way back in.
+   */
+  constructor(
+    admin: { userName: string; password: string },
+    private readonly file?: string,
+  ) {
+    if (file) this.load(file);
+    const existing = this.byName(admin.userName);
+    if (existing) {
+      existing.role = 'Administrator';
+      existing.enabled = true;
+      if (!timingSafeEqual(hashPassword(admin.password, existing.salt), existing.hash)) {
+        existing.salt = randomBytes(16);
+        existing.hash = hashPassword(admin.password, existing.salt);
+      }
+    } else {
+      this.create(admin.userName, admin.password, 'Administrator');
+    }
+    this.save();
+  }
+
+  /** Resolves when every change so far is on disk. */
+  flushed(): Promise<void> {
+    return this.saving;
+  }
+
+  private load(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const saved = JSON.parse(text) as {
+      accounts: Array<{ id: string; userName: string; role: Role; enabled: boolean; salt: string; hash: string }>;
+    };
+    for (const a of saved.accounts) {
+      if (!ROLES.includes(a.role)) continue;
+      this.accounts.set(a.id, {
+        ...a,
+        locked: false,
+        salt: Buffer.from(a.salt, 'hex'),
+        hash: Buffer.from(a.hash, 'hex'),
+      });
+      this.nextId = Math.max(this.nextId, Number(a.id) + 1);
+    }
+  }
+
+  private save(): void {
+    const file = this.file;
+    if (!file) return;
+    const data = JSON.stringify({
+      accounts: this.list().map((a) => ({
+        id: a.id,
+        userName: a.userName,
+        role: a.role,
+        enabled: a.enabled,
+        salt: a.salt.toString('hex'),
+        hash: a.hash.toString('hex'),
+      })),
+    });
+    this.saving = this.saving.then(() => writeFileAtomic(file, data, 0o600)).catch(() => undefined);
   }
 
   list(): Account[] {
@@ -72,6 +138,7 @@ export class AccountStore {
       hash: hashPassword(password, salt),
     };
     this.accounts.set(a.id, a);
+    this.save();
     return a;
   }
 
@@ -86,11 +153,14 @@ export class AccountStore {
       a.hash = hashPassword(patch.password, a.salt);
     }
     this.verified.clear();
+    this.save();
   }
 
   remove(id: string): boolean {
     this.verified.clear();
-    return this.accounts.delete(id);
+    const gone = this.accounts.delete(id);
+    this.save();
+    return gone;
   }
 
   /** The account when the credentials are right and the account may log in. */

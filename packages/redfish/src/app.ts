@@ -32,6 +32,8 @@ export interface RedfishAppOptions {
   powerWaitMs?: number;
   /** Port shown in Managers/<id>/NetworkProtocol. */
   port?: number;
+  /** Keep accounts (password hashes) in this file across restarts (RedfishServer: <stateDir>/redfish/accounts.json). */
+  accountsFile?: string;
 }
 
 export type RedfishApp = Express & { redfish: RedfishDeps; shutdown(): void };
@@ -52,7 +54,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   const deps: RedfishDeps = {
     driver,
     logger,
-    accounts: new AccountStore({ userName: config.user, password: config.password }),
+    accounts: new AccountStore({ userName: config.user, password: config.password }, opts.accountsFile),
     sessions: new SessionStore(config.redfish.sessionTimeoutSec * 1000),
     tasks,
     events,

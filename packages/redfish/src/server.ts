@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import type { Config, Logger, NodeDriver } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { ImageCache } from './media-insert.js';
@@ -44,11 +45,13 @@ export class RedfishServer {
     const { config } = this.opts;
     const port = this.opts.port ?? config.redfish.port;
     const host = this.opts.host ?? config.bind;
+    await mkdir(join(config.stateDir, 'redfish'), { recursive: true, mode: 0o700 });
     this.app = createRedfishApp({
       driver: this.opts.driver,
       config,
       logger: this.opts.logger,
       port,
+      accountsFile: join(config.stateDir, 'redfish', 'accounts.json'),
       ...(this.opts.cache ? { cache: this.opts.cache } : {}),
       ...(this.opts.insertWaitMs !== undefined ? { insertWaitMs: this.opts.insertWaitMs } : {}),
       ...(this.opts.powerWaitMs !== undefined ? { powerWaitMs: this.opts.powerWaitMs } : {}),
@@ -85,6 +88,7 @@ export class RedfishServer {
 
   async stop(): Promise<void> {
     this.app?.shutdown();
+    await this.app?.redfish.accounts.flushed();
     const server = this.server;
     if (!server) return;
     this.server = undefined;

@@ -1,6 +1,9 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { configSchema, demoNodes, MemoryDriver, type PowerAction } from '@bmc-emu/core';
-import { createRedfishApp } from '@bmc-emu/redfish';
+import { configSchema, demoNodes, MemoryDriver, type PowerAction, silentLogger } from '@bmc-emu/core';
+import { createRedfishApp, RedfishServer } from '@bmc-emu/redfish';
 import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +66,42 @@ describe('sessions and accounts', () => {
     expect(all).not.toContain('wrong-pw-xyz');
     expect(all).not.toContain(token);
     expect(all).not.toContain(Buffer.from('admin:pw-in-logs?').toString('base64'));
+  });
+});
+
+describe('accounts survive a restart', () => {
+  it('keeps accounts as hashes in <stateDir>/redfish/accounts.json; the configured admin always works', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-rfacct-'));
+    const driver = new MemoryDriver({ nodes: demoNodes(1) });
+    const start = async (password: string) => {
+      const config = configSchema.parse({ stateDir: dir, password, redfish: { tls: false, port: 0 } });
+      const s = new RedfishServer({ driver, config, logger: silentLogger(), host: '127.0.0.1' });
+      await s.start();
+      return s;
+    };
+    const auth = (u: string, p: string) => ({ Authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+    try {
+      let s = await start('first-pw');
+      const created = await fetch(`${s.url}/AccountService/Accounts`, {
+        method: 'POST',
+        headers: { ...auth('admin', 'first-pw'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ UserName: 'ops', Password: 'ops-secret', RoleId: 'Operator' }),
+      });
+      expect(created.status).toBe(201);
+      await s.stop();
+      const file = await readFile(join(dir, 'redfish', 'accounts.json'), 'utf8');
+      expect(file).toContain('"ops"');
+      expect(file).not.toContain('ops-secret');
+      expect(file).not.toContain('first-pw');
+      s = await start('second-pw');
+      expect((await fetch(`${s.url}/Systems`, { headers: auth('ops', 'ops-secret') })).status).toBe(200);
+      expect((await fetch(`${s.url}/Systems`, { headers: auth('admin', 'second-pw') })).status).toBe(200);
+      expect((await fetch(`${s.url}/Systems`, { headers: auth('admin', 'first-pw') })).status).toBe(401);
+      await s.stop();
+    } finally {
+      await driver.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
