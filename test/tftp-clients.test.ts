@@ -118,6 +118,43 @@ gate.describe('TFTP: real clients fetch 32 MiB byte-identical', () => {
     expect(ok.exitCode).toBe(0);
   });
 
+  it('with allowWrite, tftp-hpa put and atftp put (blksize 1468) store new files byte-identical', async () => {
+    const upDir = mkdtempSync(join(tmpdir(), 'tftp-up-'));
+    const w = new TftpServer({ bind: '127.0.0.1', port: 0, root: upDir, allowWrite: true });
+    const { port: pw } = await w.start();
+    try {
+      const src = join(dir, 'up-src.bin');
+      writeFileSync(src, randomBytes(300_000));
+      await execa('tftp', ['127.0.0.1', String(pw), '-m', 'binary', '-c', 'put', src, 'a.bin'], { timeout: 20_000 });
+      await execa('atftp', ['--option', 'blksize 1468', '-p', '-l', src, '-r', 'b.bin', '127.0.0.1', String(pw)], {
+        timeout: 20_000,
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const want = await sha256(src);
+      expect(await sha256(join(upDir, 'a.bin'))).toBe(want);
+      expect(await sha256(join(upDir, 'b.bin'))).toBe(want);
+    } finally {
+      await w.stop();
+      rmSync(upDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves IPv6 (bound to ::1): curl and tftp-hpa -6', async () => {
+    const v6 = new TftpServer({ bind: '::1', port: 0, root: dir });
+    const { port: p6 } = await v6.start();
+    try {
+      await execa('curl', ['-sS', '-o', out('v6curl'), `tftp://[::1]:${p6}/small.txt`], { timeout: 10_000 });
+      await execa('tftp', ['-6', '::1', String(p6), '-m', 'binary', '-c', 'get', 'small.txt', out('v6hpa')], {
+        timeout: 10_000,
+      });
+      const { readFileSync } = await import('node:fs');
+      expect(readFileSync(out('v6curl'), 'utf8')).toBe('hello from bmc-emu\n');
+      expect(readFileSync(out('v6hpa'), 'utf8')).toBe('hello from bmc-emu\n');
+    } finally {
+      await v6.stop();
+    }
+  });
+
   it('tftp-hpa netascii get converts line ends back', async () => {
     await execa('tftp', ['127.0.0.1', String(port), '-m', 'netascii', '-c', 'get', 'small.txt', out('ascii')], {
       timeout: 10_000,
