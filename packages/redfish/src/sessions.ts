@@ -10,6 +10,9 @@ export interface Session {
   lastUsed: number;
 }
 
+/** Oldest sessions are dropped beyond this many (a client that never logs out cannot exhaust memory). */
+export const MAX_SESSIONS = 1000;
+
 export class SessionStore {
   private readonly byToken = new Map<string, Session>();
   private readonly byId = new Map<string, Session>();
@@ -31,6 +34,12 @@ export class SessionStore {
     };
     this.byToken.set(s.token, s);
     this.byId.set(s.id, s);
+    if (this.byId.size > MAX_SESSIONS) {
+      this.sweep();
+      let oldest: Session | undefined;
+      for (const x of this.byId.values()) if (!oldest || x.lastUsed < oldest.lastUsed) oldest = x;
+      if (this.byId.size > MAX_SESSIONS && oldest) this.remove(oldest.id);
+    }
     return s;
   }
 

@@ -39,6 +39,9 @@ it('SSE stream emits power and boot changes as Redfish events', async () => {
   expect(events[0]['@odata.type']).toMatch(/#Event\./);
   expect(events[0].Events[0]).toMatchObject({ OriginOfCondition: { '@odata.id': `/redfish/v1/Systems/${h.node.id}` } });
   expect(events.map((e) => e.Events[0].Oem.BmcEmu.PowerState)).toEqual(expect.arrayContaining(['PoweringOn', 'On']));
+  const [prefix, , , id] = events[0].Events[0].MessageId.split('.');
+  const reg = await (await fetch(`${h.url}/Registries/${prefix}/${prefix}.json`, { headers: auth })).json();
+  expect(reg.Messages[id]).toBeDefined();
 });
 
 it('subscriptions push events to a loopback destination and can be deleted', async () => {

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { AccountStore } from '../src/accounts.js';
-import { SessionStore } from '../src/sessions.js';
+import { MAX_SESSIONS, SessionStore } from '../src/sessions.js';
 import { ADMIN, appHarness } from './app-harness.js';
 
 class SlowPowerDriver extends MemoryDriver {
@@ -26,6 +26,14 @@ describe('sessions and accounts', () => {
     await new Promise((r) => setTimeout(r, 120));
     expect(s.touch(sess.token)).toBeUndefined();
     expect(s.list()).toHaveLength(0);
+  });
+
+  it('caps the number of live sessions, dropping the least recently used', () => {
+    const s = new SessionStore(60_000);
+    const first = s.create('1', 'admin');
+    for (let i = 0; i < MAX_SESSIONS + 5; i++) s.create('1', 'admin');
+    expect(s.list()).toHaveLength(MAX_SESSIONS);
+    expect(s.touch(first.token)).toBeUndefined();
   });
 
   it('passwords are stored hashed, never in clear', () => {

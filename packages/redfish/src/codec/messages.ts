@@ -274,3 +274,33 @@ export function baseRegistryDocument(): Record<string, unknown> {
     Messages: messages,
   };
 }
+
+export const RESOURCE_EVENT_REGISTRY_ID = 'ResourceEvent.1.3.0';
+
+/** The ResourceEvent messages our events carry (ResourceEvent.1.3.<Id>). */
+export function resourceEventRegistryDocument(): Record<string, unknown> {
+  const msg = (message: string) => ({
+    Description: message,
+    Message: message,
+    Severity: 'OK',
+    MessageSeverity: 'OK',
+    NumberOfArgs: 0,
+    ParamTypes: [],
+    Resolution: 'None.',
+  });
+  return {
+    '@odata.type': '#MessageRegistry.v1_6_0.MessageRegistry',
+    Id: RESOURCE_EVENT_REGISTRY_ID,
+    Name: 'Resource Event Message Registry',
+    Language: 'en',
+    Description: 'The ResourceEvent messages emitted by bmc-emu events.',
+    RegistryPrefix: 'ResourceEvent',
+    RegistryVersion: '1.3.0',
+    OwningEntity: 'DMTF',
+    Messages: {
+      ResourceChanged: msg('One or more resource properties have changed.'),
+      ResourceCreated: msg('The resource has been created successfully.'),
+      ResourceRemoved: msg('The resource has been removed successfully.'),
+    },
+  };
+}

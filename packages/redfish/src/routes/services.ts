@@ -1,6 +1,11 @@
 import { ROLE_PRIVILEGES, ROLES, type Role } from '../accounts.js';
 import { decodeAction } from '../codec/action.js';
-import { BASE_REGISTRY_ID, baseRegistryDocument } from '../codec/messages.js';
+import {
+  BASE_REGISTRY_ID,
+  baseRegistryDocument,
+  RESOURCE_EVENT_REGISTRY_ID,
+  resourceEventRegistryDocument,
+} from '../codec/messages.js';
 import type { PatchSpec } from '../codec/patch.js';
 import { odataDocument, serviceRoot, versionDocument } from '../codec/service.js';
 import { collection, link, uri } from '../codec/uris.js';
@@ -229,7 +234,10 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
     {
       path: uri.registries,
       get: async () =>
-        collection('MessageRegistryFileCollection', 'Registries', uri.registries, [`${uri.registries}/Base`]),
+        collection('MessageRegistryFileCollection', 'Registries', uri.registries, [
+          `${uri.registries}/Base`,
+          `${uri.registries}/ResourceEvent`,
+        ]),
     },
     {
       path: `${uri.registries}/Base`,
@@ -244,6 +252,22 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
       }),
     },
     { path: `${uri.registries}/Base/Base.json`, get: async () => baseRegistryDocument() },
+    {
+      path: `${uri.registries}/ResourceEvent`,
+      get: async () => ({
+        '@odata.type': '#MessageRegistryFile.v1_1_3.MessageRegistryFile',
+        '@odata.id': `${uri.registries}/ResourceEvent`,
+        Id: 'ResourceEvent',
+        Name: 'Resource Event Message Registry File',
+        Registry: RESOURCE_EVENT_REGISTRY_ID,
+        Languages: ['en'],
+        Location: [{ Language: 'en', Uri: `${uri.registries}/ResourceEvent/ResourceEvent.json` }],
+      }),
+    },
+    {
+      path: `${uri.registries}/ResourceEvent/ResourceEvent.json`,
+      get: async () => resourceEventRegistryDocument(),
+    },
     {
       path: uri.jsonSchemas,
       get: async () => collection('JsonSchemaFileCollection', 'JSON Schemas', uri.jsonSchemas, []),
