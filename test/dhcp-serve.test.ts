@@ -22,6 +22,7 @@ gate.describe('bmc-emu serve starts DHCP from its config', () => {
 driver: { kind: memory, demoNodes: 0 }
 redfish: { enabled: false }
 ipmi: { enabled: false }
+http: { port: 8081 }
 dhcp:
   enabled: true
   interface: br0
@@ -30,7 +31,6 @@ dhcp:
   rangeEnd: 172.30.0.120
   router: 172.30.0.1
   leaseTimeSec: 600
-  httpBaseUrl: http://172.30.0.1:8080
   efiX64File: ipxe.efi
   reservations:
     - { mac: "52:54:00:00:80:01", ip: 172.30.0.9, hostname: worker-0 }
@@ -125,6 +125,7 @@ dhcp:
       ipxe: true,
       waitMs: 700,
     });
-    expect(optText(ipxe.offers[0], 67)).toBe('http://172.30.0.1:8080/boot.ipxe');
+    // no dhcp.httpBaseUrl: boot HTTP is the served interface's address at http.port
+    expect(optText(ipxe.offers[0], 67)).toBe('http://172.30.0.1:8081/boot.ipxe');
   });
 });

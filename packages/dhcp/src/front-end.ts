@@ -6,8 +6,16 @@ import { DhcpServer } from './server.js';
 export const dhcpFrontEnd: FrontEndFactory = ({ config, logger }) => {
   const d = config.dhcp;
   if (!d.enabled) return undefined;
-  const httpBase =
-    d.httpBaseUrl ?? config.http.publicUrl ?? (d.serverAddress ? `http://${d.serverAddress}:${config.http.port}` : '');
+  const files = {
+    ...(d.biosFile ? { biosFile: d.biosFile } : {}),
+    ...(d.efiX64File ? { efiX64File: d.efiX64File } : {}),
+    ...(d.efiArm64File ? { efiArm64File: d.efiArm64File } : {}),
+  };
+  const configured = d.httpBaseUrl ?? config.http.publicUrl;
+  // without a configured URL, boot HTTP is this host on the served network, whose address is known at start
+  const bootPolicy = configured
+    ? new BootPolicy({ httpBaseUrl: configured, ...files })
+    : (addr: string) => new BootPolicy({ httpBaseUrl: `http://${addr}:${config.http.port}`, ...files });
   const server = new DhcpServer({
     mode: d.mode,
     ...(d.interface ? { interface: d.interface } : {}),
@@ -26,16 +34,7 @@ export const dhcpFrontEnd: FrontEndFactory = ({ config, logger }) => {
     port: d.port,
     leaseFile: resolve(d.leaseFile ?? join(config.stateDir, `dhcp-leases${d.interface ? `-${d.interface}` : ''}.txt`)),
     logger,
-    ...(httpBase
-      ? {
-          bootPolicy: new BootPolicy({
-            httpBaseUrl: httpBase,
-            ...(d.biosFile ? { biosFile: d.biosFile } : {}),
-            ...(d.efiX64File ? { efiX64File: d.efiX64File } : {}),
-            ...(d.efiArm64File ? { efiArm64File: d.efiArm64File } : {}),
-          }),
-        }
-      : {}),
+    bootPolicy,
   });
   const fe: FrontEnd & { server: DhcpServer } = {
     name: 'dhcp',

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
-import { errors, type Logger, silentLogger } from '@bmc-emu/core';
+import { type BootPolicy, errors, type Logger, silentLogger } from '@bmc-emu/core';
 import { bindSocketToDevice } from './bind-device.js';
 import { DhcpDecodeError } from './codec/errors.js';
 import { decodePacket, encodePacket } from './codec/packet.js';
@@ -11,7 +11,9 @@ import { LeaseStore } from './lease-store.js';
 
 const execFileP = promisify(execFile);
 
-export interface DhcpServerOptions extends Omit<DhcpEngineOptions, 'serverAddress'> {
+export interface DhcpServerOptions extends Omit<DhcpEngineOptions, 'serverAddress' | 'bootPolicy'> {
+  /** A policy, or a function of the server address resolved at start (for URLs that name this host). */
+  bootPolicy?: BootPolicy | ((serverAddress: string) => BootPolicy);
   /** Our address; defaults to the first IPv4 address of `interface`. */
   serverAddress?: string;
   /** Serve this interface only (SO_BINDTODEVICE through the native addon). */
@@ -103,7 +105,12 @@ export class DhcpServer {
     if (o.mode === 'server' && !o.subnet) throw errors.invalidArgument('DHCP server mode needs dhcp.subnet (CIDR).');
     this.serverAddress = addr;
     const loaded = await this.leases.load();
-    this.engine = new DhcpEngine({ ...o, serverAddress: addr }, this.leases);
+    const { bootPolicy, ...rest } = o;
+    const policy = typeof bootPolicy === 'function' ? bootPolicy(addr) : bootPolicy;
+    this.engine = new DhcpEngine(
+      { ...rest, serverAddress: addr, ...(policy ? { bootPolicy: policy } : {}) },
+      this.leases,
+    );
     const bindAddress = o.bindAddress ?? '0.0.0.0';
     const port = o.port ?? 67;
     const lines: string[] = [];
