@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildDhcp, REPO, type ServerProcess, startDhcp } from '../packages/dhcp/test/netns-harness.js';
+import { REPO, type ServerProcess, startDhcp } from '../packages/dhcp/test/netns-harness.js';
 import { NetNs } from './support/netns.js';
 import { command, requirePeers, root } from './support/peers.js';
 

@@ -15,7 +15,12 @@ let built = false;
 /** Tests run the built package inside namespaces: build dhcp (and core) once. */
 export function buildDhcp(): void {
   if (built) return;
-  execFileSync('npx', ['tsc', '-b', 'packages/dhcp'], { cwd: REPO, stdio: 'ignore', timeout: 120_000 });
+  // test files run in parallel workers: one tsc at a time writes dist/
+  execFileSync('flock', ['/tmp/bmcemu-dhcp-build.lock', 'npx', 'tsc', '-b', 'packages/dhcp'], {
+    cwd: REPO,
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
   built = true;
 }
 
