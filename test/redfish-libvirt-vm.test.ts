@@ -105,5 +105,26 @@ libvirtPeers.describe('Redfish boots a libvirt VM from virtual media', () =>
         await new Promise((r) => setTimeout(r, 250));
       expect((await call('GET', sys)).body.PowerState).toBe('Off');
     }, 200_000);
+
+    it('BootSourceOverrideMode switches the domain firmware; SecureBootEnable toggles OVMF secure boot', async () => {
+      const sys = `/redfish/v1/Systems/${uuid}`;
+      const inactive = () => virsh('dumpxml', '--inactive', name);
+      expect((await call('GET', sys)).body.Boot.BootSourceOverrideMode).toBe('Legacy');
+      expect((await call('PATCH', `${sys}/SecureBoot`, { SecureBootEnable: true })).status).toBe(409);
+      const uefi = await call('PATCH', sys, { Boot: { BootSourceOverrideMode: 'UEFI' } });
+      expect(uefi.status, JSON.stringify(uefi.body)).toBe(200);
+      expect(uefi.body.Boot.BootSourceOverrideMode).toBe('UEFI');
+      expect(inactive()).toMatch(/<os firmware=['"]efi['"]/);
+      const sb = await call('PATCH', `${sys}/SecureBoot`, { SecureBootEnable: true });
+      expect(sb.status, JSON.stringify(sb.body)).toBe(200);
+      expect(sb.body.SecureBootEnable).toBe(true);
+      expect(inactive()).toMatch(/<feature enabled=['"]yes['"] name=['"]secure-boot['"]\/>/);
+      const off = await call('PATCH', `${sys}/SecureBoot`, { SecureBootEnable: false });
+      expect(off.body.SecureBootEnable).toBe(false);
+      expect(inactive()).not.toMatch(/<feature enabled=['"]yes['"] name=['"]secure-boot['"]\/>/);
+      const legacy = await call('PATCH', sys, { Boot: { BootSourceOverrideMode: 'Legacy' } });
+      expect(legacy.body.Boot.BootSourceOverrideMode).toBe('Legacy');
+      expect(inactive()).not.toMatch(/firmware=['"]efi['"]/);
+    }, 60_000);
   }),
 );
