@@ -136,11 +136,13 @@ async function main() {
       `GET /redfish/v1/Systems/<id>, Basic auth, new connection per request, ${DURATION_MS / 1000} s per row`,
     );
     console.log('sushy-tools (issue #3): seq p50 7.3 ms, 133 req/s; 8 concurrent 164 req/s; ~110 MB RSS\n');
-    console.log('driver            proto  conc   req/s    p50 ms  p95 ms  srv CPU ms/req   vs sushy-tools');
+    console.log('driver             proto  conc   req/s    p50 ms  p95 ms  srv CPU ms/req   vs sushy-tools');
     const rows = [];
     for (const [driverKind, tls] of [
       ['libvirt', true],
+      ['bare', true],
       ['libvirt', false],
+      ['bare', false],
       ['memory', true],
     ]) {
       const s = await startServer(driverKind, 3, tls, join(dir, 'state'));
@@ -152,7 +154,9 @@ async function main() {
         r.cpuMs = (await s.cpuUs()) - cpu0;
         r.cpuPerReq = r.cpuMs / 1000 / r.n;
         const ref = c === 1 ? SUSHY_TOOLS.seqRps : SUSHY_TOOLS.c8Rps;
-        const label = `${driverKind === 'libvirt' ? 'libvirt test:///' : 'memory'}`.padEnd(17);
+        const label = { libvirt: 'libvirt test:///', bare: 'node hello (floor)', memory: 'memory' }[driverKind].padEnd(
+          17,
+        );
         console.log(
           `${label} ${(tls ? 'https' : 'http').padEnd(6)} ${String(c).padStart(4)} ${f(r.rps, 0).padStart(7)} ${f(r.p50, 2).padStart(8)} ${f(r.p95, 2).padStart(7)}  ${f(r.cpuPerReq, 3).padStart(14)}   ${f(r.rps / ref)}x${c === 64 ? ' (vs its 8-conc figure)' : ''}`,
         );
@@ -189,8 +193,39 @@ async function main() {
   }
 }
 
+/** The floor: node's own http(s) server answering a constant 2 KB JSON, same certificate, no Redfish at all. */
+async function bareMain(tls, stateDir) {
+  const { readFileSync } = await import('node:fs');
+  const body = JSON.stringify({ filler: 'x'.repeat(2300) });
+  const handler = (req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(body);
+  };
+  const server = tls
+    ? (await import('node:https')).createServer(
+        { key: readFileSync(join(stateDir, 'tls/server.key')), cert: readFileSync(join(stateDir, 'tls/server.crt')) },
+        handler,
+      )
+    : (await import('node:http')).createServer(handler);
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send({ cpuUs: u.user + u.system });
+    }
+    if (m === 'stop') process.exit(0);
+  });
+  const port = server.address().port;
+  process.send({
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/redfish/v1`,
+    ids: ['bare'],
+    rss: process.memoryUsage().rss,
+  });
+}
+
 async function serverMain() {
   const [driverKind, nodeCount, tls] = [process.argv[3], Number(process.argv[4]), process.argv[5] === 'tls'];
+  if (driverKind === 'bare') return bareMain(tls, process.argv[6]);
   const { configSchema, MemoryDriver, demoNodes, silentLogger } = await import('@bmc-emu/core');
   const { RedfishServer } = await import('@bmc-emu/redfish');
   const stateDir = process.argv[6];
