@@ -197,7 +197,7 @@ async function main() {
 async function bareMain(tls, stateDir) {
   const { readFileSync } = await import('node:fs');
   const body = JSON.stringify({ filler: 'x'.repeat(2300) });
-  const handler = (req, res) => {
+  const handler = (_req, res) => {
     res.setHeader('Content-Type', 'application/json');
     res.end(body);
   };
