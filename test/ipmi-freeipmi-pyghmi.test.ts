@@ -8,6 +8,7 @@ const gate = requirePeers('ipmi freeipmi + pyghmi', [
   command('ipmipower', 'freeipmi-tools'),
   command('ipmi-chassis', 'freeipmi-tools'),
   command('bmc-info', 'freeipmi-tools'),
+  command('ipmi-config', 'freeipmi-tools'),
   pythonModule('pyghmi'),
 ]);
 
@@ -50,13 +51,35 @@ gate.describe('freeipmi and pyghmi against IpmiServer', () => {
     });
   }
 
-  it('ipmi-chassis: status and boot flags; bmc-info: device and GUID', async () => {
+  it('ipmi-chassis status/control, ipmi-config boot flags, bmc-info device and GUID', async () => {
     const ep = eps[1]!;
     const a = fi(ep.port, '-D', 'LAN_2_0', '-I', '17');
     const st = await run('ipmi-chassis', [...a, '--get-chassis-status']);
     expect(st.code, st.stderr).toBe(0);
     expect(st.stdout).toMatch(/System Power\s+: off/);
-    await driver.setBootOverride(ep.nodeId, { target: 'Pxe', enabled: 'Continuous', mode: 'UEFI' });
+    // freeipmi sets boot flags through ipmi-config (ipmi-chassis --set-boot-flags is its legacy path)
+    const commit = await run('ipmi-config', [
+      ...a,
+      '--category=chassis',
+      '--commit',
+      '--key-pair=Chassis_Boot_Flags:Boot_Device=PXE',
+      '--key-pair=Chassis_Boot_Flags:BIOS_Boot_Type=EFI',
+      '--key-pair=Chassis_Boot_Flags:Boot_Flags_Persistent=Yes',
+    ]);
+    expect(commit.code, commit.stderr).toBe(0);
+    expect(await driver.getBootOverride(ep.nodeId)).toMatchObject({
+      target: 'Pxe',
+      enabled: 'Continuous',
+      mode: 'UEFI',
+    });
+    const checkout = await run('ipmi-config', [
+      ...a,
+      '--category=chassis',
+      '--checkout',
+      '--section=Chassis_Boot_Flags',
+    ]);
+    expect(checkout.stdout).toMatch(/Boot_Device\s+PXE/);
+    expect(checkout.stdout).toMatch(/Boot_Flags_Persistent\s+Yes/);
     const flags = await run('ipmi-chassis', [...a, '--get-boot-flags']);
     expect(flags.stdout).toMatch(/Boot device selector\s+: Force PXE/);
     expect(flags.stdout).toMatch(/BIOS boot type\s+: Extensible firmware Interface boot/);
