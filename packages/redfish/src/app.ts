@@ -4,6 +4,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { AccountStore, type Privilege, roleHas } from './accounts.js';
 import { authenticate } from './auth.js';
 import { readJsonBody } from './body.js';
+import { ChassisStore } from './chassis-store.js';
 import { computeEtag, ifMatchPasses, ifNoneMatchHits } from './codec/etag.js';
 import { decodePatch } from './codec/patch.js';
 import { compilePattern, matchPattern, normalizePath } from './codec/path-pattern.js';
@@ -34,6 +35,8 @@ export interface RedfishAppOptions {
   port?: number;
   /** Keep accounts (password hashes) in this file across restarts (RedfishServer: <stateDir>/redfish/accounts.json). */
   accountsFile?: string;
+  /** Keep the chassis LEDs in this file across restarts. */
+  chassisFile?: string;
 }
 
 export type RedfishApp = Express & { redfish: RedfishDeps; shutdown(): void };
@@ -60,7 +63,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     events,
     media: new MediaInserter(driver, opts.cache, tasks, opts.insertWaitMs ?? 5000),
     cache: opts.cache,
-    chassis: new Map(),
+    chassis: new ChassisStore(opts.chassisFile),
     serviceUuid: uuidOf(`bmc-emu-redfish:${config.stateDir}:${port}`),
     firmwareVersion: '0.1.0',
     port,

@@ -1,6 +1,6 @@
 import type { Logger, NodeDriver } from '@bmc-emu/core';
 import type { AccountStore } from './accounts.js';
-import type { ChassisState } from './codec/service.js';
+import type { ChassisStore } from './chassis-store.js';
 import type { EventHub } from './events.js';
 import type { ImageCache, MediaInserter } from './media-insert.js';
 import type { SessionStore } from './sessions.js';
@@ -17,7 +17,7 @@ export interface RedfishDeps {
   media: MediaInserter;
   cache: ImageCache | undefined;
   /** BMC-side state that is not node state (the chassis LED). */
-  chassis: Map<string, ChassisState>;
+  chassis: ChassisStore;
   serviceUuid: string;
   firmwareVersion: string;
   port: number;

@@ -52,6 +52,7 @@ export class RedfishServer {
       logger: this.opts.logger,
       port,
       accountsFile: join(config.stateDir, 'redfish', 'accounts.json'),
+      chassisFile: join(config.stateDir, 'redfish', 'chassis.json'),
       ...(this.opts.cache ? { cache: this.opts.cache } : {}),
       ...(this.opts.insertWaitMs !== undefined ? { insertWaitMs: this.opts.insertWaitMs } : {}),
       ...(this.opts.powerWaitMs !== undefined ? { powerWaitMs: this.opts.powerWaitMs } : {}),
@@ -89,6 +90,7 @@ export class RedfishServer {
   async stop(): Promise<void> {
     this.app?.shutdown();
     await this.app?.redfish.accounts.flushed();
+    await this.app?.redfish.chassis.flushed();
     const server = this.server;
     if (!server) return;
     this.server = undefined;

@@ -77,7 +77,7 @@ describe('sessions and accounts', () => {
   });
 });
 
-describe('accounts survive a restart', () => {
+describe('BMC state survives a restart', () => {
   it('keeps accounts as hashes in <stateDir>/redfish/accounts.json; the configured admin always works', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bmcemu-rfacct-'));
     const driver = new MemoryDriver({ nodes: demoNodes(1) });
@@ -96,6 +96,13 @@ describe('accounts survive a restart', () => {
         body: JSON.stringify({ UserName: 'ops', Password: 'ops-secret', RoleId: 'Operator' }),
       });
       expect(created.status).toBe(201);
+      const id = (await driver.list())[0]!.id;
+      const led = await fetch(`${s.url}/Chassis/${id}`, {
+        method: 'PATCH',
+        headers: { ...auth('admin', 'first-pw'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ IndicatorLED: 'Blinking' }),
+      });
+      expect(led.status).toBe(200);
       await s.stop();
       const file = await readFile(join(dir, 'redfish', 'accounts.json'), 'utf8');
       expect(file).toContain('"ops"');
@@ -105,6 +112,8 @@ describe('accounts survive a restart', () => {
       expect((await fetch(`${s.url}/Systems`, { headers: auth('ops', 'ops-secret') })).status).toBe(200);
       expect((await fetch(`${s.url}/Systems`, { headers: auth('admin', 'second-pw') })).status).toBe(200);
       expect((await fetch(`${s.url}/Systems`, { headers: auth('admin', 'first-pw') })).status).toBe(401);
+      const chassis = await fetch(`${s.url}/Chassis/${id}`, { headers: auth('admin', 'second-pw') });
+      expect(await chassis.json()).toMatchObject({ IndicatorLED: 'Blinking', LocationIndicatorActive: true });
       await s.stop();
     } finally {
       await driver.close();

@@ -5,7 +5,7 @@ import type { RedfishDeps } from '../deps.js';
 import type { RouteDef } from '../route.js';
 
 export function managerRoutes(d: RedfishDeps): RouteDef[] {
-  const led = (id: string): ChassisState => d.chassis.get(id) ?? { indicatorLed: 'Off' };
+  const led = (id: string): ChassisState => d.chassis.get(id);
   const chassisSpec: Record<string, FieldSpec> = {
     IndicatorLED: { kind: 'enum', values: ['Lit', 'Blinking', 'Off'] },
     LocationIndicatorActive: { kind: 'boolean' },
