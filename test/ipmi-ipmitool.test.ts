@@ -1,7 +1,7 @@
 import { demoNodes, MemoryDriver, waitForPower } from '@bmc-emu/core';
 import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Iface, ipmitool } from '../packages/ipmi/test/support/peers.js';
+import { type Iface, ipmitool, run } from '../packages/ipmi/test/support/peers.js';
 import { command, requirePeers } from './support/peers.js';
 
 const gate = requirePeers('ipmi ipmitool', [command('ipmitool')]);
@@ -20,6 +20,16 @@ gate.describe('ipmitool (lanplus -C 17, -C 3, lan) against IpmiServer', () => {
   afterAll(async () => {
     await server?.stop();
     await driver?.close();
+  });
+
+  it('ipmitool without -C asks Get Channel Cipher Suites and picks suite 17', async () => {
+    const r = await run('ipmitool', [
+      ...['-I', 'lanplus', '-H', '127.0.0.1', '-p', String(eps[0]!.port), '-U', 'admin', '-P', 'password', '-vv'],
+      ...['chassis', 'power', 'status'],
+    ]);
+    expect(r.stdout + r.stderr).toContain('Using best available cipher suite 17');
+    expect(r.stdout).toContain('Chassis Power is');
+    expect(r.ms).toBeLessThan(5000); // an unanswered 06/54 would cost ~10 s
   });
 
   IFACES.forEach((iface, i) => {
