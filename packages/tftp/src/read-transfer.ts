@@ -57,6 +57,7 @@ export class ReadTransfer {
   private timerMs = 0;
   private bytes = 0;
   private sends = 0;
+  private heard = false;
   private readonly done: Promise<TransferOutcome>;
   private resolveDone!: (o: TransferOutcome) => void;
 
@@ -71,6 +72,11 @@ export class ReadTransfer {
     });
     socket.on('message', (msg) => this.onMessage(msg));
     socket.on('error', (err) => this.finish({ kind: 'failed', message: err.message }));
+  }
+
+  /** True once the client has answered (any ACK): a repeated RRQ from it is then a new request. */
+  get heardFromClient(): boolean {
+    return this.heard;
   }
 
   /** DATA packets sent so far, retransmissions included (tests watch this for duplicate sends). */
@@ -98,6 +104,7 @@ export class ReadTransfer {
     if (this.phase === 'done') return;
     // hot path: a 4-byte ACK during DATA (every block in lock-step) skips the general decoder
     if (this.phase === 'data' && msg.length === 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
+      this.heard = true;
       this.onAck(msg.readUInt16BE(2));
       return;
     }
@@ -113,6 +120,7 @@ export class ReadTransfer {
       return;
     }
     if (p.op !== 'ACK') return;
+    this.heard = true;
     if (this.phase === 'oack') {
       if (p.block !== 0) return;
       this.phase = 'data';

@@ -55,6 +55,14 @@ export interface TftpStats {
   sizeProbes: number;
   refused: number;
   badPackets: number;
+  /** RRQs repeated by a client before it answered the first one (its retransmission), not served twice. */
+  duplicateRequests: number;
+}
+
+/** A read in progress for one client address:port; `transfer` is set once its socket is up. */
+interface ReadInProgress {
+  filename: string;
+  transfer?: ReadTransfer;
 }
 
 export class TftpServer {
@@ -62,6 +70,7 @@ export class TftpServer {
   private readonly log: Logger;
   private socket: Socket | undefined;
   private readonly transfers = new Set<ReadTransfer | WriteTransfer>();
+  private readonly reads = new Map<string, ReadInProgress>();
   private readonly stats: TftpStats = {
     received: 0,
     active: 0,
@@ -70,6 +79,7 @@ export class TftpServer {
     sizeProbes: 0,
     refused: 0,
     badPackets: 0,
+    duplicateRequests: 0,
   };
   private blksizeCap = 1468;
   private rootOk = false;
@@ -146,6 +156,26 @@ export class TftpServer {
       return;
     }
     const client: TftpClientInfo = { address: rinfo.address, port: rinfo.port, family: rinfo.family as 'IPv4' };
+    if (req.op === 'RRQ') {
+      const prior = this.reads.get(`${client.address}:${client.port}`);
+      if (prior && prior.filename === req.filename && !prior.transfer?.heardFromClient) {
+        // Probably the client retransmitting its RRQ. It may also be a UEFI re-request racing its own
+        // ERROR 8 on the transfer socket, so decide after this poll phase has read that socket too.
+        setImmediate(() => {
+          if (this.reads.get(`${client.address}:${client.port}`) === prior && !prior.transfer?.heardFromClient) {
+            this.stats.duplicateRequests++;
+            this.log.debug({ client: `${client.address}:${client.port}`, file: req.filename }, 'repeated RRQ ignored');
+            return;
+          }
+          this.serve(sock, rinfo, req, client);
+        });
+        return;
+      }
+    }
+    this.serve(sock, rinfo, req, client);
+  }
+
+  private serve(sock: Socket, rinfo: RemoteInfo, req: RequestPacket, client: TftpClientInfo): void {
     const handle = req.op === 'RRQ' ? this.handleRead(req, client) : this.handleWrite(req, client);
     handle.catch((err) => {
       this.stats.refused++;
@@ -192,6 +222,17 @@ export class TftpServer {
   }
 
   private async handleRead(req: RequestPacket, client: TftpClientInfo): Promise<void> {
+    const key = `${client.address}:${client.port}`;
+    const entry: ReadInProgress = { filename: req.filename };
+    this.reads.set(key, entry);
+    try {
+      await this.read(req, client, entry);
+    } finally {
+      if (this.reads.get(key) === entry) this.reads.delete(key);
+    }
+  }
+
+  private async read(req: RequestPacket, client: TftpClientInfo, entry: ReadInProgress): Promise<void> {
     this.checkCapacity();
     const path = checkRequestPath(req.filename);
     if (req.mode === 'mail') throw refuse.illegal('mail mode is not supported');
@@ -232,6 +273,7 @@ export class TftpServer {
       log,
     );
     this.transfers.add(t);
+    entry.transfer = t;
     log.debug({ mode: req.mode, options: n.oack }, 'tftp read start');
     const t0 = performance.now();
     const outcome = await t.start();

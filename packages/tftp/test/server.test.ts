@@ -132,6 +132,39 @@ describe('TftpServer (protocol edges, byte-level peer)', () => {
     expect(lines.some((l) => l.level === 20 && /size probe/.test(l.msg))).toBe(true);
   });
 
+  it('a repeated RRQ (client retransmission) does not start a second transfer', async () => {
+    const s = await serve({ timeoutMs: 3000 });
+    const a = await peer();
+    const rrq = { op: 'RRQ' as const, filename: 'small.bin', mode: 'octet' as const, options: { blksize: '1024' } };
+    a.send(rrq, s.port);
+    a.send(rrq, s.port);
+    const first = await a.next();
+    expect(first?.packet.op).toBe('OACK');
+    a.send(rrq, s.port); // and once more after the OACK, before answering it
+    expect(await a.drain(300)).toEqual([]);
+    expect(s.counters).toMatchObject({ active: 1, duplicateRequests: 2 });
+    // once the client has answered, the same RRQ again is a new request
+    a.send({ op: 'ACK', block: 0 }, first!.from.port);
+    expect(data(await a.next()).block).toBe(1);
+    a.send(rrq, s.port);
+    const again = await a.next();
+    expect(again?.packet.op).toBe('OACK');
+    expect(again?.from.port).not.toBe(first?.from.port);
+  });
+
+  it('serves a UEFI re-request with the same options right after its ERROR 8', async () => {
+    const s = await serve({ timeoutMs: 3000 });
+    const a = await peer();
+    const rrq = { op: 'RRQ' as const, filename: 'small.bin', mode: 'octet' as const, options: { tsize: '0' } };
+    a.send(rrq, s.port);
+    const oack = await a.next();
+    a.send({ op: 'ERROR', code: 8, message: 'abort' }, oack!.from.port);
+    a.send(rrq, s.port);
+    const again = await a.next();
+    expect(again?.packet).toEqual({ op: 'OACK', options: { tsize: String(small.length) } });
+    expect(s.counters.duplicateRequests).toBe(0);
+  });
+
   it("never answers duplicate ACKs with duplicate DATA (Sorcerer's Apprentice)", async () => {
     const s = await serve({ timeoutMs: 2000 });
     const a = await peer();
@@ -180,13 +213,13 @@ describe('TftpServer (protocol edges, byte-level peer)', () => {
     expect(oack?.packet).toEqual({ op: 'OACK', options: { timeout: '1' } });
     const got = await a.drain(600);
     expect(got).toEqual([]); // 1 s, not the server's 100 ms default
-    expect((await a.next(1000))?.packet.op).toBe('OACK');
+    expect((await a.next(3000))?.packet.op).toBe('OACK');
   });
 
   it('rolls block numbers over 65535 -> 0 and keeps going (blksize 8, windowsize 64)', async () => {
     const big = randomBytes(8 * 70_000 + 3);
     writeFileSync(join(dir, 'roll.bin'), big);
-    const s = await serve({ maxWindowsize: 64, timeoutMs: 3000 });
+    const s = await serve({ maxWindowsize: 64, timeoutMs: 10_000 });
     const a = await peer();
     a.send({ op: 'RRQ', filename: 'roll.bin', mode: 'octet', options: { blksize: '8', windowsize: '64' } }, s.port);
     const oack = await a.next();
@@ -199,6 +232,9 @@ describe('TftpServer (protocol edges, byte-level peer)', () => {
     let last = false;
     while (!last) {
       const d = data(await a.next());
+      // a window resent by the timer on a starved machine is older than expected: skip it as a client would
+      const behind = ((expected & 0xffff) - d.block) & 0xffff;
+      if (behind > 0 && behind <= 64) continue;
       expect(d.block).toBe(expected & 0xffff);
       if (d.block === 0) sawWrap = true;
       parts.push(Buffer.from(d.data));
@@ -219,14 +255,14 @@ describe('TftpServer (protocol edges, byte-level peer)', () => {
     const oack = await a.next();
     const port = oack!.from.port;
     a.send({ op: 'ACK', block: 0 }, port);
-    const w1 = (await a.drain(150)).map((r) => data(r).block);
+    const w1 = (await a.drain(400)).map((r) => data(r).block);
     expect(w1).toEqual([1, 2, 3, 4]);
     a.send({ op: 'ACK', block: 2 }, port); // "3 was lost"
-    expect((await a.drain(150)).map((r) => data(r).block)).toEqual([3, 4, 5, 6]);
+    expect((await a.drain(400)).map((r) => data(r).block)).toEqual([3, 4, 5, 6]);
     a.send({ op: 'ACK', block: 2 }, port); // gap ACK repeated: one resend of the window at most
     a.send({ op: 'ACK', block: 2 }, port);
     a.send({ op: 'ACK', block: 2 }, port);
-    expect((await a.drain(150)).map((r) => data(r).block)).toEqual([3, 4, 5, 6]);
+    expect((await a.drain(400)).map((r) => data(r).block)).toEqual([3, 4, 5, 6]);
   });
 
   it('serves netascii (LF -> CR LF, CR -> CR NUL) and omits tsize there', async () => {
