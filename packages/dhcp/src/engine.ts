@@ -402,7 +402,9 @@ export class DhcpEngine {
     if (boot.kind !== 'none') {
       if (boot.kind === 'http' && boot.httpClient) {
         options.push({ code: Opt.VendorClass, data: text.encode('HTTPClient') });
-      } else if (info.vendorClass?.startsWith('PXEClient') || proxy) {
+      } else if (proxy) {
+        // Only a proxy (or boot server) says PXEClient: EDK2 takes an address offer carrying it for a BINL
+        // offer and re-asks on port 4011 instead of booting the file it was given.
         options.push({ code: Opt.VendorClass, data: text.encode('PXEClient') });
       }
       if (proxy && !info.isIpxe && boot.kind === 'tftp') {

@@ -22,7 +22,7 @@ export interface DhcpServerOptions extends Omit<DhcpEngineOptions, 'serverAddres
   bindAddress?: string;
   port?: number;
   clientPort?: number;
-  /** Proxy mode also answers PXE REQUESTs on this port (PXE spec: 4011); false turns it off. */
+  /** PXE REQUESTs on this port (PXE spec: 4011) get boot information in both modes; false turns it off. */
   proxyPort?: number | false;
   /** Lease file; leases stay in memory only when absent. */
   leaseFile?: string;
@@ -124,9 +124,10 @@ export class DhcpServer {
         // the broadcast replies new clients are waiting for. It also receives the unicasts sent to us.
         this.unicastSocket = await this.open(addr, port, false);
       }
-      if (o.mode === 'proxy' && o.proxyPort !== false) {
+      if (o.proxyPort !== false) {
+        // PXE boot-server port: proxy-mode clients and UEFI firmware that re-ask a "BINL" server come here
         const s = await this.open(addr, o.proxyPort ?? 4011, true);
-        lines.push(`dhcp proxy ${where(s)} ${on}`);
+        lines.push(`dhcp pxe ${where(s)} ${on}`);
       }
     } catch (err) {
       await this.stop();

@@ -181,11 +181,7 @@ describe('DhcpEngine (server mode)', () => {
 
 describe('DhcpEngine PXE answers', () => {
   const cases: Array<[string, Partial<ClientPacketInit>, { file?: string; url?: string; vc?: string }]> = [
-    [
-      'BIOS arch 0',
-      { arch: 0, vendorClass: 'PXEClient:Arch:00000:UNDI:002001' },
-      { file: 'undionly.kpxe', vc: 'PXEClient' },
-    ],
+    ['BIOS arch 0', { arch: 0, vendorClass: 'PXEClient:Arch:00000:UNDI:002001' }, { file: 'undionly.kpxe' }],
     ['UEFI x64 arch 7', { arch: 7, vendorClass: 'PXEClient:Arch:00007:UNDI:003016' }, { file: 'snponly.efi' }],
     ['UEFI x64 arch 9', { arch: 9, vendorClass: 'PXEClient:Arch:00009:UNDI:003016' }, { file: 'snponly.efi' }],
     ['ARM64 arch 11', { arch: 11, vendorClass: 'PXEClient:Arch:00011:UNDI:003000' }, { file: 'snponly-arm64.efi' }],
@@ -211,7 +207,8 @@ describe('DhcpEngine PXE answers', () => {
         expect(str(r.reply, Opt.BootfileName)).toBe(want.url);
         expect(r.reply?.file).toBe(want.url);
       }
-      if (want.vc) expect(str(r.reply, Opt.VendorClass)).toBe(want.vc);
+      // server mode echoes only HTTPClient (UEFI HTTP boot needs it); PXEClient would send EDK2 to port 4011
+      expect(str(r.reply, Opt.VendorClass)).toBe(want.vc);
       expect(r.reply?.yiaddr).toBe('172.30.0.100');
     });
   }
@@ -306,5 +303,30 @@ describe('LeaseStore', () => {
     expect(compacted.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
       expect.stringMatching(/^declined - 172\.30\.0\.100 /),
     ]);
+  });
+});
+
+describe('port 4011 in server mode', () => {
+  it('answers a PXE REQUEST (EDK2 BINL retry) with the boot file and no address', () => {
+    const { e } = engine();
+    const req = decodePacket(
+      encodePacket(
+        clientPacket({
+          type: MessageType.Request,
+          mac: MAC,
+          xid: 7,
+          ciaddr: '172.30.0.100',
+          arch: 7,
+          vendorClass: 'PXEClient:Arch:00007:UNDI:003016',
+          serverId: SERVER,
+        }),
+      ),
+    );
+    const tx = e.handle(req, 1_000_000, true);
+    const reply = decodePacket(encodePacket(tx.reply!.packet));
+    expect(findOption(reply, Opt.MessageType)?.[0]).toBe(MessageType.Ack);
+    expect(reply.yiaddr).toBe('0.0.0.0');
+    expect(reply.file).toBe('snponly.efi');
+    expect(text.decode(findOption(reply, Opt.VendorClass)!)).toBe('PXEClient');
   });
 });
