@@ -14,7 +14,7 @@ gate.describe('sushy drives every resource', () => {
   const events: string[] = [];
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ insertWaitMs: 300, slowMs: 1500 });
     h.driver.watch((e) => {
       if (e.type === 'media' && e.node?.media[0]?.inserted) events.push(`inserted ${e.node.media[0].image}`);
     });
@@ -71,8 +71,16 @@ gate.describe('sushy drives every resource', () => {
     expect(out.vmedia.error).toBeUndefined();
     expect(out.vmedia.after_insert).toEqual([`${h.images.url}/ipxe.iso`, true]);
     expect(out.vmedia.after_eject).toEqual([null, false]);
-    expect(events).toEqual([`inserted ${h.images.url}/ipxe.iso`]);
+    expect(events).toEqual([`inserted ${h.images.url}/ipxe.iso`, `inserted ${h.images.url}/slow.iso`]);
     expect(h.images.hits.get('/ipxe.iso')).toBe(1);
+  });
+
+  it('a slow insert answers at once (202 + task) and the media shows up when the download ends', () => {
+    expect(out.vmedia_slow.error).toBeUndefined();
+    expect(out.vmedia_slow.returned_after_s).toBeLessThan(1.4);
+    expect(out.vmedia_slow.inserted_at_return).toBe(false);
+    expect(out.vmedia_slow.inserted_later).toBe(true);
+    expect(out.vmedia_slow.image).toBe(`${h.images.url}/slow.iso`);
   });
 
   it('BIOS settings are staged (apply at reset) and secure boot toggles', async () => {
