@@ -155,13 +155,18 @@ export class TftpServer {
       this.replyError(sock, rinfo, err);
       return;
     }
-    const client: TftpClientInfo = { address: rinfo.address, port: rinfo.port, family: rinfo.family as 'IPv4' };
+    const client: TftpClientInfo = {
+      address: rinfo.address,
+      port: rinfo.port,
+      family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
+    };
     if (req.op === 'RRQ') {
       const prior = this.reads.get(`${client.address}:${client.port}`);
       if (prior && prior.filename === req.filename && !prior.transfer?.heardFromClient) {
         // Probably the client retransmitting its RRQ. It may also be a UEFI re-request racing its own
         // ERROR 8 on the transfer socket, so decide after this poll phase has read that socket too.
         setImmediate(() => {
+          if (this.socket !== sock) return; // stopped meanwhile
           if (this.reads.get(`${client.address}:${client.port}`) === prior && !prior.transfer?.heardFromClient) {
             this.stats.duplicateRequests++;
             this.log.debug({ client: `${client.address}:${client.port}`, file: req.filename }, 'repeated RRQ ignored');
@@ -189,6 +194,7 @@ export class TftpServer {
   }
 
   private replyError(sock: Socket, rinfo: RemoteInfo, err: unknown): void {
+    if (this.socket !== sock) return; // stopped while the request was being looked at
     const e = toTftpError(err);
     sock.send(encodePacket({ op: 'ERROR', code: e.code, message: e.message }), rinfo.port, rinfo.address, () => {});
   }
