@@ -62,9 +62,10 @@ it('subscriptions push events to a loopback destination and can be deleted', asy
     const sub = await fetch(`${h.url}/EventService/Subscriptions`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ Destination: dest, Context: 'ctx-1', Protocol: 'Redfish' }),
+      body: JSON.stringify({ Destination: dest, Context: 'ctx-1', Protocol: 'Redfish', EventTypes: ['Alert'] }),
     });
     expect(sub.status).toBe(201);
+    expect((await sub.json()).EventTypes).toEqual(['Alert']);
     const location = sub.headers.get('location')!;
     await fetch(`${h.url}/Systems/${h.node.id}`, {
       method: 'PATCH',

@@ -5,6 +5,7 @@ export type ParamSpec = (
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'string'; maxLength?: number }
   | { kind: 'boolean' }
+  | { kind: 'stringArray'; maxItems?: number }
 ) & { required?: boolean; nullable?: boolean };
 
 export type ActionResult = { ok: true; value: Record<string, unknown> } | { ok: false; errors: ExtendedInfo[] };
@@ -35,10 +36,12 @@ export function decodeAction(action: string, params: Record<string, ParamSpec>, 
       continue;
     }
     const typeOk =
-      spec.kind === 'boolean'
-        ? typeof v === 'boolean'
-        : typeof v === 'string' &&
-          (spec.kind !== 'string' || spec.maxLength === undefined || v.length <= spec.maxLength);
+      spec.kind === 'stringArray'
+        ? Array.isArray(v) && v.length <= (spec.maxItems ?? 64) && v.every((x) => typeof x === 'string')
+        : spec.kind === 'boolean'
+          ? typeof v === 'boolean'
+          : typeof v === 'string' &&
+            (spec.kind !== 'string' || spec.maxLength === undefined || v.length <= spec.maxLength);
     if (!typeOk) {
       errs.push(messageInfo('ActionParameterValueTypeError', [show(v), name, action], name));
       continue;

@@ -353,7 +353,9 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
             Destination: { kind: 'string', required: true, maxLength: 2048 },
             Context: { kind: 'string', maxLength: 256 },
             Protocol: { kind: 'enum', values: ['Redfish'] },
-            EventTypes: { kind: 'string' },
+            EventTypes: { kind: 'stringArray' },
+            RegistryPrefixes: { kind: 'stringArray' },
+            ResourceTypes: { kind: 'stringArray' },
             SubscriptionType: { kind: 'enum', values: ['RedfishEvent'] },
           });
           let dest: URL;
@@ -368,7 +370,7 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
           const s = d.events.subscribe({
             destination: dest.href,
             context: (v.Context as string | undefined) ?? '',
-            eventTypes: [],
+            eventTypes: (v.EventTypes as string[] | undefined) ?? [],
             protocol: 'Redfish',
           });
           return { status: 201, body: subscriptionResource(s), headers: { Location: `${uri.subscriptions}/${s.id}` } };
@@ -428,7 +430,7 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
           const v = body(b, 'UpdateService.SimpleUpdate', {
             ImageURI: { kind: 'string', required: true, maxLength: 4096 },
             TransferProtocol: { kind: 'enum', values: ['HTTP', 'HTTPS'] },
-            Targets: { kind: 'string' },
+            Targets: { kind: 'stringArray' },
           });
           const cache = d.cache;
           if (!cache)
@@ -444,7 +446,13 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
   ];
 }
 
-function subscriptionResource(s: { id: string; destination: string; context: string; protocol: string }): Json {
+function subscriptionResource(s: {
+  id: string;
+  destination: string;
+  context: string;
+  protocol: string;
+  eventTypes: string[];
+}): Json {
   return {
     '@odata.type': '#EventDestination.v1_13_0.EventDestination',
     '@odata.id': `${uri.subscriptions}/${s.id}`,
@@ -455,5 +463,6 @@ function subscriptionResource(s: { id: string; destination: string; context: str
     Protocol: s.protocol,
     SubscriptionType: 'RedfishEvent',
     EventFormatType: 'Event',
+    EventTypes: s.eventTypes,
   };
 }
