@@ -122,12 +122,20 @@ export class DhcpServer {
       if (bindAddress === '0.0.0.0') {
         // Unicast replies (renewals, INFORM, relays) wait for ARP; a second socket keeps them from holding up
         // the broadcast replies new clients are waiting for. It also receives the unicasts sent to us.
-        this.unicastSocket = await this.open(addr, port, false);
+        this.unicastSocket = await this.open(addr, port, false).catch((err) => {
+          this.log.warn({ err: (err as Error).message }, `no unicast socket on ${addr}:${port}; unicasts share one`);
+          return undefined;
+        });
       }
       if (o.proxyPort !== false) {
         // PXE boot-server port: proxy-mode clients and UEFI firmware that re-ask a "BINL" server come here
-        const s = await this.open(addr, o.proxyPort ?? 4011, true);
-        lines.push(`dhcp pxe ${where(s)} ${on}`);
+        const pxePort = o.proxyPort ?? 4011;
+        const s = await this.open(addr, pxePort, true).catch((err) => {
+          if (o.mode === 'proxy') throw err;
+          this.log.warn({ err: (err as Error).message }, `not answering PXE on ${addr}:${pxePort}`);
+          return undefined;
+        });
+        if (s) lines.push(`dhcp pxe ${where(s)} ${on}`);
       }
     } catch (err) {
       await this.stop();
@@ -156,7 +164,11 @@ export class DhcpServer {
         recvBufferSize: 4 * 1024 * 1024,
         sendBufferSize: 4 * 1024 * 1024,
       });
-      socket.once('error', reject);
+      const failed = (err: Error) => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', failed);
       socket.bind(port, address, () => {
         try {
           socket.setBroadcast(true);
@@ -166,7 +178,7 @@ export class DhcpServer {
           reject(err);
           return;
         }
-        socket.off('error', reject);
+        socket.off('error', failed);
         socket.on('error', (err) => this.log.error({ err }, 'dhcp socket error'));
         socket.on('message', (msg, rinfo) => this.onMessage(socket, msg, rinfo, proxyPort));
         this.sockets.push(socket);
