@@ -73,6 +73,8 @@ interface InFlight {
 }
 
 const PROGRESS_EVERY_MS = 200;
+/** A progress log line (what `bmc-emu serve` shows for a long download) at most this often. */
+const LOG_EVERY_MS = 5_000;
 
 export class MediaCache {
   private readonly dir: string;
@@ -250,11 +252,17 @@ export class MediaCache {
     let fh: FileHandle | undefined;
     let received = resumeFrom;
     let lastReport = 0;
+    let lastLog = Date.now();
     const report = (force: boolean) => {
       const now = Date.now();
       if (!force && now - lastReport < PROGRESS_EVERY_MS) return;
       lastReport = now;
       progress({ url: url.href, received, total, resumedFrom: resumeFrom });
+      if (now - lastLog >= LOG_EVERY_MS) {
+        lastLog = now;
+        const pct = total ? Math.floor((received / total) * 100) : undefined;
+        this.logger.info({ url: url.href, received, total, pct }, `media: downloading ${pct ?? '?'}%`);
+      }
     };
     try {
       fh = await open(partFile, resumeFrom > 0 ? 'r+' : 'w');
