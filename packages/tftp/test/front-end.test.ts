@@ -23,7 +23,7 @@ afterAll(() => {
 describe('tftpFrontEnd', () => {
   it('is undefined unless tftp.enabled', () => {
     const config = configSchema.parse({});
-    expect(tftpFrontEnd({ config, driver: new MemoryDriver([]), logger: silentLogger() })).toBeUndefined();
+    expect(tftpFrontEnd({ config, driver: new MemoryDriver(), logger: silentLogger() })).toBeUndefined();
   });
 
   it('serves the root first, then the iPXE folder', async () => {
@@ -35,7 +35,7 @@ describe('tftpFrontEnd', () => {
     writeFileSync(join(ipxe, 'snponly.efi'), 'efi-binary');
     const port = await freeUdpPort();
     const config = configSchema.parse({ tftp: { enabled: true, port, root, ipxeDir: ipxe } });
-    const fe = tftpFrontEnd({ config, driver: new MemoryDriver([]), logger: silentLogger() });
+    const fe = tftpFrontEnd({ config, driver: new MemoryDriver(), logger: silentLogger() });
     expect(fe?.name).toBe('tftp');
     const lines = await fe!.start();
     expect(lines[0]).toContain(`tftp://127.0.0.1:${port}/`);
