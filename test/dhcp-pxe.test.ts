@@ -259,5 +259,37 @@ gate.describe('PXE answers on the wire', () => {
       // pxeClient blocks the event loop: let the server's log lines in before looking
       await srv.waitForLog(/^ignored: proxy mode answers PXE clients only$/);
     });
+
+    it('known-hosts-only: a second server of ours on the same network answers only its reserved MAC', async () => {
+      const known = await startDhcp(net.server, {
+        mode: 'server',
+        interface: 'br0',
+        subnet: '172.30.0.0/24',
+        rangeStart: '172.30.0.20',
+        rangeEnd: '172.30.0.29',
+        leaseTimeSec: 600,
+        knownHostsOnly: true,
+        reservations: [{ mac: '52:54:00:00:60:10', ip: '172.30.0.20', hostname: 'master-0' }],
+        proxyPort: false,
+        logLevel: 'debug',
+      });
+      try {
+        const k = pxeClient(net.client, {
+          iface: net.addClientPort('px2', '52:54:00:00:60:10'),
+          mac: '52:54:00:00:60:10',
+          waitMs: 1000,
+        });
+        expect(k.offers.find((o) => o.yiaddr === '172.30.0.20')?.from).toMatch(/^172\.30\.0\.1:67$/);
+        const u = pxeClient(net.client, {
+          iface: net.addClientPort('px3', '52:54:00:00:60:11'),
+          mac: '52:54:00:00:60:11',
+          waitMs: 1000,
+        });
+        expect(u.offers.map((o) => o.from.split(':')[0])).toEqual(['172.30.0.2']);
+        await known.waitForLog(/^ignored: unknown host \(known hosts only\)$/);
+      } finally {
+        await known.stop();
+      }
+    });
   });
 });
