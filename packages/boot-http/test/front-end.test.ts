@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema, demoNodes, MemoryDriver, silentLogger } from '@bmc-emu/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bootHttpFrontEnd } from '../src/index.js';
+
+describe('bootHttpFrontEnd', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bmcemu-fe-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const driver = new MemoryDriver({ nodes: demoNodes(2) });
+
+  it('is undefined unless http.enabled', () => {
+    const config = configSchema.parse({});
+    expect(bootHttpFrontEnd({ config, driver, logger: silentLogger() })).toBeUndefined();
+  });
+
+  it('starts from config: roles, per-node entries and the default role', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const config = configSchema.parse({
+      stateDir: join(dir, 'state'),
+      http: {
+        enabled: true,
+        port,
+        root: dir,
+        defaultRole: 'worker',
+        roles: { worker: { kernel: 'k', initrd: ['i'], installDev: '/dev/sda', ignition: 'install' } },
+        nodes: { 'node-1': { args: ['nomodeset'] } },
+      },
+    });
+    const fe = bootHttpFrontEnd({ config, driver, logger: silentLogger() });
+    expect(fe?.name).toBe('boot-http');
+    const [line] = (await fe?.start()) ?? [];
+    expect(line).toMatch(/^boot-http http:\/\/127\.0\.0\.1:\d+\/boot\.ipxe$/);
+    const base = (line as string).slice('boot-http '.length).replace('/boot.ipxe', '');
+    try {
+      const s0 = await (await fetch(`${base}/boot/52-54-00-00-00-01.ipxe`)).text();
+      expect(s0).toContain('coreos.inst.install_dev=/dev/sda');
+      expect(s0).not.toContain('nomodeset');
+      const s1 = await (await fetch(`${base}/boot/52-54-00-00-00-02.ipxe`)).text();
+      expect(s1).toContain('coreos.inst.install_dev=/dev/sda');
+      expect(s1).toContain('nomodeset');
+    } finally {
+      await fe?.stop();
+    }
+  });
+
+  it('rejects unknown profile fields at config load (strict schema)', () => {
+    expect(() => configSchema.parse({ http: { roles: { worker: { kernal: 'typo' } } } })).toThrow();
+    expect(() => configSchema.parse({ http: { nodes: { x: { ignition: 'sometimes' } } } })).toThrow();
+  });
+});
