@@ -224,6 +224,7 @@ async function bareMain(tls, stateDir) {
 }
 
 async function serverMain() {
+  process.on('disconnect', () => process.exit(0));
   const [driverKind, nodeCount, tls] = [process.argv[3], Number(process.argv[4]), process.argv[5] === 'tls'];
   if (driverKind === 'bare') return bareMain(tls, process.argv[6]);
   const { configSchema, MemoryDriver, demoNodes, silentLogger } = await import('@bmc-emu/core');

@@ -143,9 +143,7 @@ describe('resources', () => {
   });
 
   it('reports memory as a real number of GiB and has a real Memory route', async () => {
-    await h.driver.close();
-    const { appHarness: make } = await import('./app-harness.js');
-    const h2 = await make();
+    const h2 = await appHarness();
     try {
       const id = h2.node.id;
       // biome-ignore lint/suspicious/noExplicitAny: poke the memory node's size
@@ -161,7 +159,6 @@ describe('resources', () => {
     } finally {
       await h2.close();
     }
-    h = await appHarness();
   });
 
   it('$select, $expand and only', async () => {
