@@ -77,6 +77,10 @@ expect {
   "typed-pcbios" { puts "\\nPASS-TYPED" }
   timeout { puts "\\nFAIL-NO-ECHO"; exit 4 }
 }
+exec ipmitool -I lanplus -C 17 -H 127.0.0.1 -p ${ep.port} -U admin -P password chassis power off
+sleep 3
+set st [exec ipmitool -I lanplus -C 17 -H 127.0.0.1 -p ${ep.port} -U admin -P password raw 0x06 0x4a 0x01]
+puts "\\nPAYLOAD-STATUS:$st"
 send "~."
 expect {
   eof {}
@@ -86,9 +90,11 @@ expect {
     );
     const r = await run('expect', [script], 150_000);
     expect(r.stdout, r.stdout.slice(-2000)).toContain('PASS-TYPED');
+    // powering the VM off (over IPMI, from another client) ends the SOL payload (the console is gone;
+    // ipmitool gets a "deactivating" SOL status and the payload reads inactive)
+    expect(r.stdout, r.stdout.slice(-2000)).toMatch(/PAYLOAD-STATUS:\s*01 00 00/);
     expect(r.code).toBe(0);
     expect((await driver!.get(ep.nodeId)).lastBoot?.target).toBe('Pxe');
-    await ok('chassis power off');
     await waitForPower(driver!, ep.nodeId, 'Off', 30_000);
   }, 240_000);
 });

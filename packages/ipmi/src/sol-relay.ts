@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { decodeSol, encodeSol, type SolPacket } from './codec/sol.js';
+import { decodeSol, encodeSol, SOL_STATUS, type SolPacket } from './codec/sol.js';
 
 const CHUNK = 200;
 const RETRY_MS = 500;
@@ -26,8 +26,21 @@ export class SolRelay {
       this.queue = Buffer.concat([this.queue, Buffer.from(chunk)]);
       this.pump();
     });
-    console.on('error', () => this.onEnd());
-    console.on('close', () => this.onEnd());
+    // the node's console went away (powered off, pty closed): tell the client, then end the payload
+    const gone = () => {
+      if (this.closed) return;
+      this.sendPacket({
+        sequence: this.nextSeq,
+        ackSequence: 0,
+        acceptedCount: 0,
+        control: SOL_STATUS.deactivating,
+        data: Buffer.alloc(0),
+      });
+      this.onEnd();
+    };
+    console.on('error', gone);
+    console.on('end', gone);
+    console.on('close', gone);
   }
 
   /** A SOL payload from the console (already authenticated and decrypted). */

@@ -39,3 +39,12 @@ export const SOL_OP = {
   flushIn: 0x02,
   flushOut: 0x01,
 };
+
+/** Status bits a BMC sends. */
+export const SOL_STATUS = {
+  nack: 0x40,
+  transferUnavailable: 0x20,
+  deactivating: 0x10,
+  overrun: 0x08,
+  breakDetected: 0x04,
+};
