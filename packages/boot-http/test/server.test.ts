@@ -230,7 +230,9 @@ describe('BootHttpServer', () => {
         ),
       ),
     );
-    parts.forEach((p, i) => expect(p.equals(kernel.subarray(i * 1000, i * 1000 + 100_000))).toBe(true));
+    for (const [i, p] of parts.entries()) {
+      expect(p.equals(kernel.subarray(i * 1000, i * 1000 + 100_000))).toBe(true);
+    }
   });
 
   it('serves iPXE binaries under /ipxe/ and refuses other methods with 405', async () => {
