@@ -149,9 +149,15 @@ export async function startIronic(opts: StartIronicOptions = {}): Promise<Ironic
   const conf = join(dir, 'ironic.conf');
   await writeFile(conf, config(dir, apiPort, httpUrl, opts.extraConfig ?? ''));
   execFileSync('ironic-dbsync', ['--config-file', conf, 'create_schema'], { stdio: 'ignore', timeout: 120_000 });
+  // requests honours REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE over a per-call `verify`, which would make
+  // Ironic distrust the CA a test hands it in driver_info.
+  const env = { ...process.env };
+  delete env.REQUESTS_CA_BUNDLE;
+  delete env.CURL_CA_BUNDLE;
   const proc: ChildProcess = spawn('/usr/bin/ironic', ['--config-file', conf], {
     stdio: 'ignore',
     detached: false,
+    env,
   });
   const url = `http://127.0.0.1:${apiPort}`;
 
