@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const SIZE = 32 * 1024 * 1024;
 const RUNS = 2; // best of
+const PARALLEL = 32; // a rack PXE-booting at once: 32 clients x 4 MiB, lock-step 1468
+const PSIZE = 4 * 1024 * 1024;
 const SERVE = fileURLToPath(new URL('../fixtures/tftp/serve.mjs', import.meta.url));
 const NS = `bmctftpb${process.pid % 100000}`;
 
@@ -39,6 +41,9 @@ const body = randomBytes(SIZE);
 const want = createHash('sha256').update(body).digest('hex');
 writeFileSync(join(dir, 'big.bin'), body, { mode: 0o644 });
 writeFileSync(join(dir, 'small.bin'), 'one block', { mode: 0o644 });
+const pbody = body.subarray(0, PSIZE);
+const pwant = createHash('sha256').update(pbody).digest('hex');
+writeFileSync(join(dir, 'p.bin'), pbody, { mode: 0o644 });
 const outDir = mkdtempSync(join(tmpdir(), 'tftp-bench-out-'));
 
 const children = [];
@@ -137,6 +142,7 @@ const configs = [
   { blksize: 1468, windowsize: 1 },
   { blksize: 512, windowsize: 16 },
   { blksize: 1468, windowsize: 16 },
+  { blksize: 1468, windowsize: 4 }, // what OVMF's PXE client asks for
 ];
 
 function fetch(port, { blksize, windowsize }, out) {
@@ -180,6 +186,35 @@ function grantedWindow(port) {
   return Number(/windowsize: (\d+)/.exec(oack)?.[1] ?? 1);
 }
 
+/** PARALLEL atftp clients at once (blksize 1468, lock-step): aggregate MB/s from first start to last end. */
+async function parallelFetch(port) {
+  const t0 = process.hrtime.bigint();
+  const outs = Array.from({ length: PARALLEL }, (_, i) => join(outDir, `p${i}`));
+  await Promise.all(
+    outs.map(
+      (out) =>
+        new Promise((resolve, reject) => {
+          const c = spawn('ip', [
+            ...['netns', 'exec', NS, 'atftp', '--option', 'blksize 1468'],
+            ...['-g', '-r', 'p.bin', '-l', out, '127.0.0.1', String(port)],
+          ]);
+          const t = setTimeout(() => c.kill('SIGKILL'), 60_000);
+          c.on('exit', (code) => {
+            clearTimeout(t);
+            code === 0 ? resolve() : reject(new Error(`parallel atftp exited ${code}`));
+          });
+        }),
+    ),
+  );
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  for (const out of outs) {
+    if (createHash('sha256').update(readFileSync(out)).digest('hex') !== pwant)
+      throw new Error('parallel: bytes differ');
+    rmSync(out, { force: true });
+  }
+  return { mbps: (PARALLEL * PSIZE) / 1e6 / secs, secs };
+}
+
 const results = {}; // results[server][config] = { mbps, granted }
 for (const s of servers) {
   const proc = await s.start();
@@ -190,7 +225,7 @@ for (const s of servers) {
     for (let r = 0; r < RUNS; r++) {
       const out = join(outDir, `${s.name}-${cfg.blksize}-${cfg.windowsize}`);
       const { secs } = fetch(s.port, cfg, out);
-      const granted = cfg.windowsize > 1 ? window : 1;
+      const granted = cfg.windowsize > 1 && window > 1 ? cfg.windowsize : 1;
       const ok = createHash('sha256').update(readFileSync(out)).digest('hex') === want;
       rmSync(out, { force: true });
       if (!ok) throw new Error(`${s.name} ${JSON.stringify(cfg)}: bytes differ`);
@@ -199,6 +234,7 @@ for (const s of servers) {
     }
     results[s.name][`${cfg.blksize}/${cfg.windowsize}`] = best;
   }
+  results[s.name].parallel = await parallelFetch(s.port);
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
 }
@@ -217,6 +253,15 @@ for (const cfg of configs) {
     `${x.mbps.toFixed(1)}${cfg.windowsize > 1 && x.granted !== cfg.windowsize ? ` (w=${x.granted})` : ''}`;
   console.log(
     `${pad(k, 16)}${pad(cell(o), 12)}${pad(cell(d), 16)}${pad(cell(h), 16)}${pad(`${(o.mbps / d.mbps).toFixed(2)}x`, 12)}${(o.mbps / h.mbps).toFixed(2)}x`,
+  );
+}
+{
+  const o = results['bmc-emu'].parallel;
+  const d = results.dnsmasq.parallel;
+  const h = results['tftpd-hpa'].parallel;
+  console.log(
+    `${pad(`${PARALLEL}x4MiB 1468/1`, 16)}${pad(o.mbps.toFixed(1), 12)}${pad(d.mbps.toFixed(1), 16)}${pad(h.mbps.toFixed(1), 16)}` +
+      `${pad(`${(o.mbps / d.mbps).toFixed(2)}x`, 12)}${(o.mbps / h.mbps).toFixed(2)}x   (aggregate, ${PARALLEL} clients at once)`,
   );
 }
 console.log('(w=1): that server did not accept the windowsize option, so it ran lock-step.');
