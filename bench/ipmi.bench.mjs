@@ -1,5 +1,6 @@
-// IPMI benchmark: ipmitool against bmc-emu's IpmiServer, beside the virtualbmc figures measured on this
-// machine (issue #4). Needs `npm run build` first (imports the built packages) and ipmitool on PATH.
+// IPMI benchmark: ipmitool against bmc-emu's IpmiServer, beside (a) the virtualbmc figures from issue #4 and
+// (b) pyghmi's BMC server (what virtualbmc runs, one process per BMC) measured in the same run when
+// /usr/bin/python3 has pyghmi. Needs `npm run build` first (imports the built packages) and ipmitool on PATH.
 //
 //   node bench/ipmi.bench.mjs            runs everything (< 3 min)
 //   node bench/ipmi.bench.mjs --serve N  (internal) a server process with N memory nodes
@@ -23,6 +24,10 @@ function startServer(n) {
       child.stdin.write('rss\n');
       return (await next()).rss;
     },
+    async received() {
+      child.stdin.write('stats\n');
+      return (await next()).received;
+    },
     stop() {
       child.stdin.end();
       return new Promise((r) => child.once('exit', r));
@@ -30,9 +35,9 @@ function startServer(n) {
   };
 }
 
-function ipmitool(port, cmd = ['chassis', 'power', 'status']) {
+function ipmitool(port, suite = '17', cmd = ['chassis', 'power', 'status']) {
   const t0 = performance.now();
-  const args = ['-I', 'lanplus', '-C', '17', '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-P', 'password'];
+  const args = ['-I', 'lanplus', '-C', suite, '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-P', 'password'];
   return new Promise((resolve) => {
     execFile(
       'ipmitool',
@@ -43,6 +48,73 @@ function ipmitool(port, cmd = ['chassis', 'power', 'status']) {
       },
     );
   });
+}
+
+const PYGHMI_BMC = `
+import sys
+import pyghmi.ipmi.bmc as bmc
+class B(bmc.Bmc):
+    def get_power_state(self):
+        return 'off'
+b = B({'admin': 'password'}, port=int(sys.argv[1]), address='::ffff:127.0.0.1')
+print('ready', flush=True)
+b.listen()
+`;
+
+async function freeUdpPort() {
+  const s = createSocket('udp4');
+  await new Promise((r) => s.bind(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** `count` pyghmi BMC processes (suite 3 only, like virtualbmc), or undefined without pyghmi. */
+async function startPyghmi(count) {
+  const procs = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const port = await freeUdpPort();
+      const child = spawn('/usr/bin/python3', ['-c', PYGHMI_BMC, String(port)], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      procs.push({ child, port });
+      const ok = await new Promise((resolve) => {
+        child.once('error', () => resolve(false));
+        child.once('exit', () => resolve(false));
+        createInterface({ input: child.stdout }).once('line', (l) => resolve(l === 'ready'));
+      });
+      if (!ok) throw new Error('pyghmi BMC did not start');
+    }
+  } catch {
+    for (const p of procs) p.child.kill();
+    return undefined;
+  }
+  const { readFileSync } = await import('node:fs');
+  return {
+    ports: procs.map((p) => p.port),
+    rssPer: () =>
+      procs.map(
+        (p) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+      ),
+    stop: () => Promise.all(procs.map((p) => new Promise((r) => (p.child.once('exit', r), p.child.kill())))),
+  };
+}
+
+async function latency(label, ports, suite) {
+  await ipmitool(ports[0], suite); // warm-up
+  const seq = [];
+  for (let i = 0; i < 30; i++) seq.push((await ipmitool(ports[i % ports.length], suite)).ms);
+  const out = { p50: pct(seq, 50), p95: pct(seq, 95) };
+  for (const width of [8, 32]) {
+    const jobs = Array.from({ length: width * 5 }, (_, i) => () => ipmitool(ports[i % ports.length], suite));
+    const { results, secs } = await pool(jobs, width);
+    out[width] = { rate: results.length / secs, fails: results.filter((r) => !r.ok).length, n: results.length };
+  }
+  console.log(
+    `${label.padEnd(34)} sequential p50 ${out.p50.toFixed(1)} ms (p95 ${out.p95.toFixed(1)}), 8 parallel ${out[8].rate.toFixed(0)}/s (${out[8].fails}/${out[8].n} failed), 32 parallel ${out[32].rate.toFixed(0)}/s (${out[32].fails}/${out[32].n} failed)`,
+  );
+  return out;
 }
 
 const pct = (xs, p) => {
@@ -205,27 +277,22 @@ async function main() {
 
   const s10 = startServer(10);
   const { ports } = await s10.ready;
-  await ipmitool(ports[0]); // warm-up
-  const seq = [];
-  for (let i = 0; i < 40; i++) seq.push((await ipmitool(ports[i % ports.length])).ms);
-  const p50 = pct(seq, 50);
-  console.log(
-    `sequential (40 runs, ipmitool start included): p50 ${p50.toFixed(1)} ms, p95 ${pct(seq, 95).toFixed(1)} ms  | vbmc p50 ${VBMC.p50ms} ms -> ${(VBMC.p50ms / p50).toFixed(2)}x`,
-  );
-
-  for (const width of [8, 32]) {
-    const jobs = Array.from({ length: width * 6 }, (_, i) => () => ipmitool(ports[i % ports.length]));
-    const { results, secs } = await pool(jobs, width);
-    const fails = results.filter((r) => !r.ok).length;
-    const rate = results.length / secs;
-    const cmp = width === 8 ? `  | vbmc ${VBMC.par8PerSec}/s -> ${(rate / VBMC.par8PerSec).toFixed(2)}x` : '';
+  const ours17 = await latency('bmc-emu -C 17', ports, '17');
+  const ours3 = await latency('bmc-emu -C 3', ports, '3');
+  const py = await startPyghmi(8);
+  if (py) {
+    const base = await latency('pyghmi BMC (vbmc server) -C 3', py.ports, '3');
+    const rss = py.rssPer();
     console.log(
-      `${width} parallel: ${results.length} calls in ${secs.toFixed(2)} s = ${rate.toFixed(0)}/s, p50 ${pct(
-        results.map((r) => r.ms),
-        50,
-      ).toFixed(1)} ms, failures ${fails}${cmp}`,
+      `same run, suite 3: sequential ${(base.p50 / ours3.p50).toFixed(2)}x pyghmi's speed, 8 parallel ${(ours3[8].rate / base[8].rate).toFixed(2)}x, 32 parallel ${(ours3[32].rate / base[32].rate).toFixed(2)}x; pyghmi RSS ${mb(rss.reduce((a, b) => a + b, 0) / rss.length)} MB per BMC process`,
     );
+    await py.stop();
+  } else {
+    console.log('pyghmi not importable by /usr/bin/python3: no same-run baseline');
   }
+  console.log(
+    `vs the issue's vbmc figures: sequential p50 ${VBMC.p50ms} ms -> ours ${ours17.p50.toFixed(1)} ms (-C 17); 8 parallel ${VBMC.par8PerSec}/s -> ours ${ours17[8].rate.toFixed(0)}/s`,
+  );
 
   const raw = [];
   for (let i = 0; i < 300; i++) {
@@ -252,13 +319,16 @@ async function main() {
       `RSS with ${n} endpoints: ${mb(idle)} MB at start, ${mb(touched)} MB after one session on each (${ok}/${n} ok, ${((performance.now() - t0) / 1000).toFixed(1)} s)  | vbmc would need ~${((VBMC.daemonMB + n * 33) / 1024).toFixed(1)} GB`,
     );
     if (n === 100) {
+      const before = await srv.received();
       const { results, secs } = await pool(
         ready.ports.map((p) => () => ipmitool(p)),
         100,
       );
       const fails = results.filter((r) => !r.ok).length;
+      // one `chassis power status` is 11 datagrams from ipmitool (fixtures/ipmi); more means it retransmitted
+      const perCall = ((await srv.received()) - before) / results.length;
       console.log(
-        `100 BMCs polled at once by 100 ipmitool processes: ${results.length - fails}/100 ok, ${fails} timeouts/failures, all done in ${secs.toFixed(2)} s, slowest ${Math.max(...results.map((r) => r.ms)).toFixed(0)} ms`,
+        `100 BMCs polled at once by 100 ipmitool processes: ${results.length - fails}/100 ok, ${fails} failures, ${perCall.toFixed(2)} datagrams per call (11 = no retransmission), all done in ${secs.toFixed(2)} s, slowest ${Math.max(...results.map((r) => r.ms)).toFixed(0)} ms`,
       );
     }
     await srv.stop();
@@ -277,6 +347,9 @@ async function serve() {
     if (l === 'rss') {
       globalThis.gc?.();
       console.log(JSON.stringify({ rss: process.memoryUsage().rss }));
+    } else if (l === 'stats') {
+      const received = eps.reduce((a, e) => a + server.endpointFor(e.nodeId).stats.received, 0);
+      console.log(JSON.stringify({ received }));
     }
   });
   process.stdin.on('end', () => process.exit(0));
