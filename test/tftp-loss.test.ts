@@ -85,7 +85,8 @@ gate.describe('TFTP under packet loss (netem in a test-made namespace pair)', ()
   let serverOut = '';
 
   beforeAll(async () => {
-    await execa('npx', ['tsc', '-b', 'packages/tftp'], { cwd: REPO });
+    // the server runs from the built package; one tsc at a time (same lock as the DHCP namespace tests)
+    await execa('flock', ['/tmp/bmcemu-dhcp-build.lock', 'npx', 'tsc', '-b', 'packages/tftp'], { cwd: REPO });
     dir = mkdtempSync(join(tmpdir(), 'tftp-loss-'));
     for (const [name, size] of [
       ['w.bin', 4 * 2 ** 20],
