@@ -1,5 +1,9 @@
-/** blksize cap from the interface MTU (RFC 2348 blocks must fit one IPv4/UDP datagram: MTU - 32). */
+/**
+ * blksize cap from the interface MTU: a DATA packet must fit one datagram without fragmentation,
+ * MTU - 32 over IPv4 (20 IP + 8 UDP + 4 TFTP, RFC 2348's figure) and MTU - 52 over IPv6 (40-byte header).
+ */
 import { readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 
 function mtuOf(ifname: string): number | undefined {
@@ -28,5 +32,5 @@ export function blksizeCapFor(bind: string): number {
     }
   }
   const mtu = mtus.length > 0 ? Math.min(...mtus) : 1500;
-  return Math.max(8, mtu - 32);
+  return Math.max(8, mtu - (isIPv6(bind) ? 52 : 32));
 }

@@ -149,15 +149,18 @@ export class WriteTransfer {
 
   private arm(): void {
     this.clear();
-    this.timer = setTimeout(() => {
-      if (this.finished) return;
-      if (++this.retries > this.settings.maxRetries) {
-        this.fail(TftpErrorCode.NotDefined, 'Transfer timed out');
-        return;
-      }
-      this.socket.send(this.lastReply());
-      this.arm();
-    }, this.settings.timeoutMs);
+    this.timer = setTimeout(
+      () => {
+        if (this.finished) return;
+        if (++this.retries > this.settings.maxRetries) {
+          this.fail(TftpErrorCode.NotDefined, 'Transfer timed out');
+          return;
+        }
+        this.socket.send(this.lastReply());
+        this.arm();
+      },
+      this.settings.timeoutMs * 2 ** Math.min(this.retries, 3),
+    ); // 1x, 2x, 4x, 8x: do not flood a slow sender
   }
 
   private clear(): void {

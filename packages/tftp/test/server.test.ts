@@ -322,8 +322,9 @@ describe('TftpServer (protocol edges, byte-level peer)', () => {
     expect(data(await a.next()).data.toString()).toBe('hello 127.0.0.1');
   });
 
-  it('caps blksize at the interface MTU - 32', () => {
+  it('caps blksize at the interface MTU - 32 (IPv4) or - 52 (IPv6)', () => {
     const loMtu = Number(readFileSync('/sys/class/net/lo/mtu', 'utf8'));
     expect(blksizeCapFor('127.0.0.1')).toBe(loMtu - 32);
+    expect(blksizeCapFor('::1')).toBe(loMtu - 52);
   });
 });
