@@ -97,7 +97,16 @@ async function startPyghmi(count) {
       procs.map(
         (p) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
       ),
-    stop: () => Promise.all(procs.map((p) => new Promise((r) => (p.child.once('exit', r), p.child.kill())))),
+    stop: () =>
+      Promise.all(
+        procs.map(
+          (p) =>
+            new Promise((r) => {
+              p.child.once('exit', r);
+              p.child.kill();
+            }),
+        ),
+      ),
   };
 }
 
@@ -143,7 +152,12 @@ async function rawExchange(ipmi, port) {
   const sock = createSocket('udp4');
   const queue = [];
   let waiter;
-  sock.on('message', (m) => (waiter ? (waiter(m), (waiter = undefined)) : queue.push(m)));
+  sock.on('message', (m) => {
+    if (!waiter) return queue.push(m);
+    const w = waiter;
+    waiter = undefined;
+    w(m);
+  });
   const ask = (buf) =>
     new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('timeout')), 2000);

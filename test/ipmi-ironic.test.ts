@@ -47,9 +47,9 @@ gate.describe('Ironic manages a bmc-emu IPMI node (driver ipmi)', () => {
     uuid = r.body.uuid;
     const m = await ironic.api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'manage' });
     expect(m.status, JSON.stringify(m.body)).toBe(202);
-    // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
     const n = await ironic.waitFor(
       uuid,
+      // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
       (x: any) => x.provision_state !== 'verifying' && x.provision_state !== 'enroll',
       60_000,
     );

@@ -182,7 +182,7 @@ export async function openRawSession(udp: RawUdp, o: OpenOptions = {}): Promise<
     rqSeq: 1,
   };
   const priv = await command(session, 0x06, 0x3b, [4]);
-  if (!priv || priv.completionCode !== 0) return { ok: false, stage: 'rakp4' };
+  if (priv?.completionCode !== 0) return { ok: false, stage: 'rakp4' };
   return { ok: true, session };
 }
 
