@@ -1,4 +1,7 @@
 import { createSocket } from 'node:dgram';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { configSchema, demoNodes, MemoryDriver, makeNode, silentLogger } from '@bmc-emu/core';
 import { describeEndpoints, IpmiServer, ipmiFrontEnd } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +53,41 @@ describe('IpmiServer endpoints follow the driver', () => {
     );
   });
 
+  it('keeps every BMC on its port across restarts when a node is added ahead of it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ipmi-ports-'));
+    const file = join(dir, 'ipmi-ports.json');
+    const [a, b, c] = demoNodes(3) as [Node, Node, Node];
+    const newcomer = makeNode({ name: 'newcomer' });
+    const port = await freeUdpBase(4);
+    try {
+      const d1 = new MemoryDriver({ nodes: [a, b, c] });
+      const s1 = new IpmiServer({ driver: d1, basePort: port, user: 'admin', password: 'password', portMapFile: file });
+      const first = await s1.start();
+      await s1.stop();
+      await d1.close();
+      expect(first.map((e) => [e.name, e.port])).toEqual([
+        ['node-0', port],
+        ['node-1', port + 1],
+        ['node-2', port + 2],
+      ]);
+      // a node now sorts first in the driver's list: without the map everyone would shift by one
+      const d2 = new MemoryDriver({ nodes: [newcomer, a, b, c] });
+      const s2 = new IpmiServer({ driver: d2, basePort: port, user: 'admin', password: 'password', portMapFile: file });
+      const second = await s2.start();
+      await s2.stop();
+      await d2.close();
+      expect(Object.fromEntries(second.map((e) => [e.name, e.port]))).toEqual({
+        'node-0': port,
+        'node-1': port + 1,
+        'node-2': port + 2,
+        newcomer: port + 3,
+      });
+      expect(JSON.parse(await readFile(file, 'utf8'))[newcomer.id]).toEqual({ address: '127.0.0.1', port: port + 3 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('opens an endpoint for an added node and closes it for a removed one, without a restart', async () => {
     const added = driver.addNode(makeNode({ name: 'hot-1' }));
     await expect.poll(() => server.list().length, { timeout: 2000 }).toBe(4);
@@ -75,7 +113,8 @@ gate.describe('ipmiFrontEnd', () => {
     const off = configSchema.parse({ ipmi: { enabled: false } });
     expect(ipmiFrontEnd({ config: off, driver, logger: silentLogger() })).toBeUndefined();
     const base = await freeUdpBase(2);
-    const config = configSchema.parse({ password: 'fe-secret', ipmi: { basePort: base, ipmi15: false } });
+    const stateDir = await mkdtemp(join(tmpdir(), 'ipmi-fe-'));
+    const config = configSchema.parse({ stateDir, password: 'fe-secret', ipmi: { basePort: base, ipmi15: false } });
     const fe = ipmiFrontEnd({ config, driver, logger: silentLogger() })!;
     try {
       expect(await fe.start()).toEqual([`ipmi udp 127.0.0.1:${base}-${base + 1} (2 BMCs, lanplus suites 3,17)`]);
@@ -90,6 +129,7 @@ gate.describe('ipmiFrontEnd', () => {
     // one IP per node (any 127/8 address works on lo) with per-node credentials and a BMC key
     const port = await freeUdpBase(1);
     const perIp = configSchema.parse({
+      stateDir,
       ipmi: {
         addressBase: '127.0.99.10',
         addressPort: port,
@@ -142,6 +182,7 @@ gate.describe('ipmiFrontEnd', () => {
     } finally {
       await fe2.stop();
       await driver.close();
+      await rm(stateDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { FrontEndFactory } from '@bmc-emu/core';
 import { SUPPORTED_SUITES } from './codec/cipher-suites.js';
 import { type EndpointInfo, IpmiServer } from './server.js';
@@ -38,6 +39,7 @@ export const ipmiFrontEnd: FrontEndFactory = (ctx) => {
     maxSessionsPerBmc: cfg.maxSessionsPerBmc,
     sessionIdleTimeoutSec: cfg.sessionIdleTimeoutSec,
     failureDelayMs: cfg.failureDelayMs,
+    portMapFile: join(ctx.config.stateDir, 'ipmi-ports.json'),
     logger: ctx.logger.child({ frontEnd: 'ipmi' }),
   });
   return {

@@ -1,6 +1,7 @@
 import { type Logger, type Node, type NodeDriver, type NodeEvent, silentLogger } from '@bmc-emu/core';
 import { BmcEndpoint } from './bmc.js';
 import type { Credentials } from './commands/context.js';
+import { PortMap, type Slot, slotKey } from './port-map.js';
 
 export interface IpmiServerOptions {
   driver: NodeDriver;
@@ -21,6 +22,11 @@ export interface IpmiServerOptions {
   ipmi15?: boolean;
   maxSessionsPerBmc?: number;
   sessionIdleTimeoutSec?: number;
+  /**
+   * JSON file remembering each node's address/port, so BMCs keep their ports across restarts when nodes
+   * are added or removed ahead of them (unused with basePort 0).
+   */
+  portMapFile?: string;
   /** Constant delay before every handshake failure answer (ms). Default 50. */
   failureDelayMs?: number;
   /** Longest a Chassis Control waits for the driver before answering anyway (ms). Default 250. */
@@ -63,10 +69,12 @@ export class IpmiServer {
   private chain: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
   private readonly kg: Buffer | undefined;
+  private readonly portMap: PortMap;
 
   constructor(private readonly opts: IpmiServerOptions) {
     this.logger = opts.logger ?? silentLogger();
     this.kg = parseKg(opts.kg);
+    this.portMap = new PortMap(opts.basePort === 0 && opts.addressBase === undefined ? undefined : opts.portMapFile);
   }
 
   get ipmi15(): boolean {
@@ -74,9 +82,11 @@ export class IpmiServer {
   }
 
   async start(): Promise<EndpointInfo[]> {
+    await this.portMap.load();
     this.unwatch = this.opts.driver.watch((e) => this.onEvent(e));
     const nodes = await this.opts.driver.list();
-    for (const [i, node] of nodes.entries()) await this.open(node, i);
+    const present = nodes.map((n) => n.id);
+    for (const [i, node] of nodes.entries()) await this.open(node, i, present);
     this.sweeper = setInterval(() => {
       for (const { endpoint } of this.endpoints.values()) endpoint.sweep();
     }, 2_000);
@@ -105,6 +115,7 @@ export class IpmiServer {
     const all = [...this.endpoints.values()];
     this.endpoints.clear();
     await Promise.all(all.map((e) => e.endpoint.stop()));
+    await this.portMap.flush();
   }
 
   private onEvent(e: NodeEvent): void {
@@ -117,15 +128,18 @@ export class IpmiServer {
           0,
           nodes.findIndex((n) => n.id === node.id),
         );
-        await this.open(node, index).catch((err) =>
-          this.logger.error({ err, node: node.name }, 'ipmi endpoint failed to open'),
-        );
+        await this.open(
+          node,
+          index,
+          nodes.map((n) => n.id),
+        ).catch((err) => this.logger.error({ err, node: node.name }, 'ipmi endpoint failed to open'));
       });
     } else if (e.type === 'removed') {
       this.chain = this.chain.then(async () => {
         const entry = this.endpoints.get(e.nodeId);
         if (!entry) return;
         this.endpoints.delete(e.nodeId);
+        this.portMap.delete(e.nodeId);
         await entry.endpoint.stop();
         this.logger.info({ node: entry.name }, 'ipmi endpoint closed');
       });
@@ -133,32 +147,36 @@ export class IpmiServer {
   }
 
   /**
-   * Where node `index` listens: basePort + index on `bind` (or addressBase + index on addressPort)
-   * when free, else the lowest free slot above the base.
+   * Where a node listens: the slot remembered for it when still free, else basePort + index on `bind`
+   * (or addressBase + index on addressPort), else the lowest free slot above the base. Slots remembered
+   * for other present nodes are never handed out.
    */
-  private pickAddress(index: number): { address: string; port: number } {
+  private pickSlot(nodeId: string, index: number, present: string[]): Slot {
+    const taken = this.portMap.reservedFor(present, nodeId);
+    for (const e of this.endpoints.values()) taken.add(slotKey({ address: e.address, port: e.endpoint.port }));
     const { addressBase } = this.opts;
-    if (addressBase !== undefined) {
-      const port = this.opts.addressPort ?? 623;
-      const used = new Set([...this.endpoints.values()].map((e) => e.address));
-      const base = ipv4ToInt(addressBase);
-      let address = intToIpv4(base + index);
-      for (let i = 0; used.has(address); i++) address = intToIpv4(base + i);
-      return { address, port };
-    }
-    const address = this.opts.bind ?? '127.0.0.1';
-    if (this.opts.basePort === 0) return { address, port: 0 };
-    const used = new Set([...this.endpoints.values()].map((e) => e.endpoint.port));
-    let port = this.opts.basePort + index;
-    if (!used.has(port)) return { address, port };
-    port = this.opts.basePort;
-    while (used.has(port)) port++;
-    return { address, port };
+    const bind = this.opts.bind ?? '127.0.0.1';
+    // a slot remembered under another addressing mode or base (config changed) does not count
+    const fits = (r: Slot) =>
+      addressBase !== undefined
+        ? r.port === (this.opts.addressPort ?? 623) && ipv4ToInt(r.address) >= ipv4ToInt(addressBase)
+        : r.address === bind && r.port >= this.opts.basePort;
+    const remembered = this.portMap.get(nodeId);
+    if (remembered && fits(remembered) && !taken.has(slotKey(remembered))) return remembered;
+    const at: (i: number) => Slot =
+      addressBase !== undefined
+        ? (i) => ({ address: intToIpv4(ipv4ToInt(addressBase) + i), port: this.opts.addressPort ?? 623 })
+        : (i) => ({ address: bind, port: this.opts.basePort + i });
+    if (addressBase === undefined && this.opts.basePort === 0) return { address: at(0).address, port: 0 };
+    if (!taken.has(slotKey(at(index)))) return at(index);
+    let i = 0;
+    while (taken.has(slotKey(at(i)))) i++;
+    return at(i);
   }
 
-  private async open(node: Node, index: number): Promise<void> {
+  private async open(node: Node, index: number, present: string[]): Promise<void> {
     const creds = this.opts.credentialsFor?.(node) ?? { user: this.opts.user, password: this.opts.password };
-    const { address, port } = this.pickAddress(index);
+    const { address, port } = this.pickSlot(node.id, index, present);
     const endpoint = new BmcEndpoint({
       driver: this.opts.driver,
       nodeId: node.id,
@@ -178,6 +196,7 @@ export class IpmiServer {
     });
     await endpoint.start();
     this.endpoints.set(node.id, { endpoint, name: node.name, address });
+    if (port !== 0) this.portMap.set(node.id, { address, port: endpoint.port });
     this.logger.debug({ node: node.name, port: endpoint.port }, 'ipmi endpoint open');
   }
 }
