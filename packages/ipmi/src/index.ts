@@ -13,6 +13,7 @@ export * from './codec/sol.js';
 export type { Credentials } from './commands/context.js';
 export { CC, completionCodeFor } from './completion-codes.js';
 export { describeEndpoints, ipmiFrontEnd } from './front-end.js';
+export { PortMap, type Slot } from './port-map.js';
 export { PRIV } from './privilege.js';
 export { SequenceWindow } from './seq-window.js';
 export { type EndpointInfo, IpmiServer, type IpmiServerOptions, parseKg } from './server.js';
