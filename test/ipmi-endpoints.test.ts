@@ -58,7 +58,7 @@ describe('IpmiServer endpoints follow the driver', () => {
     const file = join(dir, 'ipmi-ports.json');
     const [a, b, c] = demoNodes(3) as [Node, Node, Node];
     const newcomer = makeNode({ name: 'newcomer' });
-    const port = await freeUdpBase(4);
+    const port = await freeUdpBase(8);
     try {
       const d1 = new MemoryDriver({ nodes: [a, b, c] });
       const s1 = new IpmiServer({ driver: d1, basePort: port, user: 'admin', password: 'password', portMapFile: file });
@@ -82,7 +82,25 @@ describe('IpmiServer endpoints follow the driver', () => {
         'node-2': port + 2,
         newcomer: port + 3,
       });
-      expect(JSON.parse(await readFile(file, 'utf8'))[newcomer.id]).toEqual({ address: '127.0.0.1', port: port + 3 });
+      const saved = JSON.parse(await readFile(file, 'utf8'));
+      expect(saved.base).toBe(`127.0.0.1:${port}`);
+      expect(saved.slots[newcomer.id]).toEqual({ address: '127.0.0.1', port: port + 3 });
+      // a different basePort starts over from list order
+      const d3 = new MemoryDriver({ nodes: [newcomer, a, b, c] });
+      const s3 = new IpmiServer({
+        driver: d3,
+        basePort: port + 4,
+        user: 'admin',
+        password: 'password',
+        portMapFile: file,
+      });
+      const third = await s3.start().catch(async (err) => {
+        await d3.close();
+        throw err;
+      });
+      await s3.stop();
+      await d3.close();
+      expect(third.find((e) => e.name === 'newcomer')?.port).toBe(port + 4);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

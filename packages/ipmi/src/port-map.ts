@@ -16,13 +16,18 @@ export class PortMap {
   private slots = new Map<string, Slot>();
   private saving: Promise<void> = Promise.resolve();
 
-  constructor(private readonly file: string | undefined) {}
+  /** `base` names the addressing in force (e.g. `127.0.0.1:6230`); a file written under another base is ignored. */
+  constructor(
+    private readonly file: string | undefined,
+    private readonly base = '',
+  ) {}
 
   async load(): Promise<void> {
     if (!this.file) return;
     try {
-      const saved = JSON.parse(await readFile(this.file, 'utf8')) as Record<string, Slot>;
-      for (const [id, s] of Object.entries(saved)) {
+      const saved = JSON.parse(await readFile(this.file, 'utf8')) as { base?: string; slots?: Record<string, Slot> };
+      if (saved.base !== this.base) return;
+      for (const [id, s] of Object.entries(saved.slots ?? {})) {
         if (typeof s?.address === 'string' && Number.isInteger(s?.port))
           this.slots.set(id, { address: s.address, port: s.port });
       }
@@ -61,7 +66,7 @@ export class PortMap {
   private save(): void {
     const file = this.file;
     if (!file) return;
-    const text = `${JSON.stringify(Object.fromEntries(this.slots), null, 2)}\n`;
+    const text = `${JSON.stringify({ base: this.base, slots: Object.fromEntries(this.slots) }, null, 2)}\n`;
     this.saving = this.saving.then(() => writeFileAtomic(file, text)).catch(() => undefined);
   }
 }

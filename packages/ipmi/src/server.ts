@@ -74,7 +74,14 @@ export class IpmiServer {
   constructor(private readonly opts: IpmiServerOptions) {
     this.logger = opts.logger ?? silentLogger();
     this.kg = parseKg(opts.kg);
-    this.portMap = new PortMap(opts.basePort === 0 && opts.addressBase === undefined ? undefined : opts.portMapFile);
+    const base =
+      opts.addressBase !== undefined
+        ? `${opts.addressBase}:${opts.addressPort ?? 623}`
+        : `${opts.bind ?? '127.0.0.1'}:${opts.basePort}`;
+    this.portMap = new PortMap(
+      opts.basePort === 0 && opts.addressBase === undefined ? undefined : opts.portMapFile,
+      base,
+    );
   }
 
   get ipmi15(): boolean {
@@ -149,20 +156,15 @@ export class IpmiServer {
   /**
    * Where a node listens: the slot remembered for it when still free, else basePort + index on `bind`
    * (or addressBase + index on addressPort), else the lowest free slot above the base. Slots remembered
-   * for other present nodes are never handed out.
+   * for other present nodes are never handed out. (A map written under another base is not loaded.)
    */
   private pickSlot(nodeId: string, index: number, present: string[]): Slot {
     const taken = this.portMap.reservedFor(present, nodeId);
     for (const e of this.endpoints.values()) taken.add(slotKey({ address: e.address, port: e.endpoint.port }));
     const { addressBase } = this.opts;
     const bind = this.opts.bind ?? '127.0.0.1';
-    // a slot remembered under another addressing mode or base (config changed) does not count
-    const fits = (r: Slot) =>
-      addressBase !== undefined
-        ? r.port === (this.opts.addressPort ?? 623) && ipv4ToInt(r.address) >= ipv4ToInt(addressBase)
-        : r.address === bind && r.port >= this.opts.basePort;
     const remembered = this.portMap.get(nodeId);
-    if (remembered && fits(remembered) && !taken.has(slotKey(remembered))) return remembered;
+    if (remembered && !taken.has(slotKey(remembered))) return remembered;
     const at: (i: number) => Slot =
       addressBase !== undefined
         ? (i) => ({ address: intToIpv4(ipv4ToInt(addressBase) + i), port: this.opts.addressPort ?? 623 })
