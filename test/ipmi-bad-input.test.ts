@@ -123,6 +123,12 @@ describe('IPMI bad input at a live server (raw RMCP+ console)', () => {
       stage: 'rakp2',
       status: RMCP_STATUS.unauthorizedRole,
     });
+    // username/privilege lookup (role bit 4 clear) is accepted as well as name-only lookup
+    const byPriv = await openRawSession(udp, { role: 0x04 });
+    if (!byPriv.ok) throw new Error(`privilege lookup refused: ${JSON.stringify(byPriv)}`);
+    const sid = Buffer.alloc(4);
+    sid.writeUInt32LE(byPriv.session.bmcSessionId);
+    expect((await command(byPriv.session, 0x06, 0x3c, [...sid]))?.completionCode).toBe(0);
     // a RAKP1 for a session that does not exist
     const r2 = await udp.request(
       sessionless(
