@@ -159,7 +159,7 @@ http {
     try {
       log = readFileSync(join(ndir, 'error.log'), 'utf8');
     } catch {}
-    throw new Error(`${e.message}\n${log}`);
+    throw new Error(`${e.message}\n${log}`, { cause: e });
   }
   const r = await measure(`nginx (${workers} worker${workers === 1 ? '' : 's'})`, url);
   c.kill('SIGTERM');

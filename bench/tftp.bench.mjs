@@ -201,7 +201,8 @@ async function parallelFetch(port) {
           const t = setTimeout(() => c.kill('SIGKILL'), 60_000);
           c.on('exit', (code) => {
             clearTimeout(t);
-            code === 0 ? resolve() : reject(new Error(`parallel atftp exited ${code}`));
+            if (code === 0) resolve();
+            else reject(new Error(`parallel atftp exited ${code}`));
           });
         }),
     ),

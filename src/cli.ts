@@ -4,6 +4,7 @@ import { ensureTls } from '@bmc-emu/redfish';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { flagsToConfig, parseIntFlag, type ServeFlags } from './cli-options.js';
 import { createDriver } from './driver-factory.js';
+import { ipmiPortsFor } from './ipmi-ports.js';
 import { ExitCode } from './exit-codes.js';
 import { startServer } from './serve.js';
 
@@ -77,12 +78,13 @@ async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
       process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       return ExitCode.Ok;
     }
+    const ipmiPort = await ipmiPortsFor(config);
     const rows = list.map((n, i) => [
       n.name,
       n.id,
       n.powerState,
       n.nics.map((x) => x.mac).join(','),
-      String(config.ipmi.basePort + i),
+      ipmiPort(n.id, i),
       n.boot.enabled === 'Disabled' ? '-' : `${n.boot.target}/${n.boot.enabled}`,
     ]);
     const head = ['NAME', 'UUID', 'POWER', 'MACS', 'IPMI', 'BOOT'];

@@ -27,7 +27,7 @@ gate.describe('Ironic manages a bmc-emu IPMI node (driver ipmi)', () => {
     await driver?.close();
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
   const settled = (n: any) => n.target_power_state === null;
 
   it('enrolls and manages the node', async () => {
@@ -49,7 +49,7 @@ gate.describe('Ironic manages a bmc-emu IPMI node (driver ipmi)', () => {
     expect(m.status, JSON.stringify(m.body)).toBe(202);
     const n = await ironic.waitFor(
       uuid,
-      // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
       (x: any) => x.provision_state !== 'verifying' && x.provision_state !== 'enroll',
       60_000,
     );

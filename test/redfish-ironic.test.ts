@@ -15,7 +15,7 @@ gate.describe('Ironic enrolls, inspects and deploys a bmc-emu Redfish node', () 
   const provision = async (target: string, want: string, timeoutMs = 60_000) => {
     const r = await ironic.api('PUT', `/v1/nodes/${uuid}/states/provision`, { target });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
-    // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
     return ironic.waitFor(uuid, (n: any) => n.provision_state === want || /failed/.test(n.provision_state), timeoutMs);
   };
 
@@ -72,7 +72,7 @@ gate.describe('Ironic enrolls, inspects and deploys a bmc-emu Redfish node', () 
     ] as const) {
       const r = await ironic.api('PUT', `/v1/nodes/${uuid}/states/power`, { target });
       expect(r.status, JSON.stringify(r.body)).toBe(202);
-      // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
       const n = await ironic.waitFor(uuid, (x: any) => x.power_state === state && !x.target_power_state, 30_000);
       expect(n.last_error).toBeNull();
       expect((await h.driver.get(h.node.id)).powerState).toBe(ours);

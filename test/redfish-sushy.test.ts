@@ -9,7 +9,7 @@ const gate = requirePeers('redfish sushy', [pythonModule('sushy'), fileExists(IP
 
 gate.describe('sushy drives every resource', () => {
   let h: Harness;
-  // biome-ignore lint/suspicious/noExplicitAny: sushy's JSON report
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- sushy's JSON report
   let out: any;
   const events: string[] = [];
 

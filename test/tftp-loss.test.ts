@@ -146,40 +146,44 @@ gate.describe('TFTP under packet loss (netem in a test-made namespace pair)', ()
   const inClient = (cmd: string, args: string[]) =>
     execa('ip', ['netns', 'exec', cliNs!.name, cmd, ...args], { timeout: 80_000 });
 
-  it(`atftp (blksize 1468, windowsize 16), curl and tftp-hpa (512) all complete byte-identical at ${LOSS} loss each way`, {
-    timeout: 100_000,
-  }, async () => {
-    const out = (n: string) => join(dir, `got-${n}`);
-    const t0 = Date.now();
-    await Promise.all([
-      inClient('atftp', [
-        '--tftp-timeout',
-        '1',
-        '--option',
-        'blksize 1468',
-        '--option',
-        'windowsize 16',
-        '-g',
-        '-r',
-        'w.bin',
-        '-l',
-        out('w'),
-        SERVER_IP,
-      ]),
-      inClient('curl', ['-sS', '--tftp-no-options', '-o', out('c'), `tftp://${SERVER_IP}/c.bin`]),
-      inClient('tftp', [SERVER_IP, '-m', 'binary', '-c', 'get', 'h.bin', out('h')]),
-    ]);
-    const secs = (Date.now() - t0) / 1000;
-    expect(sha(readFileSync(out('w')))).toBe(sha(files['w.bin']!));
-    expect(sha(readFileSync(out('c')))).toBe(sha(files['c.bin']!));
-    expect(sha(readFileSync(out('h')))).toBe(sha(files['h.bin']!));
-    // the loss really happened
-    const dropped = droppedBy(srvNs!, 'tfs0') + droppedBy(cliNs!, 'tfc0');
-    console.log(
-      `under ${LOSS} loss (${lossMethod}): 5 MiB over 3 clients in ${secs.toFixed(1)} s, ${dropped} packets dropped`,
-    );
-    expect(dropped).toBeGreaterThan(20);
-  });
+  it(
+    `atftp (blksize 1468, windowsize 16), curl and tftp-hpa (512) all complete byte-identical at ${LOSS} loss each way`,
+    {
+      timeout: 100_000,
+    },
+    async () => {
+      const out = (n: string) => join(dir, `got-${n}`);
+      const t0 = Date.now();
+      await Promise.all([
+        inClient('atftp', [
+          '--tftp-timeout',
+          '1',
+          '--option',
+          'blksize 1468',
+          '--option',
+          'windowsize 16',
+          '-g',
+          '-r',
+          'w.bin',
+          '-l',
+          out('w'),
+          SERVER_IP,
+        ]),
+        inClient('curl', ['-sS', '--tftp-no-options', '-o', out('c'), `tftp://${SERVER_IP}/c.bin`]),
+        inClient('tftp', [SERVER_IP, '-m', 'binary', '-c', 'get', 'h.bin', out('h')]),
+      ]);
+      const secs = (Date.now() - t0) / 1000;
+      expect(sha(readFileSync(out('w')))).toBe(sha(files['w.bin']!));
+      expect(sha(readFileSync(out('c')))).toBe(sha(files['c.bin']!));
+      expect(sha(readFileSync(out('h')))).toBe(sha(files['h.bin']!));
+      // the loss really happened
+      const dropped = droppedBy(srvNs!, 'tfs0') + droppedBy(cliNs!, 'tfc0');
+      console.log(
+        `under ${LOSS} loss (${lossMethod}): 5 MiB over 3 clients in ${secs.toFixed(1)} s, ${dropped} packets dropped`,
+      );
+      expect(dropped).toBeGreaterThan(20);
+    },
+  );
 
   it('the server is still answering afterwards and exits cleanly with counters', async () => {
     const r = await inClient('tftp', [SERVER_IP, '-c', 'get', '../etc/passwd', join(dir, 'nope')]).catch((e) => e);

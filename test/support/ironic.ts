@@ -30,7 +30,7 @@ export function ironicPeers() {
 
 export interface IronicResponse {
   status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: Ironic's JSON is loosely typed
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic's JSON is loosely typed
   body: any;
 }
 
@@ -41,7 +41,7 @@ export interface Ironic {
   httpUrl: string;
   api(method: string, path: string, body?: unknown): Promise<IronicResponse>;
   /** Poll GET /v1/nodes/{id} until predicate(node) or timeout; returns the node. */
-  // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
   waitFor(nodeId: string, predicate: (node: any) => boolean, timeoutMs?: number): Promise<any>;
   /** Ironic's log so far (for assertion messages). */
   log(): Promise<string>;
@@ -214,7 +214,7 @@ export async function startIronic(opts: StartIronicOptions = {}): Promise<Ironic
     api,
     async waitFor(nodeId, predicate, timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;
-      // biome-ignore lint/suspicious/noExplicitAny: Ironic node JSON
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
       let last: any;
       for (;;) {
         const r = await api('GET', `/v1/nodes/${nodeId}`);

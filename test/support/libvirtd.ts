@@ -56,7 +56,7 @@ function tryLock(path: string): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  let holder = 0;
+  let holder: number;
   try {
     holder = Number(readFileSync(path, 'utf8').trim());
   } catch {

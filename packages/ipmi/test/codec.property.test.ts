@@ -149,7 +149,7 @@ describe('IPMI codecs (fast-check)', () => {
           expect(decryptPayload(keys, f.payload)).toEqual(plain);
           const bad = Buffer.from(wire);
           bad[at % bad.length]! ^= 0x01;
-          let rejected = false;
+          let rejected: boolean;
           try {
             const g = decodeRmcpPlus(bad, () => suite.icvLength);
             rejected = !verifyIntegrity(suite, keys, g.signed!, g.authCode!) || g.sessionId !== sid;

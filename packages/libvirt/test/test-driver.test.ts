@@ -43,12 +43,12 @@ describe('LibvirtDriver on test:///default and a second test hypervisor', () => 
   });
 
   it('rejects unknown boot targets, unsupported ones and bad power actions with typed errors', async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately wrong input
     const bad = await driver.setBootOverride('test', { target: 'Tape' as any }).catch((e: unknown) => e);
     expect(isBmcEmuError(bad, ErrorCode.InvalidArgument)).toBe(true);
     const shell = await driver.setBootOverride('test', { target: 'UefiShell' }).catch((e: unknown) => e);
     expect(isBmcEmuError(shell, ErrorCode.Unsupported)).toBe(true);
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately wrong input
     const act = await driver.power('test', 'Explode' as any).catch((e: unknown) => e);
     expect(isBmcEmuError(act, ErrorCode.InvalidArgument)).toBe(true);
   });

@@ -146,7 +146,7 @@ describe('resources', () => {
     const h2 = await appHarness();
     try {
       const id = h2.node.id;
-      // biome-ignore lint/suspicious/noExplicitAny: poke the memory node's size
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- poke the memory node's size
       (h2.driver as any).nodes.get(id).memoryMiB = 256;
       const r = await request(h2.app)
         .get(`/redfish/v1/Systems/${id}`)

@@ -23,8 +23,7 @@ export function parseHardwareReport(body: string): HardwareReport {
   const candidates: unknown[] = [];
   const root = raw as Record<string, unknown>;
   const net = (root.network ?? (root.info as Record<string, unknown> | undefined)?.network) as
-    | Record<string, unknown>
-    | undefined;
+    Record<string, unknown> | undefined;
   if (net && Array.isArray(net.nics)) {
     for (const nic of net.nics) {
       if (typeof nic === 'object' && nic !== null) {

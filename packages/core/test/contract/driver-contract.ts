@@ -178,7 +178,7 @@ export function driverContract(setup: () => Promise<ContractFixture>, opts: Cont
   });
 
   it('rejects an unknown boot target with BMCEMU_INVALID_ARGUMENT', async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately wrong input
     const err = await driver.setBootOverride(id, { target: 'Tape' as any }).catch((e: unknown) => e);
     expect(isBmcEmuError(err, ErrorCode.InvalidArgument)).toBe(true);
   });
