@@ -1,4 +1,4 @@
-import type { BootDecision, BootPolicy } from '@bmc-emu/core';
+import { type BootDecision, type BootPolicy, errors } from '@bmc-emu/core';
 import {
   type ClasslessRoute,
   classlessRoutes,
@@ -18,25 +18,17 @@ import {
 import { BOOTREPLY, BOOTREQUEST, type DhcpOption, type DhcpPacket, FLAG_BROADCAST } from './codec/packet.js';
 import type { Lease, LeaseStore } from './lease-store.js';
 import { normalizeMac } from './mac.js';
-import { AddressPool } from './pool.js';
 import { describeDecision, type PxeRequestInfo, pxeInfo } from './pxe.js';
+import { type Reservation, selectSubnet, Subnet, type SubnetOptions } from './subnet.js';
 
-export interface Reservation {
-  mac: string;
-  ip: string;
-  hostname?: string;
-  /** TFTP file name or http(s) URL for this host only. */
-  bootFile?: string;
-  /** false: an address but no boot file. */
-  pxe?: boolean;
-}
+export type { Reservation, SubnetOptions };
 
 export interface DhcpEngineOptions {
   /** server: hand out addresses (and boot info); proxy: boot info only, to PXE clients, no addresses. */
   mode: 'server' | 'proxy';
   /** Our address on the served network: option 54, siaddr, default TFTP server. */
   serverAddress: string;
-  /** CIDR; required in server mode. */
+  /** CIDR of the first subnet (the flat keys below describe it); server mode needs it or `subnets`. */
   subnet?: string;
   rangeStart?: string;
   rangeEnd?: string;
@@ -50,7 +42,10 @@ export interface DhcpEngineOptions {
   offerTimeSec?: number;
   /** Serve only reserved MACs (like dnsmasq dhcp-ignore=tag:!known). */
   knownHostsOnly?: boolean;
+  /** Reservations of the first subnet (or of whichever subnet holds their address). */
   reservations?: Reservation[];
+  /** Further subnets, reached through relays (giaddr / option 82) or as the interface's subnet. */
+  subnets?: SubnetOptions[];
   /** Undefined: never hand out boot information. */
   bootPolicy?: BootPolicy;
   /** TFTP server for options 66/siaddr; defaults to serverAddress. */
@@ -81,8 +76,12 @@ export interface Transaction {
 const ZERO = '0.0.0.0';
 const BROADCAST = '255.255.255.255';
 
+type Base = Omit<Transaction, 'outcome'>;
+type Ignore = (why: string) => Transaction;
+
 export class DhcpEngine {
-  private readonly pool: AddressPool | undefined;
+  readonly subnets: Subnet[] = [];
+  /** Every reservation by MAC (the first one listed): known hosts, per-host boot settings. */
   private readonly reservations = new Map<string, Reservation>();
   private readonly reservedIps = new Map<string, string>();
   private readonly tftpServer: string;
@@ -91,13 +90,37 @@ export class DhcpEngine {
     private readonly opts: DhcpEngineOptions,
     private readonly leases: LeaseStore,
   ) {
-    if (opts.subnet) this.pool = new AddressPool(opts.subnet, opts.rangeStart, opts.rangeEnd);
+    const { subnet, rangeStart, rangeEnd, router, dns, domain, domainSearch, routes } = opts;
+    if (subnet) {
+      const first = { subnet, rangeStart, rangeEnd, router, dns, domain, domainSearch, routes };
+      const defined = Object.entries(first).filter(([, v]) => v !== undefined);
+      this.subnets.push(new Subnet(Object.fromEntries(defined) as unknown as SubnetOptions, opts.leaseTimeSec));
+    }
+    for (const s of opts.subnets ?? []) {
+      const sub = new Subnet(s, opts.leaseTimeSec);
+      if (this.subnets.some((o) => o.contains(sub.pool.broadcast) || sub.contains(o.pool.broadcast))) {
+        throw errors.invalidArgument(`DHCP subnet ${sub.cidr} overlaps another served subnet`);
+      }
+      this.subnets.push(sub);
+      for (const r of s.reservations ?? []) this.reserve(sub, r);
+    }
     for (const r of opts.reservations ?? []) {
-      const mac = normalizeMac(r.mac);
-      this.reservations.set(mac, { ...r, mac });
-      this.reservedIps.set(r.ip, mac);
+      // a flat reservation belongs to the subnet holding its address (the first subnet before `subnets` existed)
+      const sub = this.subnets.find((x) => x.contains(r.ip));
+      if (sub) this.reserve(sub, r);
+      else if (opts.mode === 'proxy' || this.subnets.length === 0) this.reserve(undefined, r);
+      else throw errors.invalidArgument(`DHCP reservation ${r.ip} (${r.mac}) is on none of the served subnets`);
     }
     this.tftpServer = opts.tftpServer ?? opts.serverAddress;
+  }
+
+  private reserve(sub: Subnet | undefined, r: Reservation): void {
+    const mac = normalizeMac(r.mac);
+    const owner = this.reservedIps.get(r.ip);
+    if (owner !== undefined && owner !== mac) throw errors.invalidArgument(`DHCP address ${r.ip} is reserved twice`);
+    sub?.addReservation(r);
+    if (!this.reservations.has(mac)) this.reservations.set(mac, { ...r, mac });
+    this.reservedIps.set(r.ip, mac);
   }
 
   handle(req: DhcpPacket, now = Date.now(), proxyPort = false): Transaction {
@@ -116,20 +139,23 @@ export class DhcpEngine {
     if (req.htype !== 1 || req.hlen !== 6) return ignore(`hardware type ${req.htype}/${req.hlen} is not Ethernet`);
     if (this.opts.mode === 'proxy' || proxyPort) return this.proxy(req, type, info, base, ignore);
     if (this.opts.knownHostsOnly && !this.reservations.has(info.mac)) return ignore('unknown host (known hosts only)');
-    // one subnet per instance: a relay from elsewhere needs addresses we do not have
-    if (req.giaddr !== ZERO && !this.pool!.contains(req.giaddr))
-      return ignore(`relay ${req.giaddr} is not on our subnet`);
+    const sel = selectSubnet(this.subnets, req, this.opts.serverAddress);
+    if (!sel.subnet) {
+      const who = sel.by === 'giaddr' ? 'relay' : sel.by;
+      return ignore(`${who} ${sel.address} is on none of our subnets`);
+    }
+    const sub = sel.subnet;
     switch (type) {
       case MessageType.Discover:
-        return this.discover(req, info, now, base, ignore);
+        return this.discover(req, info, sub, now, base, ignore);
       case MessageType.Request:
-        return this.request(req, info, now, base, ignore);
+        return this.request(req, info, sub, now, base, ignore);
       case MessageType.Decline:
         return this.decline(req, info, now, base, ignore);
       case MessageType.Release:
         return this.release(req, info, now, base, ignore);
       case MessageType.Inform:
-        return this.inform(req, info, base);
+        return this.inform(req, info, sub, base);
       default:
         return ignore('not a message a server answers');
     }
@@ -144,12 +170,13 @@ export class DhcpEngine {
   private discover(
     req: DhcpPacket,
     info: PxeRequestInfo,
+    sub: Subnet,
     now: number,
-    base: Omit<Transaction, 'outcome'>,
-    ignore: (why: string) => Transaction,
+    base: Base,
+    ignore: Ignore,
   ): Transaction {
-    const addr = this.allocate(info.mac, req, now);
-    if (!addr) return ignore('no free address in the pool');
+    const addr = this.allocate(info.mac, req, sub, now);
+    if (!addr) return ignore(`no free address in ${sub.cidr}`);
     const existing = this.leases.getByMac(info.mac);
     if (!existing || existing.ip !== addr || existing.state !== 'bound') {
       this.leases.put({
@@ -157,21 +184,22 @@ export class DhcpEngine {
         ip: addr,
         state: 'offered',
         expiresAt: now + (this.opts.offerTimeSec ?? 60) * 1000,
-        ...this.hostnameOf(info.mac),
+        ...this.hostnameOf(info.mac, sub),
       });
     }
-    const { packet, boot } = this.reply(req, MessageType.Offer, addr, info, true);
+    const { packet, boot } = this.reply(req, MessageType.Offer, addr, info, sub);
     return { ...base, outcome: `OFFER ${addr} ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
   }
 
   private request(
     req: DhcpPacket,
     info: PxeRequestInfo,
+    sub: Subnet,
     now: number,
-    base: Omit<Transaction, 'outcome'>,
-    ignore: (why: string) => Transaction,
+    base: Base,
+    ignore: Ignore,
   ): Transaction {
-    const pool = this.pool!;
+    const pool = sub.pool;
     const sidMatch = this.serverIdMatches(req);
     const reqData = findOption(req, Opt.RequestedIp);
     const requested = reqData?.length === 4 ? ip.decode(reqData) : undefined;
@@ -189,31 +217,32 @@ export class DhcpEngine {
     if (sidMatch === true) {
       if (!requested) return nak('SELECTING without option 50');
       if (!lease || lease.ip !== requested || lease.state === 'declined') return nak(`${requested} was not offered`);
+      if (!pool.contains(requested)) return nak(`${requested} is not on ${sub.cidr}`);
       addr = requested;
     } else if (req.ciaddr === ZERO) {
       // INIT-REBOOT
       if (!requested) return ignore('INIT-REBOOT without option 50');
-      if (!pool.contains(requested)) return nak(`${requested} is not on ${this.opts.subnet}`);
+      if (!pool.contains(requested)) return nak(`${requested} is not on ${sub.cidr}`);
       if (lease && lease.ip !== requested) return nak(`${info.mac} holds ${lease.ip}, not ${requested}`);
       if (!lease && !this.isFree(requested, info.mac, now)) return nak(`${requested} belongs to someone else`);
-      if (!lease && !this.mayUse(info.mac, requested)) return nak(`${requested} is not available`);
+      if (!lease && !this.mayUse(info.mac, requested, sub)) return nak(`${requested} is not available`);
       addr = requested;
     } else {
       // RENEWING (unicast) or REBINDING (broadcast)
-      if (!pool.contains(req.ciaddr)) return ignore(`${req.ciaddr} is not on our subnet`);
+      if (!pool.contains(req.ciaddr)) return nak(`${req.ciaddr} is not on ${sub.cidr}`);
       if (lease && lease.ip !== req.ciaddr) return nak(`${info.mac} holds ${lease.ip}, not ${req.ciaddr}`);
       if (!lease && !this.isFree(req.ciaddr, info.mac, now)) return nak(`${req.ciaddr} belongs to someone else`);
-      if (!lease && !this.mayUse(info.mac, req.ciaddr)) return nak(`${req.ciaddr} is not available`);
+      if (!lease && !this.mayUse(info.mac, req.ciaddr, sub)) return nak(`${req.ciaddr} is not available`);
       addr = req.ciaddr;
     }
     this.leases.put({
       mac: info.mac,
       ip: addr,
       state: 'bound',
-      expiresAt: now + this.opts.leaseTimeSec * 1000,
-      ...this.hostnameOf(info.mac),
+      expiresAt: now + sub.leaseTimeSec * 1000,
+      ...this.hostnameOf(info.mac, sub),
     });
-    const { packet, boot } = this.reply(req, MessageType.Ack, addr, info, true);
+    const { packet, boot } = this.reply(req, MessageType.Ack, addr, info, sub);
     return {
       ...base,
       outcome: `ACK ${addr} ${describeDecision(boot)}`,
@@ -222,30 +251,19 @@ export class DhcpEngine {
     };
   }
 
-  private decline(
-    req: DhcpPacket,
-    info: PxeRequestInfo,
-    now: number,
-    base: Omit<Transaction, 'outcome'>,
-    ignore: (why: string) => Transaction,
-  ): Transaction {
+  private decline(req: DhcpPacket, info: PxeRequestInfo, now: number, base: Base, ignore: Ignore): Transaction {
     if (this.serverIdMatches(req) === false) return ignore('DECLINE is for another server');
     const reqData = findOption(req, Opt.RequestedIp);
     const addr = reqData?.length === 4 ? ip.decode(reqData) : undefined;
     const lease = this.leases.getByMac(info.mac);
     if (!addr || !lease || lease.ip !== addr) return ignore('DECLINE for an address we did not give');
     this.leases.remove(lease);
-    this.leases.put({ mac: '-', ip: addr, state: 'declined', expiresAt: now + this.opts.leaseTimeSec * 1000 });
+    const holdSec = this.subnets.find((s) => s.contains(addr))?.leaseTimeSec ?? this.opts.leaseTimeSec;
+    this.leases.put({ mac: '-', ip: addr, state: 'declined', expiresAt: now + holdSec * 1000 });
     return { ...base, outcome: `DECLINE ${addr}: marked unusable`, persist: true };
   }
 
-  private release(
-    req: DhcpPacket,
-    info: PxeRequestInfo,
-    now: number,
-    base: Omit<Transaction, 'outcome'>,
-    ignore: (why: string) => Transaction,
-  ): Transaction {
+  private release(req: DhcpPacket, info: PxeRequestInfo, now: number, base: Base, ignore: Ignore): Transaction {
     if (this.serverIdMatches(req) === false) return ignore('RELEASE is for another server');
     const lease = this.leases.getByMac(info.mac);
     if (!lease || lease.ip !== req.ciaddr || lease.state !== 'bound') return ignore('RELEASE of an address not bound');
@@ -255,18 +273,12 @@ export class DhcpEngine {
     return { ...base, outcome: `RELEASE ${lease.ip}`, persist: true };
   }
 
-  private inform(req: DhcpPacket, info: PxeRequestInfo, base: Omit<Transaction, 'outcome'>): Transaction {
-    const { packet, boot } = this.reply(req, MessageType.Ack, ZERO, info, false);
+  private inform(req: DhcpPacket, info: PxeRequestInfo, sub: Subnet, base: Base): Transaction {
+    const { packet, boot } = this.reply(req, MessageType.Ack, ZERO, info, sub, false);
     return { ...base, outcome: `ACK (INFORM) ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
   }
 
-  private proxy(
-    req: DhcpPacket,
-    type: number,
-    info: PxeRequestInfo,
-    base: Omit<Transaction, 'outcome'>,
-    ignore: (why: string) => Transaction,
-  ): Transaction {
+  private proxy(req: DhcpPacket, type: number, info: PxeRequestInfo, base: Base, ignore: Ignore): Transaction {
     if (!info.wantsBoot) return ignore('proxy mode answers PXE clients only');
     if (this.opts.knownHostsOnly && !this.reservations.has(info.mac)) return ignore('unknown host (known hosts only)');
     let replyType: number;
@@ -277,22 +289,22 @@ export class DhcpEngine {
       }
       replyType = MessageType.Ack;
     } else return ignore('proxy mode answers DISCOVER, REQUEST and INFORM');
-    const { packet, boot } = this.reply(req, replyType, ZERO, info, false, true);
+    const { packet, boot } = this.reply(req, replyType, ZERO, info, undefined, false);
     if (boot.kind === 'none') return ignore('no boot file for this client');
     const name = replyType === MessageType.Offer ? 'OFFER' : 'ACK';
     return { ...base, outcome: `proxy ${name} ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
   }
 
-  private hostnameOf(mac: string): { hostname?: string } {
-    const h = this.reservations.get(mac)?.hostname;
+  private hostnameOf(mac: string, sub: Subnet): { hostname?: string } {
+    const h = (sub.reservations.get(mac) ?? this.reservations.get(mac))?.hostname;
     return h ? { hostname: h } : {};
   }
 
   /** A reserved address only goes to its MAC; the server's own address never. */
-  private mayUse(mac: string, addr: string): boolean {
+  private mayUse(mac: string, addr: string, sub: Subnet): boolean {
     const owner = this.reservedIps.get(addr);
-    if (owner !== undefined) return owner === mac;
-    return addr !== this.opts.serverAddress && (this.pool?.inRange(addr) ?? false);
+    if (owner !== undefined) return owner === mac && sub.contains(addr);
+    return addr !== this.opts.serverAddress && sub.pool.inRange(addr);
   }
 
   private isFree(addr: string, mac: string, now: number): boolean {
@@ -301,26 +313,25 @@ export class DhcpEngine {
     return !l || l.mac === mac || l.expiresAt < now;
   }
 
-  private allocate(mac: string, req: DhcpPacket, now: number): string | undefined {
-    const reserved = this.reservations.get(mac);
+  private allocate(mac: string, req: DhcpPacket, sub: Subnet, now: number): string | undefined {
+    const reserved = sub.reservations.get(mac);
     if (reserved) return reserved.ip;
     const lease = this.leases.getByMac(mac);
-    if (lease && lease.state !== 'declined' && this.mayUse(mac, lease.ip)) return lease.ip;
+    if (lease && lease.state !== 'declined' && this.mayUse(mac, lease.ip, sub)) return lease.ip;
     const reqData = findOption(req, Opt.RequestedIp);
     if (reqData?.length === 4) {
       const wanted = ip.decode(reqData);
-      if (this.mayUse(mac, wanted) && this.isFree(wanted, mac, now)) return wanted;
+      if (this.mayUse(mac, wanted, sub) && this.isFree(wanted, mac, now)) return wanted;
     }
-    const pool = this.pool!;
-    const untouched = pool.next((a) => this.mayUse(mac, a) && !this.leases.getByIp(a));
+    const untouched = sub.pool.next((a) => this.mayUse(mac, a, sub) && !this.leases.getByIp(a));
     if (untouched) return untouched;
-    return pool.next((a) => this.mayUse(mac, a) && this.isFree(a, mac, now));
+    return sub.pool.next((a) => this.mayUse(mac, a, sub) && this.isFree(a, mac, now));
   }
 
-  private decideBoot(info: PxeRequestInfo): BootDecision {
+  private decideBoot(info: PxeRequestInfo, sub: Subnet | undefined): BootDecision {
     const policy = this.opts.bootPolicy;
     if (!policy || !info.wantsBoot) return { kind: 'none' };
-    const r = this.reservations.get(info.mac);
+    const r = sub?.reservations.get(info.mac) ?? this.reservations.get(info.mac);
     if (r?.pxe === false) return { kind: 'none' };
     if (r?.bootFile && !info.isIpxe) {
       return /^https?:\/\//.test(r.bootFile)
@@ -355,37 +366,39 @@ export class DhcpEngine {
     type: number,
     yiaddr: string,
     info: PxeRequestInfo,
-    withLease: boolean,
-    proxy = false,
+    /** Undefined in proxy mode: boot information only. */
+    sub: Subnet | undefined,
+    withLease = sub !== undefined,
   ): { packet: DhcpPacket; boot: BootDecision } {
-    const o = this.opts;
+    const proxy = sub === undefined;
     const p = this.header(req, yiaddr);
     const options: DhcpOption[] = [
       { code: Opt.MessageType, data: u8.encode(type) },
-      { code: Opt.ServerId, data: ip.encode(o.serverAddress) },
+      { code: Opt.ServerId, data: ip.encode(this.opts.serverAddress) },
     ];
-    if (withLease) {
-      const t = o.leaseTimeSec;
+    if (withLease && sub) {
+      const t = sub.leaseTimeSec;
       options.push(
         { code: Opt.LeaseTime, data: u32.encode(t) },
         { code: Opt.RenewalTime, data: u32.encode(Math.floor(t / 2)) },
         { code: Opt.RebindingTime, data: u32.encode(Math.floor((t * 7) / 8)) },
       );
     }
-    if (!proxy && this.pool) {
+    if (sub) {
+      const o = sub.opts;
       options.push(
-        { code: Opt.SubnetMask, data: ip.encode(this.pool.subnetMask) },
-        { code: Opt.BroadcastAddress, data: ip.encode(this.pool.broadcast) },
+        { code: Opt.SubnetMask, data: ip.encode(sub.pool.subnetMask) },
+        { code: Opt.BroadcastAddress, data: ip.encode(sub.pool.broadcast) },
       );
       if (o.router) options.push({ code: Opt.Router, data: ip.encode(o.router) });
       if (o.dns?.length) options.push({ code: Opt.DnsServers, data: ipList.encode(o.dns) });
       if (o.domain) options.push({ code: Opt.DomainName, data: text.encode(o.domain) });
       if (o.domainSearch?.length) options.push({ code: Opt.DomainSearch, data: domainSearch.encode(o.domainSearch) });
       if (o.routes?.length) options.push({ code: Opt.ClasslessRoutes, data: classlessRoutes.encode(o.routes) });
-      const host = this.reservations.get(info.mac)?.hostname;
+      const host = this.hostnameOf(info.mac, sub).hostname;
       if (host) options.push({ code: Opt.Hostname, data: text.encode(host) });
     }
-    const boot = this.decideBoot(info);
+    const boot = this.decideBoot(info, sub);
     if (boot.kind === 'tftp') {
       p.siaddr = this.tftpServer;
       p.sname = this.tftpServer;
@@ -412,18 +425,18 @@ export class DhcpEngine {
         options.push({ code: Opt.VendorSpecific, data: subOptions.encode([{ code: 6, data: u8.encode(8) }]) });
       }
     }
-    p.options = options;
+    p.options = withRelayInfo(req, options);
     return { packet: p, boot };
   }
 
   private nakPacket(req: DhcpPacket, why: string): DhcpPacket {
     const p = this.header(req, ZERO);
     p.ciaddr = ZERO;
-    p.options = [
+    p.options = withRelayInfo(req, [
       { code: Opt.MessageType, data: u8.encode(MessageType.Nak) },
       { code: Opt.ServerId, data: ip.encode(this.opts.serverAddress) },
       { code: Opt.Message, data: text.encode(why) },
-    ];
+    ]);
     return p;
   }
 
@@ -439,6 +452,12 @@ export class DhcpEngine {
     if (!isNak && req.ciaddr !== ZERO) return { packet, address: req.ciaddr, port: 68, ...extra };
     return { packet, address: BROADCAST, port: 68, ...extra };
   }
+}
+
+/** RFC 3046 §2.2: the relay agent information option goes back verbatim, as the last option. */
+function withRelayInfo(req: DhcpPacket, options: DhcpOption[]): DhcpOption[] {
+  const agent = findOption(req, Opt.RelayAgentInfo);
+  return agent ? [...options, { code: Opt.RelayAgentInfo, data: agent }] : options;
 }
 
 export type { Lease };

@@ -4,10 +4,19 @@ export { DhcpDecodeError } from './codec/errors.js';
 export { intToIp, ipToInt, isIpv4, parseCidr } from './codec/ipv4.js';
 export * from './codec/options.js';
 export * from './codec/packet.js';
-export { DhcpEngine, type DhcpEngineOptions, type Reply, type Reservation, type Transaction } from './engine.js';
+export { DhcpEngine, type DhcpEngineOptions, type Reply, type Transaction } from './engine.js';
 export { dhcpFrontEnd } from './front-end.js';
 export { formatLeaseFile, type Lease, type LeaseState, LeaseStore, parseLeaseFile } from './lease-store.js';
 export { formatMac, normalizeMac, parseMac } from './mac.js';
 export { AddressPool } from './pool.js';
 export { type PxeRequestInfo, pxeInfo } from './pxe.js';
 export { type DhcpCounters, DhcpServer, type DhcpServerOptions } from './server.js';
+export {
+  linkSelection,
+  type Reservation,
+  type SelectionSource,
+  Subnet,
+  type SubnetOptions,
+  type SubnetSelection,
+  selectSubnet,
+} from './subnet.js';

@@ -102,7 +102,9 @@ export class DhcpServer {
         `DHCP needs a server address: set dhcp.serverAddress or give interface "${o.interface ?? ''}" an IPv4 address.`,
       );
     }
-    if (o.mode === 'server' && !o.subnet) throw errors.invalidArgument('DHCP server mode needs dhcp.subnet (CIDR).');
+    if (o.mode === 'server' && !o.subnet && !o.subnets?.length) {
+      throw errors.invalidArgument('DHCP server mode needs dhcp.subnet (CIDR) or dhcp.subnets.');
+    }
     this.serverAddress = addr;
     const loaded = await this.leases.load();
     const { bootPolicy, ...rest } = o;

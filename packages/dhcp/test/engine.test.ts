@@ -128,7 +128,7 @@ describe('DhcpEngine (server mode)', () => {
     const r = send(e, { type: MessageType.Discover, giaddr: '172.30.0.254' });
     expect(r.tx.reply).toMatchObject({ address: '172.30.0.254', port: 67 });
     expect(send(e, { type: MessageType.Discover, giaddr: '10.9.0.1' }).tx.outcome).toMatch(
-      /relay 10\.9\.0\.1 is not on our subnet/,
+      /relay 10\.9\.0\.1 is on none of our subnets/,
     );
   });
 

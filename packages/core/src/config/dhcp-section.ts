@@ -11,6 +11,23 @@ export const dhcpReservation = z
   })
   .strict();
 
+/** A further subnet of one DHCP instance (reached through a relay, or the served interface's subnet). */
+export const dhcpSubnet = z
+  .object({
+    /** CIDR, e.g. 172.31.0.0/24. */
+    subnet: z.string().min(1),
+    rangeStart: z.string().optional(),
+    rangeEnd: z.string().optional(),
+    router: z.string().optional(),
+    dns: z.array(z.string()).default([]),
+    domain: z.string().optional(),
+    domainSearch: z.array(z.string()).default([]),
+    /** Default: the section's leaseTimeSec. */
+    leaseTimeSec: z.number().int().min(60).max(31_536_000).optional(),
+    reservations: z.array(dhcpReservation).default([]),
+  })
+  .strict();
+
 export const dhcpSection = z
   .object({
     enabled: z.boolean().default(false),
@@ -42,5 +59,7 @@ export const dhcpSection = z
     /** UEFI x64 binary: snponly.efi (default) or ipxe.efi. */
     efiX64File: z.string().optional(),
     efiArm64File: z.string().optional(),
+    /** More subnets; the flat subnet/range/router/dns/... keys above stay the first one. */
+    subnets: z.array(dhcpSubnet).default([]),
   })
   .strict();

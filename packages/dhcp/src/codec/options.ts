@@ -29,6 +29,10 @@ export const Opt = {
   ClientArch: 93,
   ClientNdi: 94,
   ClientMachineId: 97,
+  /** RFC 3046 relay agent information (sub-option 5: RFC 3527 link selection). */
+  RelayAgentInfo: 82,
+  /** RFC 3011 subnet selection. */
+  SubnetSelection: 118,
   DomainSearch: 119,
   ClasslessRoutes: 121,
   Ipxe: 175,
