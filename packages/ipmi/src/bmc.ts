@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger, NodeDriver } from '@bmc-emu/core';
+import type { Logger, NodeDriver, NodeEvent } from '@bmc-emu/core';
+import { BootValidBit } from './boot-valid-bit.js';
 import { IpmiDecodeError } from './codec/errors.js';
 import { guidBytes } from './codec/guid.js';
 import { decodeRequest, encodeResponse, type IpmiRequest } from './codec/message.js';
@@ -61,6 +62,8 @@ export interface BmcEndpointOptions {
   limits: SessionLimits;
   failureDelayMs: number;
   powerAnswerMs: number;
+  /** Automatic clear of the boot flag valid bit after it is set (spec: 60 s). Default 60,000. */
+  bootFlagValidTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -83,8 +86,22 @@ export class BmcEndpoint {
   private boundPort = 0;
   private readonly sol = new Map<number, SolRelay>();
 
+  readonly bootValid: BootValidBit;
+
   constructor(private readonly opts: BmcEndpointOptions) {
     this.sessions = new SessionTable(opts.limits);
+    this.bootValid = new BootValidBit({
+      driver: opts.driver,
+      nodeId: opts.nodeId,
+      state: this.state,
+      timeoutMs: opts.bootFlagValidTimeoutMs ?? 60_000,
+      logger: opts.logger,
+    });
+  }
+
+  /** Driver events about this endpoint's node (power-ups and resets may clear the boot flag valid bit). */
+  nodeEvent(e: NodeEvent): void {
+    this.bootValid.nodeEvent(e);
   }
 
   get port(): number {
@@ -98,6 +115,7 @@ export class BmcEndpoint {
   async start(): Promise<number> {
     const node = await this.opts.driver.get(this.opts.nodeId);
     this.guid = guidBytes(node.id);
+    this.bootValid.seed(node.powerState, node.lastBoot?.at);
     const socket = createSocket({ type: this.opts.bind.includes(':') ? 'udp6' : 'udp4' });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -114,6 +132,7 @@ export class BmcEndpoint {
   }
 
   async stop(): Promise<void> {
+    this.bootValid.stop();
     for (const s of this.sessions.clear()) this.endSol(s);
     const socket = this.socket;
     this.socket = undefined;
@@ -182,6 +201,7 @@ export class BmcEndpoint {
       sol: { activate: (s) => this.startSol(s), deactivate: (s) => this.endSol(s) },
       logger: this.opts.logger,
       powerAnswerMs: this.opts.powerAnswerMs,
+      bootValid: this.bootValid,
     };
   }
 

@@ -39,6 +39,7 @@ export const ipmiFrontEnd: FrontEndFactory = (ctx) => {
     maxSessionsPerBmc: cfg.maxSessionsPerBmc,
     sessionIdleTimeoutSec: cfg.sessionIdleTimeoutSec,
     failureDelayMs: cfg.failureDelayMs,
+    bootFlagValidTimeoutMs: Math.round(cfg.bootFlagValidTimeoutSec * 1000),
     portMapFile: join(ctx.config.stateDir, 'ipmi-ports.json'),
     logger: ctx.logger.child({ frontEnd: 'ipmi' }),
   });

@@ -31,6 +31,8 @@ export interface IpmiServerOptions {
   failureDelayMs?: number;
   /** Longest a Chassis Control waits for the driver before answering anyway (ms). Default 250. */
   powerAnswerMs?: number;
+  /** Automatic clear of the boot flag valid bit after an IPMI client sets it (spec: 60 s). Default 60,000. */
+  bootFlagValidTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -126,6 +128,7 @@ export class IpmiServer {
   }
 
   private onEvent(e: NodeEvent): void {
+    if (e.type === 'power' || e.type === 'changed') this.endpoints.get(e.nodeId)?.endpoint.nodeEvent(e);
     if (e.type === 'added' && e.node) {
       const node = e.node;
       this.chain = this.chain.then(async () => {
@@ -194,6 +197,9 @@ export class IpmiServer {
       },
       failureDelayMs: this.opts.failureDelayMs ?? 50,
       powerAnswerMs: this.opts.powerAnswerMs ?? 250,
+      ...(this.opts.bootFlagValidTimeoutMs !== undefined
+        ? { bootFlagValidTimeoutMs: this.opts.bootFlagValidTimeoutMs }
+        : {}),
       logger: this.logger,
     });
     await endpoint.start();

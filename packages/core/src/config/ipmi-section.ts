@@ -27,5 +27,10 @@ export const ipmiSection = z
     sessionIdleTimeoutSec: z.number().int().min(5).max(3600).default(60),
     /** Constant delay before every refused handshake answer (unknown user, bad RAKP3, no suite). */
     failureDelayMs: z.number().int().min(0).max(5000).default(50),
+    /**
+     * The BMC clears the boot flag valid bit this long after an IPMI client sets it, unless a Chassis
+     * Control command comes first or System Boot Options parameter 3 says not to (IPMI 2.0: 60 s).
+     */
+    bootFlagValidTimeoutSec: z.number().positive().max(3600).default(60),
   })
   .strict();

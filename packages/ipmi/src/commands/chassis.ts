@@ -38,9 +38,14 @@ async function chassisControl(ctx: CommandContext, data: Buffer) {
   if (data.length < 1) return fail(CC.requestLength);
   const action = CONTROL[data[0]! & 0x0f];
   if (!action) return fail(CC.invalidData);
+  ctx.bootValid.chassisControl(action);
   const started = ctx.driver.power(ctx.nodeId, action).then(
-    () => CC.ok,
+    () => {
+      ctx.bootValid.chassisControlDone(action, true);
+      return CC.ok;
+    },
     (err: unknown) => {
+      ctx.bootValid.chassisControlDone(action, false);
       ctx.logger.warn({ err, node: ctx.nodeId, action }, 'ipmi chassis control failed');
       return completionCodeFor(err);
     },
@@ -87,6 +92,7 @@ async function setBootOptions(ctx: CommandContext, data: Buffer) {
       return ok();
     case 3:
       st.bootValidBitClearing = body[0]! & 0x1f;
+      ctx.bootValid.clearingWritten();
       return ok();
     case 4:
       st.bootInfoAck = (st.bootInfoAck & ~body[0]!) | (body[1]! & body[0]!);
@@ -96,6 +102,7 @@ async function setBootOptions(ctx: CommandContext, data: Buffer) {
       if (flags.valid && !isKnownDevice(flags.device)) return fail(CC.invalidData);
       await ctx.driver.setBootOverride(ctx.nodeId, overrideFromFlags(flags));
       st.lastBootFlags = flags;
+      ctx.bootValid.flagsWritten();
       return ok();
     }
   }

@@ -1,4 +1,5 @@
 import type { Logger, NodeDriver } from '@bmc-emu/core';
+import type { BootValidBit } from '../boot-valid-bit.js';
 import type { BootFlags } from '../codec/boot-flags.js';
 import type { IpmiRequest } from '../codec/message.js';
 import type { Session, SessionTable } from '../sessions.js';
@@ -61,6 +62,8 @@ export interface CommandContext {
   port: number;
   sol: SolControl;
   logger: Logger;
+  /** When the boot flag valid bit is cleared (timer, resets, param 3). */
+  bootValid: BootValidBit;
   /** How long a power action may take before the answer goes out anyway (it completes in the background). */
   powerAnswerMs: number;
   /** Set by Close Session: the reply is still sent in the session, then it is dropped. */
