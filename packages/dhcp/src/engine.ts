@@ -68,6 +68,10 @@ export interface Transaction {
   arch?: number;
   /** What we did: "OFFER 172.30.0.10 tftp undionly.kpxe", "ignored: for server 10.0.0.1", ... */
   outcome: string;
+  /** The subnet the request was served from (CIDR). */
+  subnet?: string;
+  /** giaddr of a relayed request. */
+  relay?: string;
   reply?: Reply;
   /** The reply may be sent only once the lease file holds this change. */
   persist: boolean;
@@ -145,6 +149,15 @@ export class DhcpEngine {
       return ignore(`${who} ${sel.address} is on none of our subnets`);
     }
     const sub = sel.subnet;
+    return this.serve(req, type, info, sub, now, {
+      ...base,
+      subnet: sub.cidr,
+      ...(req.giaddr !== ZERO ? { relay: req.giaddr } : {}),
+    });
+  }
+
+  private serve(req: DhcpPacket, type: number, info: PxeRequestInfo, sub: Subnet, now: number, base: Base) {
+    const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
     switch (type) {
       case MessageType.Discover:
         return this.discover(req, info, sub, now, base, ignore);

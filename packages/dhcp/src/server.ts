@@ -206,7 +206,14 @@ export class DhcpServer {
       return;
     }
     this.count(tx);
-    const entry = { xid: `0x${tx.xid.toString(16).padStart(8, '0')}`, mac: tx.mac, type: tx.type, arch: tx.arch };
+    const entry = {
+      xid: `0x${tx.xid.toString(16).padStart(8, '0')}`,
+      mac: tx.mac,
+      type: tx.type,
+      arch: tx.arch,
+      subnet: tx.subnet,
+      relay: tx.relay,
+    };
     if (tx.outcome.startsWith('ignored')) this.log.debug(entry, tx.outcome);
     else this.log.info(entry, tx.outcome);
     const reply = tx.reply;

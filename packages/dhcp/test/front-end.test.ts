@@ -22,4 +22,39 @@ describe('dhcpFrontEnd', () => {
       message: expect.stringMatching(/subnet/),
     });
   });
+
+  it('passes `subnets` from the YAML section beside the flat first subnet', () => {
+    const dhcp = {
+      enabled: true,
+      subnet: '172.30.0.0/24',
+      rangeStart: '172.30.0.100',
+      rangeEnd: '172.30.0.199',
+      subnets: [
+        {
+          subnet: '172.31.0.0/24',
+          rangeStart: '172.31.0.100',
+          rangeEnd: '172.31.0.149',
+          router: '172.31.0.1',
+          leaseTimeSec: 300,
+          reservations: [{ mac: '52:54:00:aa:bb:01', ip: '172.31.0.10', hostname: 'far-0' }],
+        },
+      ],
+    };
+    const fe = dhcpFrontEnd(ctx(dhcp)) as unknown as { server: { opts: Record<string, unknown> } };
+    expect(fe.server.opts).toMatchObject({
+      subnet: '172.30.0.0/24',
+      subnets: [
+        {
+          subnet: '172.31.0.0/24',
+          rangeStart: '172.31.0.100',
+          router: '172.31.0.1',
+          leaseTimeSec: 300,
+          dns: [],
+          reservations: [{ mac: '52:54:00:aa:bb:01', ip: '172.31.0.10', hostname: 'far-0', pxe: true }],
+        },
+      ],
+    });
+    expect(() => configSchema.parse({ dhcp: { subnets: [{ subnet: '10.0.0.0/8', typo: 1 }] } })).toThrow();
+    expect(() => configSchema.parse({ dhcp: { subnets: [{ rangeStart: '10.0.0.1' }] } })).toThrow();
+  });
 });
