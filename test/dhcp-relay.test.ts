@@ -18,12 +18,14 @@ import { command, requirePeers, root } from './support/peers.js';
 const gate = requirePeers('dhcp relay', [
   root(),
   command('udhcpc'),
+  command('dhclient', 'isc-dhcp-client'),
   command('dhcrelay', 'isc-dhcp-relay'),
   command('tshark'),
 ]);
 
 const MAC_B = '52:54:00:00:31:01';
 const MAC_A = '52:54:00:00:30:01';
+const RESERVED_B = '52:54:00:00:31:99';
 
 gate.describe('DHCP through ISC dhcrelay: subnet B via the relay, subnet A direct', () => {
   let net: ReturnType<typeof topology>;
@@ -49,7 +51,16 @@ case "$1" in
 esac
 `,
     );
+    // dhclient gives its script a clean environment: the log path is written into the script
+    await writeFile(
+      join(dir, 'dhclient.sh'),
+      `#!/bin/sh
+echo "$reason ip=$new_ip_address host=$new_host_name routers=$new_routers lease=$new_dhcp_lease_time" >> "${join(dir, 'dhclient.log')}"
+exit 0
+`,
+    );
     await chmod(join(dir, 'udhcpc.sh'), 0o755);
+    await chmod(join(dir, 'dhclient.sh'), 0o755);
     net = topology('br0', '172.30.0.1/24');
     relayNs = new NetNs('dhr');
     clientB = new NetNs('dhb');
@@ -82,6 +93,7 @@ esac
           dns: ['172.31.0.53'],
           domain: 'b.test',
           leaseTimeSec: 300,
+          reservations: [{ mac: RESERVED_B, ip: '172.31.0.20', hostname: 'far-0' }],
         },
       ],
     });
@@ -207,6 +219,25 @@ esac
       const offer = srv.logs().find((l) => l.mac === MAC_A && l.type === 'DISCOVER');
       expect(offer).toMatchObject({ subnet: '172.30.0.0/24' });
       expect(offer?.relay).toBeUndefined();
+    } finally {
+      proc.kill('SIGKILL');
+    }
+  });
+
+  it('dhclient with a MAC reserved on subnet B gets its fixed B address and hostname through the relay', async () => {
+    clientB.exec('ip', 'addr', 'flush', 'dev', 'b0');
+    clientB.exec('ip', 'link', 'set', 'b0', 'address', RESERVED_B);
+    const log = join(dir, 'dhclient.log');
+    const args = ['-sf', join(dir, 'dhclient.sh'), '-lf', join(dir, 'dhclient.leases'), '-pf', join(dir, 'dhc.pid')];
+    const proc = clientB.spawn('dhclient', ['-d', '-1', '-v', ...args, 'b0']);
+    try {
+      const body = await waitFile(log, /^BOUND /m);
+      expect(body).toMatch(/^BOUND ip=172\.31\.0\.20 host=far-0 routers=172\.31\.0\.1 lease=300$/m);
+      expect(srv.logs().find((l) => l.mac === RESERVED_B && l.type === 'DISCOVER')).toMatchObject({
+        relay: '172.31.0.1',
+        subnet: '172.31.0.0/24',
+        msg: 'OFFER 172.31.0.20 no boot file',
+      });
     } finally {
       proc.kill('SIGKILL');
     }
