@@ -44,7 +44,7 @@ export interface BootValidBitOptions {
 export class BootValidBit {
   private timer: NodeJS.Timeout | undefined;
   /** Deadlines of boots our own Chassis Control commands started and that have not happened yet. */
-  private ownBoots: number[] = [];
+  private ownBoots: { until: number }[] = [];
   private seen: { power: PowerState; bootAt: string | undefined } | undefined;
 
   constructor(private readonly opts: BootValidBitOptions) {}
@@ -70,17 +70,19 @@ export class BootValidBit {
     else if (this.opts.state.lastBootFlags?.valid && !this.timer) this.arm();
   }
 
-  /** A Chassis Control command is about to reach the driver. */
-  chassisControl(action: PowerAction): void {
+  /**
+   * A Chassis Control command is about to reach the driver. Call the returned function with whether the
+   * driver accepted it.
+   */
+  chassisControl(action: PowerAction): (ok: boolean) => void {
     if (this.timer) this.arm();
-    if (BOOTING.has(action)) this.ownBoots.push(Date.now() + OWN_BOOT_WINDOW_MS);
-  }
-
-  /** The driver accepted (`ok`) or refused that command. */
-  chassisControlDone(action: PowerAction, ok: boolean): void {
-    if (!BOOTING.has(action)) return;
-    if (ok) this.disarm();
-    else this.ownBoots.shift();
+    if (!this.boots(action)) return () => undefined;
+    const token = { until: Date.now() + OWN_BOOT_WINDOW_MS };
+    this.ownBoots.push(token);
+    return (ok) => {
+      if (ok) this.disarm();
+      else this.ownBoots = this.ownBoots.filter((t) => t !== token);
+    };
   }
 
   /** A driver event about this node. */
@@ -90,13 +92,14 @@ export class BootValidBit {
     const now = { power: e.node.powerState, bootAt: e.node.lastBoot?.at };
     this.seen = now;
     if (!prev) return;
+    // A boot shows as a new lastBoot.at (millisecond timestamps: two boots within one ms look like one).
     const booted = now.bootAt !== undefined && now.bootAt !== prev.bootAt;
     const poweredDown = now.power === 'Off' && prev.power !== 'Off';
     // Spec, parameter 0: a reset or power-down while 'set in progress' returns it to 'set complete'.
     if (booted || poweredDown) this.opts.state.bootSetInProgress = 0;
     if (!booted) return;
     const t = Date.now();
-    this.ownBoots = this.ownBoots.filter((deadline) => deadline > t);
+    this.ownBoots = this.ownBoots.filter((b) => b.until > t);
     if (this.ownBoots.length > 0) {
       this.ownBoots.shift();
       return;
@@ -126,6 +129,12 @@ export class BootValidBit {
       logger.warn({ err, node: nodeId, cause }, 'ipmi boot flag valid bit clear failed');
       return false;
     }
+  }
+
+  /** Whether this Chassis Control action will boot the node (power on of a node already on does not). */
+  private boots(action: PowerAction): boolean {
+    if (!BOOTING.has(action)) return false;
+    return action !== 'On' || this.seen?.power !== 'On';
   }
 
   private keeps(cause: ClearCause): boolean {

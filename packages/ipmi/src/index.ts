@@ -1,4 +1,5 @@
 export { BmcEndpoint, type BmcStats } from './bmc.js';
+export { BootValidBit, type BootValidBitOptions, type ClearCause, KEEP_VALID_ON } from './boot-valid-bit.js';
 export * from './codec/boot-flags.js';
 export * from './codec/cipher-suites.js';
 export * from './codec/errors.js';
@@ -10,7 +11,7 @@ export * from './codec/rmcp.js';
 export * from './codec/rmcp-plus.js';
 export * from './codec/session15.js';
 export * from './codec/sol.js';
-export type { Credentials } from './commands/context.js';
+export { type BmcProtocolState, type Credentials, newProtocolState } from './commands/context.js';
 export { CC, completionCodeFor } from './completion-codes.js';
 export { describeEndpoints, ipmiFrontEnd } from './front-end.js';
 export { PortMap, type Slot } from './port-map.js';

@@ -38,14 +38,14 @@ async function chassisControl(ctx: CommandContext, data: Buffer) {
   if (data.length < 1) return fail(CC.requestLength);
   const action = CONTROL[data[0]! & 0x0f];
   if (!action) return fail(CC.invalidData);
-  ctx.bootValid.chassisControl(action);
+  const delivered = ctx.bootValid.chassisControl(action);
   const started = ctx.driver.power(ctx.nodeId, action).then(
     () => {
-      ctx.bootValid.chassisControlDone(action, true);
+      delivered(true);
       return CC.ok;
     },
     (err: unknown) => {
-      ctx.bootValid.chassisControlDone(action, false);
+      delivered(false);
       ctx.logger.warn({ err, node: ctx.nodeId, action }, 'ipmi chassis control failed');
       return completionCodeFor(err);
     },
