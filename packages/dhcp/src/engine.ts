@@ -156,7 +156,14 @@ export class DhcpEngine {
     });
   }
 
-  private serve(req: DhcpPacket, type: number, info: PxeRequestInfo, sub: Subnet, now: number, base: Base) {
+  private serve(
+    req: DhcpPacket,
+    type: number,
+    info: PxeRequestInfo,
+    sub: Subnet,
+    now: number,
+    base: Base,
+  ): Transaction {
     const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
     switch (type) {
       case MessageType.Discover:
