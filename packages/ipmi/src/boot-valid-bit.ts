@@ -46,6 +46,8 @@ export class BootValidBit {
   /** Deadlines of boots our own Chassis Control commands started and that have not happened yet. */
   private ownBoots: { until: number }[] = [];
   private seen: { power: PowerState; bootAt: string | undefined } | undefined;
+  /** The node was seen off since its last boot: the next boot is a power-up, not a reset. */
+  private offSinceBoot = false;
 
   constructor(private readonly opts: BootValidBitOptions) {}
 
@@ -56,6 +58,7 @@ export class BootValidBit {
   /** Remember the node as it is now, so later power events can be told apart (power-up or reset). */
   seed(power: PowerState, bootAt: string | undefined): void {
     this.seen = { power, bootAt };
+    this.offSinceBoot = power === 'Off';
   }
 
   /** Parameter 5 was written. */
@@ -92,19 +95,23 @@ export class BootValidBit {
     const now = { power: e.node.powerState, bootAt: e.node.lastBoot?.at };
     this.seen = now;
     if (!prev) return;
+    if (now.power === 'Off') this.offSinceBoot = true;
     // A boot shows as a new lastBoot.at (millisecond timestamps: two boots within one ms look like one).
     const booted = now.bootAt !== undefined && now.bootAt !== prev.bootAt;
     const poweredDown = now.power === 'Off' && prev.power !== 'Off';
     // Spec, parameter 0: a reset or power-down while 'set in progress' returns it to 'set complete'.
     if (booted || poweredDown) this.opts.state.bootSetInProgress = 0;
     if (!booted) return;
+    // Drivers may report the boot after the power state already reads On (libvirt records it once the
+    // domain runs), so a power-up is told from a reset by whether the node was off since its last boot.
+    const cause: ClearCause = this.offSinceBoot ? 'powerUp' : 'reset';
+    this.offSinceBoot = false;
     const t = Date.now();
     this.ownBoots = this.ownBoots.filter((b) => b.until > t);
     if (this.ownBoots.length > 0) {
       this.ownBoots.shift();
       return;
     }
-    const cause: ClearCause = prev.power === 'On' ? 'reset' : 'powerUp';
     if (!this.keeps(cause)) void this.clear(cause);
   }
 

@@ -128,7 +128,8 @@ export class IpmiServer {
   }
 
   private onEvent(e: NodeEvent): void {
-    if (e.type === 'power' || e.type === 'changed') this.endpoints.get(e.nodeId)?.endpoint.nodeEvent(e);
+    // Any change may carry a new power state or boot (libvirt reports a boot as 'boot'/'bios'/'changed').
+    if (e.node && e.type !== 'added') this.endpoints.get(e.nodeId)?.endpoint.nodeEvent(e);
     if (e.type === 'added' && e.node) {
       const node = e.node;
       this.chain = this.chain.then(async () => {

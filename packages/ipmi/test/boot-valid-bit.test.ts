@@ -130,4 +130,24 @@ describe('BootValidBit', () => {
     await sleep(100);
     expect((await r.driver.getBootOverride(r.id)).enabled).toBe('Disabled');
   });
+
+  it('a boot reported after the power state already reads On (as libvirt does) is still a power-up', async () => {
+    for (const [clearing, cleared] of [
+      [KEEP_VALID_ON.reset, true],
+      [KEEP_VALID_ON.powerUp, false],
+    ] as const) {
+      const r = await rig();
+      r.state.bootValidBitClearing = clearing;
+      await r.writeFlags(PXE_PERSISTENT);
+      const node = await r.driver.get(r.id);
+      const on = { ...node, powerState: 'On' as const };
+      r.bit.nodeEvent({ type: 'power', nodeId: r.id, node: { ...node, powerState: 'PoweringOn' } });
+      r.bit.nodeEvent({ type: 'power', nodeId: r.id, node: on });
+      const at = new Date(Date.now() + 1000).toISOString();
+      r.bit.nodeEvent({ type: 'boot', nodeId: r.id, node: { ...on, lastBoot: { target: 'Pxe', mode: 'Legacy', at } } });
+      await sleep(10);
+      expect((await r.driver.getBootOverride(r.id)).enabled).toBe(cleared ? 'Disabled' : 'Continuous');
+      await r.close();
+    }
+  });
 });
