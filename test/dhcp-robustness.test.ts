@@ -135,7 +135,7 @@ gate.describe('DHCP per-interface serving and bad input', () => {
         client.name,
         process.execPath,
         join(REPO, 'fixtures/dhcp/fuzz.mjs'),
-        JSON.stringify({ iface: 'f0', count: 100_000, seed: 20261122 }),
+        JSON.stringify({ iface: 'f0', count: 100_000, seed: 20261122, rate: 6000 }),
       ],
       { cwd: REPO, encoding: 'utf8', timeout: 170_000 },
     );
