@@ -1,13 +1,15 @@
 /**
- * Stream bytes [start, end] of a file to an HTTP response with a small ring of reused buffers: one read and one
- * write per MiB, no per-chunk allocation, at most RING MiB in flight per response. Node has no sendfile, so this
- * keeps the copy count at the minimum the event loop allows. Resolves when done or when the client goes away.
+ * Stream bytes [start, end] of a file to an HTTP response, one MiB chunk per write, at most RING chunks in flight
+ * per response. Chunks come from a process-wide bounded cache, so clients fetching the same image at once share
+ * each read (Node has no sendfile; this is the copy we can avoid). Resolves when done or when the client goes away.
  */
 import { open } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { CHUNK, ChunkCache, type ChunkLease } from './chunk-cache.js';
 
-const CHUNK = 1024 * 1024;
 const RING = 3;
+/** 64 MiB shared by every response: memory stays flat whatever the file sizes or client count. */
+const cache = new ChunkCache(64);
 
 export async function sendRange(
   res: ServerResponse,
@@ -17,7 +19,8 @@ export async function sendRange(
   counter: { bytes: number },
 ): Promise<void> {
   const fh = await open(path, 'r');
-  const ring = Array.from({ length: RING }, () => ({ buf: Buffer.allocUnsafe(CHUNK), done: Promise.resolve() }));
+  const inFlight: Promise<void>[] = [];
+  const leases = new Set<ChunkLease>();
   let closed = false;
   let wake: () => void = () => undefined;
   // a write callback may never come once the client has gone: every wait also ends on 'close'
@@ -30,29 +33,48 @@ export async function sendRange(
   };
   res.once('close', onClose);
   try {
+    const st = await fh.stat();
+    const id = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     let pos = start;
-    for (let i = 0; pos <= end && !closed; i = (i + 1) % RING) {
-      const slot = ring[i] as (typeof ring)[number];
-      await Promise.race([slot.done, gone]); // the socket has taken this buffer's previous bytes
+    while (pos <= end && !closed) {
+      if (inFlight.length >= RING) await Promise.race([inFlight.shift(), gone]); // the socket took those bytes
       if (closed) break;
-      const want = Math.min(CHUNK, end - pos + 1);
-      const { bytesRead } = await fh.read(slot.buf, 0, want, pos);
-      if (bytesRead === 0) break; // file shrank under us: the client sees a short body and retries
-      pos += bytesRead;
-      counter.bytes += bytesRead;
-      const chunk = bytesRead === CHUNK ? slot.buf : slot.buf.subarray(0, bytesRead);
-      slot.done = new Promise<void>((resolve) => {
-        res.write(chunk, () => resolve());
-      });
+      const index = Math.floor(pos / CHUNK);
+      const lease = await cache.get(fh, id, index);
+      leases.add(lease);
+      const from = pos - index * CHUNK;
+      const to = Math.min(lease.data.length, end - index * CHUNK + 1);
+      if (to <= from || closed) {
+        lease.release();
+        leases.delete(lease);
+        break; // file shrank under us: the client sees a short body and retries
+      }
+      const chunk = from === 0 && to === lease.data.length ? lease.data : lease.data.subarray(from, to);
+      pos += chunk.length;
+      counter.bytes += chunk.length;
+      inFlight.push(
+        new Promise<void>((resolve) => {
+          res.write(chunk, () => {
+            lease.release();
+            leases.delete(lease);
+            resolve();
+          });
+        }),
+      );
     }
     if (!closed) {
-      await Promise.race([Promise.all(ring.map((s) => s.done)), gone]);
+      await Promise.race([Promise.all(inFlight), gone]);
       if (!closed) res.end();
     } else {
       res.destroy();
     }
   } finally {
     res.off('close', onClose);
+    // a write that never completed (client gone) still holds its chunk: let the cache reuse it once the socket is gone
+    if (leases.size > 0) {
+      const left = [...leases];
+      if (res.destroyed || closed) for (const l of left) l.release();
+    }
     await fh.close();
   }
 }
