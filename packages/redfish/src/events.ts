@@ -1,15 +1,24 @@
 /** EventService: turns node changes into Redfish events for subscribers (HTTP push) and SSE streams. */
 import type { Logger, NodeEvent } from '@bmc-emu/core';
 import type { Response } from 'express';
+import {
+  type EventFacts,
+  type FilterExpr,
+  type SubscriptionFilter,
+  evaluateEventFilter,
+  subscriptionMatches,
+} from './codec/event-filter.js';
 import { uri } from './codec/uris.js';
 
-export interface Subscription {
+export interface Subscription extends SubscriptionFilter {
   id: string;
   destination: string;
   context: string;
-  eventTypes: string[];
   protocol: 'Redfish';
 }
+
+/** Every event bmc-emu emits is an Alert; older clients subscribe with ResourceUpdated/StatusChange. */
+const LEGACY_EVENT_TYPES = new Set(['ResourceUpdated', 'StatusChange', 'ResourceAdded', 'ResourceRemoved']);
 
 export interface RedfishEvent {
   '@odata.type': string;
@@ -43,7 +52,7 @@ const EVENT_MESSAGES: Record<string, (e: NodeEvent) => [string, string]> = {
 
 export class EventHub {
   private readonly subs = new Map<string, Subscription>();
-  private readonly streams = new Set<Response>();
+  private readonly streams = new Map<Response, FilterExpr | undefined>();
   private next = 1;
   private eventId = 1;
 
@@ -70,13 +79,14 @@ export class EventHub {
     return this.subs.delete(id);
   }
 
-  addStream(res: Response): void {
-    this.streams.add(res);
+  /** An SSE client; with a parsed `$filter` it gets only the events the filter accepts. */
+  addStream(res: Response, filter?: FilterExpr): void {
+    this.streams.set(res, filter);
     res.on('close', () => this.streams.delete(res));
   }
 
   closeStreams(): void {
-    for (const s of this.streams) s.end();
+    for (const s of this.streams.keys()) s.end();
     this.streams.clear();
   }
 
@@ -108,11 +118,18 @@ export class EventHub {
       Name: 'bmc-emu event',
       Events: [record],
     };
+    const facts: EventFacts = {
+      eventType: record.EventType,
+      messageId,
+      originResource: record.OriginOfCondition['@odata.id'],
+      resourceType: 'ComputerSystem',
+      eventFormatType: 'Event',
+    };
     const line = `id: ${id}\ndata: ${JSON.stringify(event)}\n\n`;
-    for (const s of this.streams) s.write(line);
+    for (const [s, filter] of this.streams) if (!filter || evaluateEventFilter(filter, facts)) s.write(line);
     for (const sub of this.subs.values()) {
-      if (sub.eventTypes.length && !sub.eventTypes.includes('Alert') && !sub.eventTypes.includes('ResourceUpdated'))
-        continue;
+      const eventTypes = sub.eventTypes.map((t) => (LEGACY_EVENT_TYPES.has(t) ? 'Alert' : t));
+      if (!subscriptionMatches({ ...sub, eventTypes }, facts)) continue;
       const body = JSON.stringify({ ...event, Context: sub.context });
       this.push(sub.destination, body).catch((err: unknown) =>
         this.logger.warn({ subscription: sub.id, err: (err as Error).message }, 'event delivery failed'),

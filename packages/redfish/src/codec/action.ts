@@ -6,7 +6,19 @@ export type ParamSpec = (
   | { kind: 'string'; maxLength?: number }
   | { kind: 'boolean' }
   | { kind: 'stringArray'; maxItems?: number }
+  /** `[{"@odata.id": "/redfish/v1/..."}]`, decoded to the list of ids. */
+  | { kind: 'linkArray'; maxItems?: number }
 ) & { required?: boolean; nullable?: boolean };
+
+function isLink(x: unknown): x is { '@odata.id': string } {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !Array.isArray(x) &&
+    typeof (x as Record<string, unknown>)['@odata.id'] === 'string' &&
+    ((x as Record<string, unknown>)['@odata.id'] as string).startsWith('/redfish/v1')
+  );
+}
 
 export type ActionResult = { ok: true; value: Record<string, unknown> } | { ok: false; errors: ExtendedInfo[] };
 
@@ -33,6 +45,14 @@ export function decodeAction(action: string, params: Record<string, ParamSpec>, 
     }
     if (v === null && spec.nullable) {
       value[name] = null;
+      continue;
+    }
+    if (spec.kind === 'linkArray') {
+      if (!Array.isArray(v) || v.length > (spec.maxItems ?? 64) || !v.every(isLink)) {
+        errs.push(messageInfo('ActionParameterValueTypeError', [show(v), name, action], name));
+      } else {
+        value[name] = v.map((x) => x['@odata.id']);
+      }
       continue;
     }
     const typeOk =

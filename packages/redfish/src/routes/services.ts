@@ -1,5 +1,6 @@
 import { ROLE_PRIVILEGES, ROLES, type Role } from '../accounts.js';
 import { decodeAction } from '../codec/action.js';
+import { EventFilterError, type FilterExpr, parseEventFilter } from '../codec/event-filter.js';
 import {
   BASE_REGISTRY_ID,
   baseRegistryDocument,
@@ -332,7 +333,15 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
         EventTypesForSubscription: ['Alert'],
         RegistryPrefixes: ['ResourceEvent', 'Base'],
         ServerSentEventUri: uri.sse,
-        SSEFilterPropertiesSupported: { EventType: false, MessageId: false, OriginResource: false },
+        SSEFilterPropertiesSupported: {
+          EventFormatType: true,
+          EventType: true,
+          MessageId: true,
+          OriginResource: true,
+          RegistryPrefix: true,
+          ResourceType: true,
+          SubordinateResources: false,
+        },
         Status: { State: 'Enabled', Health: 'OK' },
         Subscriptions: link(uri.subscriptions),
       }),
@@ -356,8 +365,16 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
             EventTypes: { kind: 'stringArray' },
             RegistryPrefixes: { kind: 'stringArray' },
             ResourceTypes: { kind: 'stringArray' },
+            MessageIds: { kind: 'stringArray' },
+            OriginResources: { kind: 'linkArray' },
+            SubordinateResources: { kind: 'boolean' },
             SubscriptionType: { kind: 'enum', values: ['RedfishEvent'] },
+            EventFormatType: { kind: 'enum', values: ['Event'] },
           });
+          const knownPrefixes = ['ResourceEvent', 'Base'];
+          for (const p of (v.RegistryPrefixes as string[] | undefined) ?? []) {
+            if (!knownPrefixes.includes(p)) throw httpError(400, 'PropertyValueNotInList', [p, 'RegistryPrefixes']);
+          }
           let dest: URL;
           try {
             dest = new URL(v.Destination as string);
@@ -371,6 +388,11 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
             destination: dest.href,
             context: (v.Context as string | undefined) ?? '',
             eventTypes: (v.EventTypes as string[] | undefined) ?? [],
+            registryPrefixes: (v.RegistryPrefixes as string[] | undefined) ?? [],
+            messageIds: (v.MessageIds as string[] | undefined) ?? [],
+            resourceTypes: (v.ResourceTypes as string[] | undefined) ?? [],
+            originResources: (v.OriginResources as string[] | undefined) ?? [],
+            subordinateResources: (v.SubordinateResources as boolean | undefined) ?? false,
             protocol: 'Redfish',
           });
           return { status: 201, body: subscriptionResource(s), headers: { Location: `${uri.subscriptions}/${s.id}` } };
@@ -395,12 +417,23 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
     {
       path: uri.sse,
       raw: async (c) => {
+        const raw = c.req.query.$filter;
+        let filter: FilterExpr | undefined;
+        if (raw !== undefined) {
+          if (typeof raw !== 'string') throw httpError(400, 'QueryParameterValueFormatError', [String(raw), '$filter']);
+          try {
+            filter = parseEventFilter(raw);
+          } catch (err) {
+            if (!(err instanceof EventFilterError)) throw err;
+            throw httpError(400, 'QueryParameterValueFormatError', [raw, '$filter'], err.message);
+          }
+        }
         c.res.status(200);
         c.res.setHeader('Content-Type', 'text/event-stream');
         c.res.setHeader('Cache-Control', 'no-cache');
         c.res.flushHeaders();
         c.res.write(': bmc-emu event stream\n\n');
-        d.events.addStream(c.res);
+        d.events.addStream(c.res, filter);
         return { status: -1 };
       },
     },
@@ -452,6 +485,11 @@ function subscriptionResource(s: {
   context: string;
   protocol: string;
   eventTypes: string[];
+  registryPrefixes: string[];
+  messageIds: string[];
+  resourceTypes: string[];
+  originResources: string[];
+  subordinateResources: boolean;
 }): Json {
   return {
     '@odata.type': '#EventDestination.v1_13_0.EventDestination',
@@ -464,5 +502,10 @@ function subscriptionResource(s: {
     SubscriptionType: 'RedfishEvent',
     EventFormatType: 'Event',
     EventTypes: s.eventTypes,
+    RegistryPrefixes: s.registryPrefixes,
+    MessageIds: s.messageIds,
+    ResourceTypes: s.resourceTypes,
+    OriginResources: s.originResources.map((o) => ({ '@odata.id': o })),
+    SubordinateResources: s.subordinateResources,
   };
 }
