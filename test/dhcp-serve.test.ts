@@ -34,6 +34,14 @@ dhcp:
   efiX64File: ipxe.efi
   reservations:
     - { mac: "52:54:00:00:80:01", ip: 172.30.0.9, hostname: worker-0 }
+  subnets:
+    - subnet: 172.31.0.0/24
+      rangeStart: 172.31.0.100
+      rangeEnd: 172.31.0.120
+      router: 172.31.0.1
+      leaseTimeSec: 300
+      reservations:
+        - { mac: "52:54:00:00:80:04", ip: 172.31.0.9, hostname: far-0 }
 `,
     );
     await writeFile(
@@ -127,5 +135,35 @@ dhcp:
     });
     // no dhcp.httpBaseUrl: boot HTTP is the served interface's address at http.port
     expect(optText(ipxe.offers[0], 67)).toBe('http://172.30.0.1:8081/boot.ipxe');
+  });
+
+  it('a relayed client on a `subnets` entry gets that subnet: reservation, router, lease time', async () => {
+    // a test-written relay leg: 172.31.0.1 on a client port, port 67, giaddr set; the server routes to it on br0
+    const ifc = net.addClientPort('s3', '52:54:00:00:80:04');
+    net.client.exec('ip', 'addr', 'add', '172.31.0.1/24', 'dev', ifc);
+    net.server.exec('ip', 'route', 'add', '172.31.0.0/24', 'dev', 'br0');
+    const r = pxeClient(net.client, {
+      iface: ifc,
+      mac: '52:54:00:00:80:04',
+      giaddr: '172.31.0.1',
+      localPort: 67,
+      request: true,
+      waitMs: 700,
+    });
+    expect(r.offers[0]).toMatchObject({ yiaddr: '172.31.0.9', from: '172.30.0.1:67' });
+    expect(r.ack?.yiaddr).toBe('172.31.0.9');
+    expect(optText(r.ack, 12)).toBe('far-0');
+    const hex = (code: number) => r.ack?.options.find((o) => o.code === code)?.hex;
+    expect(hex(3)).toBe('ac1f0001'); // router 172.31.0.1
+    expect(hex(51)).toBe('0000012c'); // 300 s
+    // pxeClient is synchronous: let the serve process's log lines arrive
+    const until = Date.now() + 5000;
+    const acked = () => out.split('\n').find((l) => l.includes('"msg":"ACK 172.31.0.9'));
+    while (!acked() && Date.now() < until) await sleep(100);
+    expect(JSON.parse(acked() ?? '{}')).toMatchObject({
+      subnet: '172.31.0.0/24',
+      relay: '172.31.0.1',
+      mac: '52:54:00:00:80:04',
+    });
   });
 });
