@@ -1,7 +1,7 @@
 import { errors } from '@bmc-emu/core';
 import type { ClasslessRoute } from './codec/options.js';
 import { findOption, ip, Opt, subOptions } from './codec/options.js';
-import type { DhcpPacket } from './codec/packet.js';
+import type { DhcpOption, DhcpPacket } from './codec/packet.js';
 import { normalizeMac } from './mac.js';
 import { AddressPool } from './pool.js';
 
@@ -77,15 +77,17 @@ const LINK_SELECTION = 5;
 /** RFC 3527: option 82 sub-option 5, if the relay sent a well-formed one. */
 export function linkSelection(req: Pick<DhcpPacket, 'options'>): string | undefined {
   const agent = findOption(req, Opt.RelayAgentInfo);
-  if (!agent) return undefined;
-  let subs;
-  try {
-    subs = subOptions.decode(agent);
-  } catch {
-    return undefined; // a malformed option 82 selects nothing; it is still echoed as it came
-  }
-  const data = subs.find((s) => s.code === LINK_SELECTION)?.data;
+  const data = agent && subOptionsOrNone(agent)?.find((s) => s.code === LINK_SELECTION)?.data;
   return data?.length === 4 ? ip.decode(data) : undefined;
+}
+
+/** A malformed option 82 selects nothing; it is still echoed as it came. */
+function subOptionsOrNone(data: Uint8Array): DhcpOption[] | undefined {
+  try {
+    return subOptions.decode(data);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
