@@ -9,7 +9,14 @@
 import type { Socket } from 'node:dgram';
 import type { Logger } from '@bmc-emu/core';
 import type { BlockReader } from './block-reader.js';
-import { decodePacket, encodePacket, Opcode, TftpErrorCode, type TftpOptions } from './codec/packet.js';
+import {
+  decodePacket,
+  encodeDataHeader,
+  encodePacket,
+  Opcode,
+  TftpErrorCode,
+  type TftpOptions,
+} from './codec/packet.js';
 import { toTftpError } from './tftp-error.js';
 
 export interface ReadTransferSettings {
@@ -40,7 +47,6 @@ export class ReadTransfer {
   private phase: 'oack' | 'data' | 'done' = 'data';
   /** Absolute (unwrapped) number of the first block in `window`. */
   private windowStart = 1;
-  /** Whole DATA packets (header + block), kept for retransmission. */
   private readonly window: Buffer[] = [];
   /** Absolute number of the final block, once read. */
   private lastBlock: number | undefined;
@@ -48,8 +54,7 @@ export class ReadTransfer {
   private gapResent = false;
   private waiting = false;
   private timer: NodeJS.Timeout | undefined;
-  /** When the armed timeout is due (performance.now() ms); the single timer re-checks it instead of being re-armed per ACK. */
-  private deadline = 0;
+  private timerMs = 0;
   private bytes = 0;
   private sends = 0;
   private heard = false;
@@ -166,7 +171,7 @@ export class ReadTransfer {
           });
           return;
         }
-        this.window.push(dataPacket(this.windowStart + this.window.length, block));
+        this.window.push(block);
         this.bytes += block.length;
         if (block.length < this.settings.blksize) this.lastBlock = this.windowStart + this.window.length - 1;
       }
@@ -183,10 +188,14 @@ export class ReadTransfer {
   private sendWindow(): void {
     for (let i = 0; i < this.window.length; i++) {
       this.sends++;
-      // no callback: a lost send is recovered by the retransmit timer, and a callback costs a tick per block
-      this.socket.send(this.window[i]!);
+      this.socket.send([encodeDataHeader(this.windowStart + i), this.window[i]!], this.afterSend);
     }
   }
+
+  /** One callback for every send (a lost send is recovered by the retransmit timer). */
+  private readonly afterSend = (err: Error | null): void => {
+    if (err) this.log.debug({ err: err.message }, 'tftp send failed');
+  };
 
   private sendOack(): void {
     this.socket.send(encodePacket({ op: 'OACK', options: this.settings.oack ?? {} }));
@@ -201,26 +210,14 @@ export class ReadTransfer {
   private armTimer(): void {
     const { timeoutMs, backoff } = this.settings;
     const ms = backoff ? Math.min(timeoutMs * 2 ** this.retries, Math.max(timeoutMs, 5000)) : timeoutMs;
-    const due = performance.now() + ms;
-    // one timer per transfer: moving the deadline later (every ACK) costs nothing; the timer re-checks it
-    if (this.timer && due >= this.deadline) {
-      this.deadline = due;
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh(); // cheaper than a new timer per ACK
       return;
     }
     this.clearTimer();
-    this.deadline = due;
-    this.timer = setTimeout(this.onTimer, ms);
+    this.timerMs = ms;
+    this.timer = setTimeout(() => this.onTimeout(), ms);
   }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    const left = this.deadline - performance.now();
-    if (left >= 1) {
-      this.timer = setTimeout(this.onTimer, left);
-      return;
-    }
-    this.onTimeout();
-  };
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -228,6 +225,7 @@ export class ReadTransfer {
   }
 
   private onTimeout(): void {
+    this.timer = undefined;
     if (this.phase === 'done' || this.waiting) return;
     if (++this.retries > this.settings.maxRetries) {
       this.sendError(TftpErrorCode.NotDefined, 'Transfer timed out');
@@ -254,15 +252,4 @@ export class ReadTransfer {
     });
     this.resolveDone(outcome);
   }
-}
-
-/** A DATA packet in one buffer (one send, no header allocation per send); small ones come from Node's pool. */
-function dataPacket(block: number, data: Buffer): Buffer {
-  const pkt = Buffer.allocUnsafe(4 + data.length);
-  pkt[0] = 0;
-  pkt[1] = Opcode.DATA;
-  pkt[2] = (block >> 8) & 0xff;
-  pkt[3] = block & 0xff;
-  data.copy(pkt, 4);
-  return pkt;
 }
