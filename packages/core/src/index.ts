@@ -1,6 +1,6 @@
 export * from './atomic-write.js';
 export * from './boot-policy.js';
-export { dhcpReservation, dhcpSection } from './config/dhcp-section.js';
+export { dhcpReservation, dhcpSection, dhcpSubnet } from './config/dhcp-section.js';
 export { httpSection } from './config/http-section.js';
 export { ipmiSection } from './config/ipmi-section.js';
 export * from './config/load.js';
