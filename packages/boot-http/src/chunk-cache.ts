@@ -8,6 +8,7 @@
 import type { FileHandle } from 'node:fs/promises';
 
 export const CHUNK = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 interface Entry {
   key: string;
@@ -40,6 +41,7 @@ export class ChunkCache {
 
   /** The chunk of `fh` starting at `index * CHUNK`, read once and shared while it stays cached. */
   async get(fh: FileHandle, id: FileIdentity, index: number): Promise<ChunkLease> {
+    if (index * CHUNK >= id.size) return { data: EMPTY, release: () => undefined }; // past the end (file shrank)
     const key = `${id.dev}:${id.ino}:${id.size}:${id.mtimeMs}:${index}`;
     let e = this.entries.get(key);
     if (e) {
