@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './support/ironic.js';
+import { tempDirs } from './support/temp-dirs.js';
+
+const tempDir = tempDirs();
 
 const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
 
@@ -16,11 +19,46 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
 }
 
-/** Ports for a serve run: a Redfish port and a base for 3 IPMI ports, on loopback. */
-async function servePorts(): Promise<string[]> {
+/** True when `count` UDP ports from `base` can be bound on loopback right now. */
+async function udpFree(base: number, count: number): Promise<boolean> {
+  const sockets = [];
+  try {
+    for (let p = base; p < base + count; p++) {
+      const s = createSocket('udp4');
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(p, '127.0.0.1', () => resolve());
+      });
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    for (const s of sockets) s.close();
+  }
+}
+
+/**
+ * Flags for a serve run: a free Redfish port, free IPMI ports below Linux's ephemeral range (so no
+ * client socket elsewhere can take them meanwhile), and a state dir of its own.
+ */
+async function serveFlags(nodes: number): Promise<string[]> {
   const redfish = await freePort();
-  const ipmiBase = 20000 + Math.floor(Math.random() * 20000);
-  return ['--redfish-port', String(redfish), '--ipmi-base-port', String(ipmiBase)];
+  for (let tries = 0; tries < 50; tries++) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    if (await udpFree(base, nodes)) {
+      return [
+        '--redfish-port',
+        String(redfish),
+        '--ipmi-base-port',
+        String(base),
+        '--state-dir',
+        await tempDir('bmcemu-cli-state-'),
+      ];
+    }
+  }
+  throw new Error('no free UDP port range for IPMI');
 }
 
 describe('bmc-emu CLI', () => {
@@ -42,7 +80,7 @@ describe('bmc-emu CLI', () => {
   it('serves the demo nodes on the memory driver, says so, and exits 0 on SIGTERM', async () => {
     child = spawn(
       process.execPath,
-      [BIN, 'serve', '--driver', 'memory', '--log-level', 'warn', ...(await servePorts())],
+      [BIN, 'serve', '--driver', 'memory', '--log-level', 'warn', ...(await serveFlags(3))],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -67,7 +105,7 @@ describe('bmc-emu CLI', () => {
   it('exits 0 on SIGINT too', async () => {
     child = spawn(
       process.execPath,
-      [BIN, 'serve', '--driver', 'memory', '--demo-nodes', '1', ...(await servePorts())],
+      [BIN, 'serve', '--driver', 'memory', '--demo-nodes', '1', ...(await serveFlags(1))],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -102,7 +140,7 @@ describe('bmc-emu CLI', () => {
   });
 
   it('names a bad config key and exits 2', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-cli-'));
+    const dir = await tempDir('bmcemu-cli-');
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'redfish:\n  prot: 8000\n');
     const r = run(['serve', '--config', file]);

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, stat, utimes, writeFile } from 'node:fs/promises';
+import { open, stat, utimes, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHUNK, ChunkCache, type FileIdentity } from '../src/chunk-cache.js';
+import { tempDirs } from '../../../test/support/temp-dirs.js';
+
+const tempDir = tempDirs();
 
 async function fileOf(bytes: Buffer): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bmcemu-chunks-'));
+  const dir = await tempDir('bmcemu-chunks-');
   const p = join(dir, 'image.bin');
   await writeFile(p, bytes);
   return p;

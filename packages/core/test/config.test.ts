@@ -1,9 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configFromEnv, ErrorCode, isBmcEmuError, loadConfig } from '../src/index.js';
+import { tempDirs } from '../../../test/support/temp-dirs.js';
+
+const tempDir = tempDirs();
 
 describe('config', () => {
   it('has the vbmc/sushy-tools defaults', async () => {
@@ -17,7 +19,7 @@ describe('config', () => {
   });
 
   it('layers file < env < flags', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-cfg-'));
+    const dir = await tempDir('bmcemu-cfg-');
     const file = join(dir, 'c.yaml');
     await writeFile(file, 'redfish:\n  port: 9000\nipmi:\n  basePort: 7000\nuser: fileuser\n');
     const c = await loadConfig({
@@ -48,7 +50,7 @@ describe('config', () => {
   });
 
   it('reports bad YAML clearly', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-cfg-'));
+    const dir = await tempDir('bmcemu-cfg-');
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'redfish: [\n');
     const err = await loadConfig({ file, env: {} }).catch((e: unknown) => e);

@@ -1,13 +1,15 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { demoNodes, MemoryDriver, makeNode, waitForPower } from '../src/index.js';
 import { driverContract } from './contract/driver-contract.js';
+import { tempDirs } from '../../../test/support/temp-dirs.js';
+
+const tempDir = tempDirs();
 
 async function isoFile(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bmcemu-iso-'));
+  const dir = await tempDir('bmcemu-iso-');
   const p = join(dir, 'test.iso');
   await writeFile(p, Buffer.alloc(64 * 1024, 1));
   return p;
@@ -33,9 +35,11 @@ describe('memory driver specifics', () => {
   it('goes through PoweringOn before On', async () => {
     const d = new MemoryDriver({ nodes: demoNodes(1), transitionMs: 50 });
     const [n] = await d.list();
+    const seen: string[] = [];
+    d.watch((e) => seen.push(e.node!.powerState));
     await d.power(n!.id, 'On');
-    expect((await d.get(n!.id)).powerState).toBe('PoweringOn');
-    await waitForPower(d, n!.id, 'On', 2000);
+    await waitForPower(d, n!.id, 'On', 5000);
+    expect(seen).toEqual(['PoweringOn', 'On']);
     await d.close();
   });
 
@@ -57,7 +61,7 @@ describe('memory driver specifics', () => {
   });
 
   it('takes media from a stream', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-media-'));
+    const dir = await tempDir('bmcemu-media-');
     const d = new MemoryDriver({ nodes: demoNodes(1), mediaDir: dir });
     const [n] = await d.list();
     await d.insertMedia(n!.id, 'UsbStick', {
@@ -71,7 +75,7 @@ describe('memory driver specifics', () => {
   });
 
   it('persists state atomically and reloads it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-state-'));
+    const dir = await tempDir('bmcemu-state-');
     const stateFile = join(dir, 'nodes.json');
     const d = new MemoryDriver({ nodes: demoNodes(1), transitionMs: 0, stateFile });
     const [n] = await d.list();
