@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseLeaseFile } from '../packages/dhcp/src/index.js';
-import { type ServerProcess, sleep, startDhcp, topology } from '../packages/dhcp/test/netns-harness.js';
+import { type ServerProcess, sleep, startDhcp, topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
 import { command, requirePeers, root } from './support/peers.js';
 
 const gate = requirePeers('dhcp clients', [
@@ -124,31 +124,7 @@ exit 0
   it('the reserved MAC gets its fixed address and hostname (udhcpc)', async () => {
     const ifc = net.addClientPort('u1', RESERVED_MAC);
     const log = join(dir, 'udhcpc-u1.log');
-    execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        net.client.name,
-        'udhcpc',
-        '-i',
-        ifc,
-        '-n',
-        '-q',
-        '-f',
-        '-t',
-        '5',
-        '-T',
-        '1',
-        '-s',
-        join(dir, 'udhcpc.sh'),
-      ],
-      {
-        env: { ...process.env, LOG: log },
-        timeout: 20_000,
-        stdio: 'ignore',
-      },
-    );
+    udhcpcOnce(net.client.name, ifc, join(dir, 'udhcpc.sh'), log);
     expect(await readFile(log, 'utf8')).toMatch(/^bound ip=172\.30\.0\.50 mask=24 hostname=master-0 /m);
   });
 
@@ -217,31 +193,7 @@ exit 0
       const mac = `52:54:00:00:40:0${i}`;
       const ifc = net.addClientPort(`k${i}`, mac);
       const log = join(dir, `k${i}.log`);
-      execFileSync(
-        'ip',
-        [
-          'netns',
-          'exec',
-          net.client.name,
-          'udhcpc',
-          '-i',
-          ifc,
-          '-n',
-          '-q',
-          '-f',
-          '-t',
-          '5',
-          '-T',
-          '1',
-          '-s',
-          join(dir, 'udhcpc.sh'),
-        ],
-        {
-          env: { ...process.env, LOG: log },
-          timeout: 20_000,
-          stdio: 'ignore',
-        },
-      );
+      udhcpcOnce(net.client.name, ifc, join(dir, 'udhcpc.sh'), log);
       bound.set(mac, /bound ip=(\S+)/.exec(await readFile(log, 'utf8'))![1]!);
     }
     await srv.stop('SIGKILL');
@@ -255,62 +207,12 @@ exit 0
     // a fresh DISCOVER from a known client gets the same address back
     const [mac0, ip0] = [...bound][0]!;
     const log = join(dir, 'k0-again.log');
-    execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        net.client.name,
-        'udhcpc',
-        '-i',
-        'k0',
-        '-n',
-        '-q',
-        '-f',
-        '-t',
-        '5',
-        '-T',
-        '1',
-        '-s',
-        join(dir, 'udhcpc.sh'),
-      ],
-      {
-        env: { ...process.env, LOG: log },
-        timeout: 20_000,
-        stdio: 'ignore',
-      },
-    );
+    udhcpcOnce(net.client.name, 'k0', join(dir, 'udhcpc.sh'), log);
     expect(await readFile(log, 'utf8')).toContain(`bound ip=${ip0} `);
     // another client asking for that address (udhcpc -r) is given a different one
     const other = net.addClientPort('k9', '52:54:00:00:40:99');
     const log2 = join(dir, 'k9.log');
-    execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        net.client.name,
-        'udhcpc',
-        '-i',
-        other,
-        '-r',
-        ip0,
-        '-n',
-        '-q',
-        '-f',
-        '-t',
-        '5',
-        '-T',
-        '1',
-        '-s',
-        join(dir, 'udhcpc.sh'),
-      ],
-      {
-        env: { ...process.env, LOG: log2 },
-        timeout: 20_000,
-        stdio: 'ignore',
-      },
-    );
+    udhcpcOnce(net.client.name, other, join(dir, 'udhcpc.sh'), log2, ['-r', ip0]);
     const got = /bound ip=(\S+)/.exec(await readFile(log2, 'utf8'))![1];
     expect(got).not.toBe(ip0);
     expect(mac0).toBe('52:54:00:00:40:00');

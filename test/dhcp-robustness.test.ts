@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO, type ServerProcess, startDhcp } from '../packages/dhcp/test/netns-harness.js';
+import { REPO, type ServerProcess, startDhcp, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
 import { NetNs } from './support/netns.js';
 import { command, requirePeers, root } from './support/peers.js';
 
@@ -43,27 +43,7 @@ gate.describe('DHCP per-interface serving and bad input', () => {
   });
 
   function udhcpc(ifc: string, log: string): string {
-    execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        client.name,
-        'udhcpc',
-        '-i',
-        ifc,
-        '-n',
-        '-q',
-        '-f',
-        '-t',
-        '5',
-        '-T',
-        '1',
-        '-s',
-        join(dir, 'udhcpc.sh'),
-      ],
-      { env: { ...process.env, LOG: log }, timeout: 20_000, stdio: 'ignore' },
-    );
+    udhcpcOnce(client.name, ifc, join(dir, 'udhcpc.sh'), log);
     return execFileSync('cat', [log], { encoding: 'utf8' });
   }
 

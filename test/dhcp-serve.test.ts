@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { optText, pxeClient, REPO, sleep, topology } from '../packages/dhcp/test/netns-harness.js';
+import { optText, pxeClient, REPO, sleep, topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
 import { command, requirePeers, root } from './support/peers.js';
 
 const gate = requirePeers('dhcp via bmc-emu serve', [root(), command('udhcpc')]);
@@ -85,31 +85,7 @@ dhcp:
     expect(out).toMatch(/dhcp server 0\.0\.0\.0:67 on br0 \(server 172\.30\.0\.1\)/);
     const ifc = net.addClientPort('s0', '52:54:00:00:80:01');
     const log = join(dir, 's0.log');
-    execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        net.client.name,
-        'udhcpc',
-        '-i',
-        ifc,
-        '-n',
-        '-q',
-        '-f',
-        '-t',
-        '5',
-        '-T',
-        '1',
-        '-s',
-        join(dir, 'udhcpc.sh'),
-      ],
-      {
-        env: { ...process.env, LOG: log },
-        timeout: 20_000,
-        stdio: 'ignore',
-      },
-    );
+    udhcpcOnce(net.client.name, ifc, join(dir, 'udhcpc.sh'), log);
     expect(await readFile(log, 'utf8')).toContain('bound ip=172.30.0.9 hostname=worker-0');
     expect(await readFile(join(dir, 'state/dhcp-leases-br0.txt'), 'utf8')).toMatch(
       /^bound 52:54:00:00:80:01 172\.30\.0\.9 \S+ worker-0$/m,

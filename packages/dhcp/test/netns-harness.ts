@@ -163,3 +163,15 @@ export function optText(p: ShownPacket | undefined, code: number): string | unde
 export function optHex(p: ShownPacket | undefined, code: number): string | undefined {
   return p?.options.find((o) => o.code === code)?.hex;
 }
+
+/**
+ * Run udhcpc once in namespace `nsName` on `ifc` (-n -q -f, 5 tries 1 s apart) with the test's script, which
+ * appends what it was told to `log`. `extra` adds flags such as `['-r', ip]` (ask for an address).
+ */
+export function udhcpcOnce(nsName: string, ifc: string, script: string, log: string, extra: string[] = []): void {
+  execFileSync(
+    'ip',
+    ['netns', 'exec', nsName, 'udhcpc', '-i', ifc, ...extra, '-n', '-q', '-f', '-t', '5', '-T', '1', '-s', script],
+    { env: { ...process.env, LOG: log }, timeout: 20_000, stdio: 'ignore' },
+  );
+}
