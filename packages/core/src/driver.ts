@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { errors } from './errors.js';
 import type {
   BiosAttributes,
   BootOverride,
@@ -73,7 +74,6 @@ export async function waitForPower(
     const node = await driver.get(id);
     if (node.powerState === want) return node;
     if (Date.now() >= deadline) {
-      const { errors } = await import('./errors.js');
       throw errors.timeout(`node ${id} did not reach power state ${want} within ${timeoutMs} ms`, {
         id,
         want,
