@@ -3,7 +3,7 @@
  * namespace) is told over Redfish "boot override Pxe, Once" + "Reset On"; it then boots from OUR DHCP + TFTP +
  * boot HTTP in that namespace, all the way to Debian's netboot kernel printing our marker argument on serial.
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { RedfishServer } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Libvirtd, libvirtPeers, startLibvirtd, TEST_DOMAIN_PREFIX, virsh } from './support/libvirtd.js';
 import { fileExists, requirePeers } from './support/peers.js';
+import { type PxeStack, startPxeStack } from './support/pxe-stack.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const NETBOOT = '/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64';
@@ -32,14 +33,13 @@ libvirtPeers.describe('PXE end-to-end driven through Redfish (libvirt)', () =>
     let lv: Libvirtd | undefined;
     let driver: LibvirtDriver | undefined;
     let redfish: RedfishServer | undefined;
-    let stack: ChildProcess | undefined;
-    let stackErr = '';
+    let stack: PxeStack | undefined;
     let dir = '';
     let name = '';
     let uuid = '';
 
     const logs = () =>
-      stackErr
+      (stack?.stderr() ?? '')
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -68,21 +68,7 @@ libvirtPeers.describe('PXE end-to-end driven through Redfish (libvirt)', () =>
           },
         },
       };
-      stack = lv.netns.spawn(process.execPath, [join(REPO, 'fixtures/ipxe/run-pxe-stack.mjs'), JSON.stringify(cfg)], {
-        cwd: REPO,
-      });
-      let out = '';
-      stack.stdout?.on('data', (d) => {
-        out += d;
-      });
-      stack.stderr?.on('data', (d) => {
-        stackErr += d;
-      });
-      const until = Date.now() + 20_000;
-      while (!out.includes('READY')) {
-        if (stack.exitCode !== null || Date.now() > until) throw new Error(`stack did not start: ${out}\n${stackErr}`);
-        await sleep(100);
-      }
+      stack = await startPxeStack(lv.netns, cfg);
       const disk = join(dir, 'disk.qcow2');
       execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '16M']);
       name = `${TEST_DOMAIN_PREFIX}pxe-${process.pid % 10000}`;
@@ -107,7 +93,7 @@ libvirtPeers.describe('PXE end-to-end driven through Redfish (libvirt)', () =>
       } catch {}
       await redfish?.stop();
       await driver?.close();
-      stack?.kill('SIGTERM');
+      stack?.stop();
       await lv?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     }, 60_000);

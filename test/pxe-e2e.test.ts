@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NetNs } from './support/netns.js';
+import { type PxeStack, startPxeStack } from './support/pxe-stack.js';
 import { command, fileExists, requirePeers, root } from './support/peers.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -41,14 +42,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 gate.describe('PXE end-to-end with our DHCP + TFTP + HTTP (qemu TCG)', () => {
   let ns: NetNs;
   let dir: string;
-  let stack: ChildProcess;
-  let stackErr = '';
+  let stack: PxeStack | undefined;
   const vms: ChildProcess[] = [];
   let biosVm: Promise<string>;
   let uefiVm: Promise<string>;
 
   const logs = (): LogLine[] =>
-    stackErr
+    (stack?.stderr() ?? '')
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as LogLine);
@@ -127,21 +127,7 @@ gate.describe('PXE end-to-end with our DHCP + TFTP + HTTP (qemu TCG)', () => {
         },
       },
     };
-    stack = ns.spawn(process.execPath, [join(REPO, 'fixtures/ipxe/run-pxe-stack.mjs'), JSON.stringify(cfg)], {
-      cwd: REPO,
-    });
-    let out = '';
-    stack.stdout?.on('data', (d) => {
-      out += d;
-    });
-    stack.stderr?.on('data', (d) => {
-      stackErr += d;
-    });
-    const until = Date.now() + 20_000;
-    while (!out.includes('READY')) {
-      if (stack.exitCode !== null || Date.now() > until) throw new Error(`stack did not start: ${out}\n${stackErr}`);
-      await sleep(100);
-    }
+    stack = await startPxeStack(ns, cfg);
     copyFileSync(OVMF_VARS, join(dir, 'vars.fd'));
     biosVm = runVm(
       'bios',
@@ -180,7 +166,7 @@ gate.describe('PXE end-to-end with our DHCP + TFTP + HTTP (qemu TCG)', () => {
 
   afterAll(async () => {
     for (const vm of vms) if (vm.exitCode === null) vm.kill('SIGKILL');
-    stack?.kill('SIGTERM');
+    stack?.stop();
     await sleep(300);
     ns?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
