@@ -17,6 +17,12 @@ export type TftpFileProvider = (path: string, client: TftpClientInfo) => Promise
 export interface TftpFile {
   size?: number;
   stream: Readable;
+  /**
+   * Optional: an open descriptor of a regular file holding these same bytes from offset 0. With it the
+   * native engine preads the file instead of reading `stream`; either way the server ends by destroying
+   * `stream`, which must then close this descriptor (as fs streams over a FileHandle do).
+   */
+  fd?: number;
 }
 
 /** A provider serving the regular files under `dir` (symlinks out of it refused), e.g. /usr/lib/ipxe. */

@@ -33,7 +33,8 @@ export {
 } from './file-source.js';
 export { tftpFrontEnd } from './front-end.js';
 export { blksizeCapFor } from './mtu.js';
+export { nativeEngineAvailable, nativeEngineError } from './native-read-transfer.js';
 export { checkRequestPath } from './path-guard.js';
 export type { TransferOutcome } from './read-transfer.js';
-export { TftpServer, type TftpServerOptions, type TftpStats } from './server.js';
+export { type TftpEngine, TftpServer, type TftpServerOptions, type TftpStats } from './server.js';
 export { TftpRefusal, toTftpError } from './tftp-error.js';

@@ -33,6 +33,8 @@ export interface OpenedFile {
   /** Size in bytes when known (lets the server answer tsize). */
   size?: number;
   stream: Readable;
+  /** The open file under `stream` (the native engine preads it); destroying `stream` closes it. */
+  fd?: number;
 }
 
 const realRoots = new Map<string, string>();
@@ -79,7 +81,7 @@ export async function openInRoot(
       await fh.close();
       return undefined;
     }
-    return { size: st.size, stream: fh.createReadStream({ highWaterMark, autoClose: true }) };
+    return { size: st.size, stream: fh.createReadStream({ highWaterMark, autoClose: true }), fd: fh.fd };
   } catch (err) {
     await fh.close();
     throw err;

@@ -5,16 +5,22 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { existsSync, statSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { type Logger, silentLogger } from '@bmc-emu/core';
 import { BlockReader } from './block-reader.js';
 import { NetasciiEncoder } from './codec/netascii.js';
-import { negotiate } from './codec/options.js';
+import { type Negotiated, negotiate } from './codec/options.js';
 import { decodePacket, encodePacket, type RequestPacket } from './codec/packet.js';
 import type { TftpClientInfo, TftpFile, TftpFileProvider } from './file-source.js';
 import { blksizeCapFor } from './mtu.js';
+import {
+  NATIVE_MAX_WINDOW_BYTES,
+  NativeReadTransfer,
+  nativeEngineAvailable,
+  nativeEngineError,
+} from './native-read-transfer.js';
 import { checkRequestPath, openInRoot, resolveInRoot } from './path-guard.js';
 import { ReadTransfer, type TransferOutcome } from './read-transfer.js';
 import { refuse, toTftpError } from './tftp-error.js';
@@ -43,8 +49,15 @@ export interface TftpServerOptions {
   maxRetries?: number;
   /** Concurrent transfers before new requests get "server busy". Default 2048. */
   maxTransfers?: number;
+  /**
+   * Read engine. 'auto' (default): the native addon for octet reads of files with an fd when it is built,
+   * the JS engine otherwise. 'js': always JS. 'native': like auto, but start() fails without the addon.
+   */
+  engine?: TftpEngine;
   logger?: Logger;
 }
+
+export type TftpEngine = 'auto' | 'js' | 'native';
 
 export interface TftpStats {
   /** Datagrams received on the request port. */
@@ -57,19 +70,21 @@ export interface TftpStats {
   badPackets: number;
   /** RRQs repeated by a client before it answered the first one (its retransmission), not served twice. */
   duplicateRequests: number;
+  /** Reads run by the native engine (the rest ran in JS). */
+  nativeReads: number;
 }
 
 /** A read in progress for one client address:port; `transfer` is set once its socket is up. */
 interface ReadInProgress {
   filename: string;
-  transfer?: ReadTransfer;
+  transfer?: { readonly heardFromClient: boolean };
 }
 
 export class TftpServer {
   private readonly opts: Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger'>>;
   private readonly log: Logger;
   private socket: Socket | undefined;
-  private readonly transfers = new Set<ReadTransfer | WriteTransfer>();
+  private readonly transfers = new Set<ReadTransfer | NativeReadTransfer | WriteTransfer>();
   private readonly reads = new Map<string, ReadInProgress>();
   private readonly stats: TftpStats = {
     received: 0,
@@ -80,6 +95,7 @@ export class TftpServer {
     refused: 0,
     badPackets: 0,
     duplicateRequests: 0,
+    nativeReads: 0,
   };
   private blksizeCap = 1468;
   private rootOk = false;
@@ -95,6 +111,7 @@ export class TftpServer {
       timeoutMs: init.timeoutMs ?? 1000,
       maxRetries: init.maxRetries ?? 5,
       maxTransfers: init.maxTransfers ?? 2048,
+      engine: init.engine ?? 'auto',
     };
     this.log = (init.logger ?? silentLogger()).child({ svc: 'tftp' });
   }
@@ -102,6 +119,11 @@ export class TftpServer {
   /** Counters since start (a copy). */
   get counters(): TftpStats {
     return { ...this.stats, active: this.transfers.size };
+  }
+
+  /** The engine octet reads of files with an fd use: 'native' when the addon is built (and not turned off). */
+  get readEngine(): 'js' | 'native' {
+    return this.opts.engine !== 'js' && nativeEngineAvailable() ? 'native' : 'js';
   }
 
   /** The bound request port (after start()). */
@@ -113,6 +135,12 @@ export class TftpServer {
 
   async start(): Promise<{ address: string; port: number }> {
     if (this.socket) throw new Error('TFTP server already started');
+    if (this.opts.engine === 'native' && !nativeEngineAvailable()) {
+      throw new Error(
+        `TFTP engine 'native' needs the tftp_native addon, which did not load (${nativeEngineError()}): ` +
+          'run `npm rebuild @bmc-emu/tftp` (python3, make and a C compiler are required).',
+      );
+    }
     this.rootOk = this.init.root !== undefined && existsSync(this.init.root) && statSync(this.init.root).isDirectory();
     if (this.init.root !== undefined && !this.rootOk)
       this.log.warn({ root: this.init.root }, 'tftp root folder missing');
@@ -135,7 +163,7 @@ export class TftpServer {
   }
 
   async stop(): Promise<void> {
-    for (const t of this.transfers) if (t instanceof ReadTransfer) t.abort('Server shutting down');
+    for (const t of this.transfers) if (!(t instanceof WriteTransfer)) t.abort('Server shutting down');
     this.transfers.clear();
     const s = this.socket;
     this.socket = undefined;
@@ -244,6 +272,18 @@ export class TftpServer {
     if (req.mode === 'mail') throw refuse.illegal('mail mode is not supported');
     const file = await this.open(path, client);
     const netascii = req.mode === 'netascii';
+    if (!netascii && file.fd !== undefined && this.readEngine === 'native') {
+      const n = negotiate(req.options, {
+        maxBlksize: this.blksizeCap,
+        maxWindowsize: this.opts.maxWindowsize,
+        fileSize: file.size,
+        isRead: true,
+      });
+      if ((4 + n.blksize) * n.windowsize <= NATIVE_MAX_WINDOW_BYTES) {
+        await this.readNative(file as TftpFile & { fd: number }, n, path, client, entry);
+        return;
+      }
+    }
     let stream = file.stream;
     if (netascii) {
       const enc = new NetasciiEncoder();
@@ -281,6 +321,43 @@ export class TftpServer {
     this.transfers.add(t);
     entry.transfer = t;
     log.debug({ mode: req.mode, options: n.oack }, 'tftp read start');
+    const t0 = performance.now();
+    const outcome = await t.start();
+    this.transfers.delete(t);
+    this.record(outcome, log, performance.now() - t0);
+  }
+
+  private async readNative(
+    file: TftpFile & { fd: number },
+    n: Negotiated,
+    path: string,
+    client: TftpClientInfo,
+    entry: ReadInProgress,
+  ): Promise<void> {
+    const log = this.log.child({ client: `${client.address}:${client.port}`, file: path });
+    let t: NativeReadTransfer;
+    try {
+      t = new NativeReadTransfer({
+        fd: file.fd,
+        bind: isIP(this.opts.bind) ? this.opts.bind : (this.socket?.address().address ?? this.opts.bind),
+        peer: client.address,
+        port: client.port,
+        blksize: n.blksize,
+        windowsize: n.windowsize,
+        timeoutMs: n.timeoutMs ?? this.opts.timeoutMs,
+        maxRetries: this.opts.maxRetries,
+        backoff: n.timeoutMs === undefined,
+        oack: n.oack && Object.keys(n.oack).length > 0 ? encodePacket({ op: 'OACK', options: n.oack }) : undefined,
+        tsizeRequested: n.tsizeRequested,
+      });
+    } finally {
+      // the addon reads through its own dup of the fd
+      file.stream.destroy();
+    }
+    this.stats.nativeReads++;
+    this.transfers.add(t);
+    entry.transfer = t;
+    log.debug({ mode: 'octet', options: n.oack, engine: 'native' }, 'tftp read start');
     const t0 = performance.now();
     const outcome = await t.start();
     this.transfers.delete(t);
