@@ -272,30 +272,34 @@ export class TftpServer {
     if (req.mode === 'mail') throw refuse.illegal('mail mode is not supported');
     const file = await this.open(path, client);
     const netascii = req.mode === 'netascii';
-    if (!netascii && file.fd !== undefined && this.readEngine === 'native') {
-      const n = negotiate(req.options, {
+    let n: Negotiated;
+    try {
+      n = negotiate(req.options, {
         maxBlksize: this.blksizeCap,
         maxWindowsize: this.opts.maxWindowsize,
-        fileSize: file.size,
+        fileSize: netascii ? undefined : file.size,
         isRead: true,
       });
-      if ((4 + n.blksize) * n.windowsize <= NATIVE_MAX_WINDOW_BYTES) {
-        await this.readNative(file as TftpFile & { fd: number }, n, path, client, entry);
-        return;
-      }
+    } catch (err) {
+      file.stream.destroy(); // refused options: the file must not wait for the GC to be closed
+      throw err;
+    }
+    if (
+      !netascii &&
+      file.fd !== undefined &&
+      this.readEngine === 'native' &&
+      (4 + n.blksize) * n.windowsize <= NATIVE_MAX_WINDOW_BYTES
+    ) {
+      await this.readNative(file as TftpFile & { fd: number }, n, path, client, entry);
+      return;
     }
     let stream = file.stream;
     if (netascii) {
       const enc = new NetasciiEncoder();
       stream = file.stream.pipe(new Transform({ transform: (c, _e, cb) => cb(null, enc.push(c)) }));
       file.stream.on('error', (err) => stream.destroy(err));
+      stream.on('close', () => file.stream.destroy()); // pipe() does not pass destroy back to the file
     }
-    const n = negotiate(req.options, {
-      maxBlksize: this.blksizeCap,
-      maxWindowsize: this.opts.maxWindowsize,
-      fileSize: netascii ? undefined : file.size,
-      isRead: true,
-    });
     let sock: Socket;
     try {
       sock = await this.transferSocket(client);
