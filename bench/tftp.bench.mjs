@@ -2,6 +2,8 @@
 // blksize 512 / 1468 x windowsize 1 / 16, MB/s and ratios. dnsmasq cannot listen on a port other than 69, so
 // all three servers run inside a namespace this bench creates (its own 127.0.0.1), each on 127.0.0.1 there;
 // nothing touches the host's interfaces or the system services. Bounded: ~1 min.
+// bmc-emu runs the read engine `serve` picks by default (auto: native when its addon is built) and the table
+// says which; TFTP_BENCH_ENGINE=js (or native) forces one, for before/after comparisons.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ const PARALLEL = 32; // a rack PXE-booting at once: 32 clients x 4 MiB, lock-ste
 const PSIZE = 4 * 1024 * 1024;
 const SERVE = fileURLToPath(new URL('../fixtures/tftp/serve.mjs', import.meta.url));
 const NS = `bmctftpb${process.pid % 100000}`;
+const ENGINE = process.env.TFTP_BENCH_ENGINE ?? 'auto';
 
 function have(cmd) {
   try {
@@ -88,6 +91,7 @@ function startInNs(cmd, args, readyRe) {
       out += String(d);
       if (readyRe?.test(out)) {
         clearTimeout(t);
+        c.readyOutput = out;
         resolve(c);
       }
     };
@@ -104,8 +108,8 @@ const servers = [
     start: () =>
       startInNs(
         process.execPath,
-        [SERVE, '--bind', '127.0.0.1', '--port', '6969', '--root', dir, '--max-blksize', '65464'],
-        /READY/,
+        [SERVE, '--bind', '127.0.0.1', '--port', '6969', '--root', dir, '--max-blksize', '65464', '--engine', ENGINE],
+        /READY.*\n/,
       ),
   },
   {
@@ -217,8 +221,10 @@ async function parallelFetch(port) {
 }
 
 const results = {}; // results[server][config] = { mbps, granted }
+let engine = '?';
 for (const s of servers) {
   const proc = await s.start();
+  if (s.name === 'bmc-emu') engine = /engine=(\w+)/.exec(proc.readyOutput ?? '')?.[1] ?? '?';
   results[s.name] = {};
   const window = grantedWindow(s.port);
   for (const cfg of configs) {
@@ -242,6 +248,9 @@ for (const s of servers) {
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`TFTP 32 MiB over loopback (in a private namespace), client atftp, best of ${RUNS}, MB/s (1 MB = 10^6 B)`);
+console.log(
+  `bmc-emu read engine: ${engine}${ENGINE === 'auto' ? ' (auto, what `serve` uses)' : ` (forced by TFTP_BENCH_ENGINE=${ENGINE})`}`,
+);
 console.log(
   `${pad('blksize/window', 16)}${pad('bmc-emu', 12)}${pad('dnsmasq', 16)}${pad('tftpd-hpa', 16)}${pad('vs dnsmasq', 12)}vs tftpd-hpa`,
 );
