@@ -202,6 +202,6 @@ for (const engine of ENGINES)
       const counters = JSON.parse(m![1]!);
       expect(counters.completed).toBeGreaterThanOrEqual(2);
       if (engine === 'native') expect(counters.nativeReads).toBeGreaterThanOrEqual(counters.completed);
-    else expect(counters.nativeReads).toBe(0);
+      else expect(counters.nativeReads).toBe(0);
     });
   });
