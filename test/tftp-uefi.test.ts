@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeEngineAvailable } from '@bmc-emu/tftp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ServerProcess, sleep, startDhcp } from '../packages/dhcp/test/netns-harness.js';
 import { NetNs } from './support/netns.js';
@@ -124,6 +125,8 @@ gate.describe('OVMF PXE fetches snponly.efi from our TFTP (tsize probe, ERROR 8,
     const probe = all.filter((l) => /UEFI size probe/.test(l.msg));
     const done = all.filter((l) => l.msg === 'tftp transfer complete');
     console.log(`UEFI: ${probe.length} size probe(s), ${done.length} complete transfer(s) of ${done[0]?.bytes} bytes`);
+    // serve.mjs runs the default engine: native whenever the addon is built
+    expect(tftpOut).toMatch(nativeEngineAvailable() ? /engine=native/ : /engine=js/);
     expect(probe.length).toBeGreaterThanOrEqual(1);
     expect(probe.every((l) => l.level === 20 && l.file === 'snponly.efi')).toBe(true);
     expect(done[0]).toMatchObject({ file: 'snponly.efi', bytes: statSync(SNPONLY).size });
