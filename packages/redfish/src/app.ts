@@ -149,6 +149,13 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     res.end(JSON.stringify(reply.body));
   };
 
+  /** DSP0266: a POST to `<collection>/Members` is the same request as a POST to the collection. */
+  const membersAlias = (path: string): { route: Route; params: Record<string, string> } | undefined => {
+    if (!path.endsWith('/Members')) return undefined;
+    const parent = find(path.slice(0, -'/Members'.length));
+    return parent?.route.post ? parent : undefined;
+  };
+
   const dispatch = async (req: Request, res: Response): Promise<void> => {
     const rawPath = req.path;
     if (/%2f|%5c|\\|\/\.\.?(\/|$)/i.test(rawPath) || rawPath.includes('\0')) {
@@ -157,12 +164,13 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     const path = normalizePath(rawPath);
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (path === '/redfish/v1/$metadata') {
+      checkODataVersion(req);
       if (method !== 'GET')
         throw new RedfishHttpError(405, httpError(405, 'OperationNotAllowed').infos, undefined, { Allow: 'GET, HEAD' });
       send(res, { status: 200, body: metadataXml(), headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
       return;
     }
-    const hit = find(path);
+    const hit = (method === 'POST' && membersAlias(path)) || find(path);
     if (!hit) throw httpError(404, 'ResourceMissingAtURI', [path.slice(0, 200)]);
     const { route, params } = hit;
     const allow = allowedMethods(route);
@@ -186,6 +194,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     if (principal && !roleHas(principal.account.role, need)) {
       throw httpError(403, 'InsufficientPrivilege', [], `Role ${principal.account.role} lacks the ${need} privilege.`);
     }
+    checkODataVersion(req);
     if (params.id !== undefined && NODE_SCOPED.test(route.path)) {
       const node = await c.node();
       if (node.id !== params.id && method === 'GET') {
@@ -205,7 +214,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
           return;
         }
         const q = parseQuery(req.query as Record<string, unknown>);
-        if (!q.ok) throw new RedfishHttpError(400, [q.error]);
+        if (!q.ok) throw new RedfishHttpError(q.status, [q.error]);
         const json = await getResource(route, c, q.value);
         if (!json) throw httpError(404, 'ResourceMissingAtURI', [path]);
         const etag = computeEtag(json);
@@ -215,6 +224,8 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
           return;
         }
         if ('@odata.id' in json) json['@odata.etag'] = etag;
+        const link = describedByLink(json['@odata.type']);
+        if (link) res.setHeader('Link', link);
         send(res, { status: 200, body: json });
         return;
       }
@@ -288,6 +299,28 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     events.closeStreams();
   };
   return app;
+}
+
+/** DSP0266 8.2 (response headers): we speak OData 4.0 only; any other requested version is 412. */
+function checkODataVersion(req: Request): void {
+  const raw = req.headers['odata-version'];
+  if (raw === undefined) return;
+  const v = Array.isArray(raw) ? raw.join(',') : raw;
+  if (v.trim() === '4.0') return;
+  throw httpError(412, 'HeaderInvalid', [`OData-Version: ${v.slice(0, 32)}`], 'Only OData-Version 4.0 is supported.');
+}
+
+/**
+ * The `Link: <schema>; rel=describedby` header of a GET/HEAD (DSP0266 8.2): the DMTF-published JSON schema of
+ * the resource's @odata.type, versioned like the type (`#ServiceRoot.v1_15_0.ServiceRoot` -> ServiceRoot.v1_15_0.json,
+ * a collection -> its unversioned schema).
+ */
+export function describedByLink(odataType: unknown): string | undefined {
+  if (typeof odataType !== 'string') return undefined;
+  const m = /^#([A-Za-z][A-Za-z0-9]*)(?:\.(v\d+_\d+_\d+))?\.[A-Za-z][A-Za-z0-9]*$/.exec(odataType);
+  if (!m) return undefined;
+  const file = m[2] ? `${m[1]}.${m[2]}.json` : `${m[1]}.json`;
+  return `<https://redfish.dmtf.org/schemas/v1/${file}>; rel=describedby`;
 }
 
 function uuidOf(seed: string): string {

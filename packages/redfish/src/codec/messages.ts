@@ -175,6 +175,30 @@ export const BASE_MESSAGES = {
     resolution: 'Remove the query parameters and resubmit the request if the operation failed.',
     args: 0,
   },
+  QueryParameterUnsupported: {
+    message: 'Query parameter %1 is not supported.',
+    severity: 'Warning',
+    resolution: 'Correct the query parameter and resubmit the request if the operation failed.',
+    args: 1,
+  },
+  NoOperation: {
+    message: 'The request body submitted contain no data to act upon and no changes to the resource took place.',
+    severity: 'Warning',
+    resolution: 'Add properties in the JSON object and resubmit the request.',
+    args: 0,
+  },
+  PropertyValueConflict: {
+    message: 'The property %1 could not be written because its value would conflict with the value of the %2 property.',
+    severity: 'Warning',
+    resolution: 'No resolution is required.',
+    args: 2,
+  },
+  HeaderInvalid: {
+    message: 'The header %1 is invalid.',
+    severity: 'Critical',
+    resolution: 'Resubmit the request with a valid header.',
+    args: 1,
+  },
   QueryParameterValueFormatError: {
     message: 'The value %1 for the parameter %2 is of a different format than the parameter can accept.',
     severity: 'Warning',

@@ -120,6 +120,11 @@ export function decodePatch(spec: PatchSpec, body: unknown, current?: Record<str
   if (!isPlainObject(body)) {
     return { ok: false, errors: [messageInfo('MalformedJSON')] };
   }
+  const keys = Object.keys(body);
+  if (keys.length > 0 && keys.every((k) => k.startsWith('@') && !Object.hasOwn(spec, k))) {
+    // Only OData annotations (e.g. @odata.id): DSP0266 asks for 400 NoOperation (or a success).
+    return { ok: false, errors: [messageInfo('NoOperation')] };
+  }
   const errs: ExtendedInfo[] = [];
   const value = checkObject({ fields: spec }, body, '', errs, current);
   if (errs.length) return { ok: false, errors: errs };

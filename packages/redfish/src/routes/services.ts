@@ -371,6 +371,10 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
             SubscriptionType: { kind: 'enum', values: ['RedfishEvent'] },
             EventFormatType: { kind: 'enum', values: ['Event'] },
           });
+          if ((v.RegistryPrefixes as string[] | undefined)?.length && (v.MessageIds as string[] | undefined)?.length) {
+            // DSP0266 13.3: RegistryPrefixes and MessageIds are mutually exclusive in one subscription.
+            throw httpError(400, 'PropertyValueConflict', ['RegistryPrefixes', 'MessageIds']);
+          }
           const knownPrefixes = ['ResourceEvent', 'Base'];
           for (const p of (v.RegistryPrefixes as string[] | undefined) ?? []) {
             if (!knownPrefixes.includes(p)) throw httpError(400, 'PropertyValueNotInList', [p, 'RegistryPrefixes']);
