@@ -1,4 +1,5 @@
 /** EventService: turns node changes into Redfish events for subscribers (HTTP push) and SSE streams. */
+import { randomBytes } from 'node:crypto';
 import type { Logger, NodeEvent } from '@bmc-emu/core';
 import type { Response } from 'express';
 import {
@@ -15,7 +16,18 @@ export interface Subscription extends SubscriptionFilter {
   destination: string;
   context: string;
   protocol: 'Redfish';
+  /** An SSE connection's own EventDestination (DSP0266: created on open, deleted on close). */
+  sse?: boolean;
 }
+
+interface Stream {
+  sub: Subscription;
+  res: Response;
+  filter?: FilterExpr;
+}
+
+/** How often an idle SSE stream gets a `: keep-alive` comment (lets clients and proxies see the stream is alive). */
+export const SSE_KEEPALIVE_MS = 15_000;
 
 /** Every event bmc-emu emits is an Alert; older clients subscribe with ResourceUpdated/StatusChange. */
 const LEGACY_EVENT_TYPES = new Set(['ResourceUpdated', 'StatusChange', 'ResourceAdded', 'ResourceRemoved']);
@@ -52,13 +64,15 @@ const EVENT_MESSAGES: Record<string, (e: NodeEvent) => [string, string]> = {
 
 export class EventHub {
   private readonly subs = new Map<string, Subscription>();
-  private readonly streams = new Map<Response, FilterExpr | undefined>();
+  private readonly streams = new Map<string, Stream>();
   private next = 1;
   private eventId = 1;
+  private keepAlive: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly logger: Logger,
     private readonly push: (url: string, body: string) => Promise<void> = defaultPush,
+    private readonly keepAliveMs = SSE_KEEPALIVE_MS,
   ) {}
 
   subscribe(s: Omit<Subscription, 'id'>): Subscription {
@@ -68,26 +82,67 @@ export class EventHub {
   }
 
   get(id: string): Subscription | undefined {
-    return this.subs.get(id);
+    return this.subs.get(id) ?? this.streams.get(id)?.sub;
   }
 
+  /** Push subscriptions and the EventDestinations of open SSE streams, in creation order. */
   list(): Subscription[] {
-    return [...this.subs.values()];
+    return [...this.subs.values(), ...[...this.streams.values()].map((s) => s.sub)].sort(
+      (a, b) => Number(a.id) - Number(b.id),
+    );
   }
 
+  /** Delete a subscription; deleting an SSE stream's EventDestination closes that stream. */
   remove(id: string): boolean {
+    const stream = this.streams.get(id);
+    if (stream) {
+      this.dropStream(id);
+      stream.res.end();
+      return true;
+    }
     return this.subs.delete(id);
   }
 
-  /** An SSE client; with a parsed `$filter` it gets only the events the filter accepts. */
-  addStream(res: Response, filter?: FilterExpr): void {
-    this.streams.set(res, filter);
-    res.on('close', () => this.streams.delete(res));
+  /**
+   * An SSE client; with a parsed `$filter` it gets only the events the filter accepts. The stream is listed in
+   * Subscriptions as an EventDestination (SubscriptionType SSE, a service-generated opaque Context) for as long
+   * as the connection is open.
+   */
+  addStream(res: Response, filter?: FilterExpr): Subscription {
+    const sub: Subscription = {
+      id: String(this.next++),
+      destination: '',
+      context: randomBytes(16).toString('hex'),
+      protocol: 'Redfish',
+      sse: true,
+      eventTypes: [],
+      registryPrefixes: [],
+      messageIds: [],
+      resourceTypes: [],
+      originResources: [],
+      subordinateResources: false,
+    };
+    this.streams.set(sub.id, { sub, res, filter });
+    res.on('close', () => this.dropStream(sub.id));
+    this.keepAlive ??= setInterval(() => {
+      for (const s of this.streams.values()) s.res.write(': keep-alive\n\n');
+    }, this.keepAliveMs).unref();
+    return sub;
+  }
+
+  private dropStream(id: string): void {
+    this.streams.delete(id);
+    if (this.streams.size === 0 && this.keepAlive) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
   }
 
   closeStreams(): void {
-    for (const s of this.streams.keys()) s.end();
-    this.streams.clear();
+    for (const [id, s] of [...this.streams]) {
+      this.dropStream(id);
+      s.res.end();
+    }
   }
 
   get streamCount(): number {
@@ -126,7 +181,9 @@ export class EventHub {
       eventFormatType: 'Event',
     };
     const line = `id: ${id}\ndata: ${JSON.stringify(event)}\n\n`;
-    for (const [s, filter] of this.streams) if (!filter || evaluateEventFilter(filter, facts)) s.write(line);
+    for (const { res, filter } of this.streams.values()) {
+      if (!filter || evaluateEventFilter(filter, facts)) res.write(line);
+    }
     for (const sub of this.subs.values()) {
       const eventTypes = sub.eventTypes.map((t) => (LEGACY_EVENT_TYPES.has(t) ? 'Alert' : t));
       if (!subscriptionMatches({ ...sub, eventTypes }, facts)) continue;

@@ -485,6 +485,7 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
 
 function subscriptionResource(s: {
   id: string;
+  sse?: boolean;
   destination: string;
   context: string;
   protocol: string;
@@ -500,10 +501,10 @@ function subscriptionResource(s: {
     '@odata.id': `${uri.subscriptions}/${s.id}`,
     Id: s.id,
     Name: `Subscription ${s.id}`,
-    Destination: s.destination,
+    ...(s.sse ? {} : { Destination: s.destination }),
     Context: s.context,
     Protocol: s.protocol,
-    SubscriptionType: 'RedfishEvent',
+    SubscriptionType: s.sse ? 'SSE' : 'RedfishEvent',
     EventFormatType: 'Event',
     EventTypes: s.eventTypes,
     RegistryPrefixes: s.registryPrefixes,
