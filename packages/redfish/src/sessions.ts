@@ -26,7 +26,8 @@ export class SessionStore {
   create(accountId: string, userName: string): Session {
     const s: Session = {
       id: randomUUID(),
-      token: randomBytes(24).toString('base64url'),
+      // 256 random bits as hex: what the DMTF validator's randomness check (RESP_HEADERS_X_AUTH_TOKEN) reads.
+      token: randomBytes(32).toString('hex'),
       accountId,
       userName,
       created: new Date(),

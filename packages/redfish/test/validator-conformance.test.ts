@@ -143,6 +143,25 @@ describe('Service responses (RESP_)', () => {
   });
 });
 
+describe('Session tokens', () => {
+  it('RESP_HEADERS_X_AUTH_TOKEN: the token is 256 random bits in hex, so its randomness can be checked', async () => {
+    const tokens: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await request(h.app)
+        .post('/redfish/v1/SessionService/Sessions')
+        .send({ UserName: ADMIN[0], Password: ADMIN[1] });
+      expect(r.status).toBe(201);
+      tokens.push(r.headers['x-auth-token']);
+    }
+    for (const t of tokens) expect(t).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    // NIST SP 800-22 frequency (monobit) test over all 2048 bits, as the validator runs it per token
+    const bits = tokens.map((t) => BigInt(`0x${t}`).toString(2).padStart(256, '0')).join('');
+    const sum = [...bits].reduce((a, b) => a + (b === '1' ? 1 : -1), 0);
+    expect(Math.abs(sum) / Math.sqrt(bits.length)).toBeLessThan(3.3); // p > 0.001
+  });
+});
+
 describe('Service details (SERV_)', () => {
   it('SERV_EVENT_ERROR_MUTUALLY_EXCL_PROPS: RegistryPrefixes with MessageIds is 400 and creates nothing', async () => {
     const before = (

@@ -7,6 +7,7 @@ import type { Response as ExpressResponse } from 'express';
 import { silentLogger } from '@bmc-emu/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventHub } from '../src/events.js';
+import { acceptsEventStream } from '../src/routes/services.js';
 import { basic, type Harness, startHarness } from './harness.js';
 
 let h: Harness;
@@ -120,6 +121,36 @@ describe('SSE streams are EventDestinations', () => {
     } finally {
       ctl.abort();
     }
+  });
+});
+
+describe('SSE content negotiation', () => {
+  it('SERV_SSE_UNSUCCESSFUL_RESPONSE: Accept without text/event-stream is a 406 JSON Redfish error', async () => {
+    const r = await fetch(`${h.url}/EventService/SSE`, { headers: { ...auth, Accept: 'application/json' } });
+    expect(r.status).toBe(406);
+    expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = await r.json();
+    expect(typeof body.error.code).toBe('string');
+    expect(typeof body.error.message).toBe('string');
+    expect(Array.isArray(body.error['@Message.ExtendedInfo'])).toBe(true);
+    // REQ_HEADERS_ACCEPT: the SSE media types (and no Accept at all) open the stream
+    for (const accept of ['text/event-stream', 'text/event-stream;charset=utf-8', '*/*', undefined]) {
+      const ctl = new AbortController();
+      const ok = await fetch(`${h.url}/EventService/SSE`, {
+        headers: accept ? { ...auth, Accept: accept } : auth,
+        signal: ctl.signal,
+      });
+      expect(ok.status, String(accept)).toBe(200);
+      ctl.abort();
+    }
+  });
+
+  it('acceptsEventStream honours wildcards and q=0', () => {
+    expect(acceptsEventStream(undefined)).toBe(true);
+    expect(acceptsEventStream('text/*')).toBe(true);
+    expect(acceptsEventStream('application/json, text/event-stream;q=0.5')).toBe(true);
+    expect(acceptsEventStream('text/event-stream;q=0')).toBe(false);
+    expect(acceptsEventStream('application/json')).toBe(false);
   });
 });
 

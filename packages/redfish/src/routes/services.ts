@@ -432,6 +432,14 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
             throw httpError(400, 'QueryParameterValueFormatError', [raw, '$filter'], err.message);
           }
         }
+        if (!acceptsEventStream(c.req.headers.accept)) {
+          throw httpError(
+            406,
+            'HeaderInvalid',
+            [`Accept: ${String(c.req.headers.accept).slice(0, 64)}`],
+            'The SSE stream is served as text/event-stream only.',
+          );
+        }
         c.res.status(200);
         c.res.setHeader('Content-Type', 'text/event-stream');
         c.res.setHeader('Cache-Control', 'no-cache');
@@ -481,6 +489,16 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
       },
     },
   ];
+}
+
+/** Whether an Accept header admits text/event-stream (no header admits anything). */
+export function acceptsEventStream(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (params.some((p) => /^q=0(\.0*)?$/.test(p))) return false;
+    return type === 'text/event-stream' || type === 'text/*' || type === '*/*';
+  });
 }
 
 function subscriptionResource(s: {
