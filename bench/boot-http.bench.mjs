@@ -288,6 +288,9 @@ async function storm() {
       `  p95 per stage: DHCP ${p95(res.ok.map((r) => r.dhcpMs)).toFixed(0)} ms   TFTP ${p95(res.ok.map((r) => r.tftpMs)).toFixed(0)} ms   ` +
         `HTTP script+initrd ${p95(res.ok.map((r) => r.httpMs)).toFixed(0)} ms`,
     );
+    console.log(
+      `  DHCP retransmissions by the clients: ${res.dhcpRetransmits}; the client process's longest event-loop stall: ${res.clientLoopLagMaxMs.toFixed(0)} ms`,
+    );
     if (res.failed.length) console.log(`  failures: ${res.failed.slice(0, 5).join(' | ')}`);
   } finally {
     cleanupNs();
