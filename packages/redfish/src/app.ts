@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type Config, type Logger, type Node, type NodeDriver, silentLogger } from '@bmc-emu/core';
-import express, { type Express, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccountStore, type Privilege, roleHas } from './accounts.js';
 import { authenticate } from './auth.js';
 import { readJsonBody } from './body.js';
 import { ChassisStore } from './chassis-store.js';
-import { computeEtag, ifMatchPasses, ifNoneMatchHits } from './codec/etag.js';
+import { computeEtag, ifMatchPasses, ifNoneMatchHits, serializeWithEtag } from './codec/etag.js';
 import { decodePatch } from './codec/patch.js';
 import { compilePattern, matchPattern, normalizePath } from './codec/path-pattern.js';
 import { applySelect, parseQuery, type QueryOptions } from './codec/query.js';
@@ -13,6 +13,7 @@ import { metadataXml } from './codec/service.js';
 import type { RedfishDeps } from './deps.js';
 import { EventHub } from './events.js';
 import { httpError, RedfishHttpError, toRedfishError } from './http-error.js';
+import { prepareRequest, type RedfishRequest, type RedfishResponse } from './http-request.js';
 import { type ImageCache, MediaInserter } from './media-insert.js';
 import { allowedMethods, type Ctx, type Json, type Principal, type Reply, type Route } from './route.js';
 import { managerRoutes } from './routes/managers.js';
@@ -39,7 +40,11 @@ export interface RedfishAppOptions {
   chassisFile?: string;
 }
 
-export type RedfishApp = Express & { redfish: RedfishDeps; shutdown(): void };
+/** A node `request` listener (give it to http(s).createServer or supertest) with the service's state beside it. */
+export type RedfishApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  redfish: RedfishDeps;
+  shutdown(): void;
+};
 
 const NODE_SCOPED = /^\/redfish\/v1\/(Systems|Managers|Chassis)\/\{id\}/;
 
@@ -85,8 +90,8 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   };
 
   const makeCtx = (
-    req: Request,
-    res: Response,
+    req: RedfishRequest,
+    res: RedfishResponse,
     params: Record<string, string>,
     principal: Principal | undefined,
   ): Ctx => {
@@ -134,15 +139,18 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     return q.select ? applySelect(json, q.select) : json;
   };
 
-  const send = (res: Response, reply: Reply): void => {
-    res.status(reply.status);
-    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+  // node's http server itself leaves the body out of a HEAD answer and sets Content-Length for a one-shot end()
+  // (of a GET; the GET resource path below sets it itself so that HEAD carries it too)
+  const send = (res: RedfishResponse, reply: Reply): void => {
+    res.statusCode = reply.status;
+    if (reply.headers) for (const k in reply.headers) res.setHeader(k, reply.headers[k]!);
     if (reply.body === undefined || reply.status === 204 || reply.status === 304) {
       res.end();
       return;
     }
     if (typeof reply.body === 'string') {
-      res.send(reply.body);
+      if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(reply.body);
       return;
     }
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -156,13 +164,13 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     return parent?.route.post ? parent : undefined;
   };
 
-  const dispatch = async (req: Request, res: Response): Promise<void> => {
+  const dispatch = async (req: RedfishRequest, res: RedfishResponse): Promise<void> => {
     const rawPath = req.path;
     if (/%2f|%5c|\\|\/\.\.?(\/|$)/i.test(rawPath) || rawPath.includes('\0')) {
       throw httpError(404, 'ResourceMissingAtURI', [rawPath.slice(0, 200)]);
     }
     const path = normalizePath(rawPath);
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     if (path === '/redfish/v1/$metadata') {
       checkODataVersion(req);
       if (method !== 'GET')
@@ -213,20 +221,22 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
           if (r.status >= 0) send(res, r);
           return;
         }
-        const q = parseQuery(req.query as Record<string, unknown>);
+        const q = parseQuery(req.query);
         if (!q.ok) throw new RedfishHttpError(q.status, [q.error]);
         const json = await getResource(route, c, q.value);
         if (!json) throw httpError(404, 'ResourceMissingAtURI', [path]);
-        const etag = computeEtag(json);
+        const { etag, text } = serializeWithEtag(json);
         res.setHeader('ETag', etag);
         if (ifNoneMatchHits(req.headers['if-none-match'] as string | undefined, etag)) {
           send(res, { status: 304 });
           return;
         }
-        if ('@odata.id' in json) json['@odata.etag'] = etag;
         const link = describedByLink(json['@odata.type']);
         if (link) res.setHeader('Link', link);
-        send(res, { status: 200, body: json });
+        res.statusCode = 200;
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('Content-Length', Buffer.byteLength(text)); // a HEAD answer too says what GET would send
+        res.end(text);
         return;
       }
       case 'PATCH': {
@@ -270,11 +280,8 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     }
   };
 
-  const app = express() as unknown as RedfishApp;
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('query parser', 'simple');
-  app.use(async (req: Request, res: Response) => {
+  const handle = async (incoming: IncomingMessage, res: RedfishResponse): Promise<void> => {
+    const req = prepareRequest(incoming);
     const started = performance.now();
     res.setHeader('OData-Version', '4.0');
     res.setHeader('Cache-Control', 'no-cache');
@@ -288,11 +295,13 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
       if (!res.headersSent) send(res, { status: e.status, body: e.body, headers: e.headers });
       else res.end();
     }
-    logger.debug(
-      { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
-      'redfish',
-    );
-  });
+    if (logger.isLevelEnabled('debug'))
+      logger.debug(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'redfish',
+      );
+  };
+  const app = ((req: IncomingMessage, res: ServerResponse) => void handle(req, res)) as RedfishApp;
   app.redfish = deps;
   app.shutdown = () => {
     unwatch();
@@ -302,7 +311,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
 }
 
 /** DSP0266 8.2 (response headers): we speak OData 4.0 only; any other requested version is 412. */
-function checkODataVersion(req: Request): void {
+function checkODataVersion(req: RedfishRequest): void {
   const raw = req.headers['odata-version'];
   if (raw === undefined) return;
   const v = Array.isArray(raw) ? raw.join(',') : raw;

@@ -1,11 +1,11 @@
-import type { Request } from 'express';
+import type { RedfishRequest } from './http-request.js';
 import type { AccountStore } from './accounts.js';
 import { httpError } from './http-error.js';
 import type { Principal } from './route.js';
 import type { SessionStore } from './sessions.js';
 
 /** Who is calling: X-Auth-Token (session) or HTTP Basic. Throws 401 when neither is valid. */
-export function authenticate(req: Request, accounts: AccountStore, sessions: SessionStore): Principal {
+export function authenticate(req: RedfishRequest, accounts: AccountStore, sessions: SessionStore): Principal {
   const token = req.headers['x-auth-token'];
   if (typeof token === 'string' && token !== '') {
     const s = sessions.touch(token);

@@ -1,10 +1,10 @@
-import type { Request } from 'express';
+import type { RedfishRequest } from './http-request.js';
 import { httpError } from './http-error.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Read and parse a JSON request body (empty body -> undefined). Redfish errors for bad JSON or a huge body. */
-export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
+export async function readJsonBody(req: RedfishRequest, limit = MAX_BODY_BYTES): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();

@@ -1,7 +1,7 @@
 /** EventService: turns node changes into Redfish events for subscribers (HTTP push) and SSE streams. */
 import { randomBytes } from 'node:crypto';
 import type { Logger, NodeEvent } from '@bmc-emu/core';
-import type { Response } from 'express';
+import type { RedfishResponse } from './http-request.js';
 import {
   type EventFacts,
   type FilterExpr,
@@ -22,7 +22,7 @@ export interface Subscription extends SubscriptionFilter {
 
 interface Stream {
   sub: Subscription;
-  res: Response;
+  res: RedfishResponse;
   filter?: FilterExpr;
 }
 
@@ -108,7 +108,7 @@ export class EventHub {
    * Subscriptions as an EventDestination (SubscriptionType SSE, a service-generated opaque Context) for as long
    * as the connection is open.
    */
-  addStream(res: Response, filter?: FilterExpr): Subscription {
+  addStream(res: RedfishResponse, filter?: FilterExpr): Subscription {
     const sub: Subscription = {
       id: String(this.next++),
       destination: '',

@@ -1,5 +1,5 @@
 import type { Node } from '@bmc-emu/core';
-import type { Request, Response } from 'express';
+import type { RedfishRequest, RedfishResponse } from './http-request.js';
 import type { Account, Privilege } from './accounts.js';
 import type { PatchSpec } from './codec/patch.js';
 import type { PathPattern } from './codec/path-pattern.js';
@@ -21,8 +21,8 @@ export interface Principal {
 export interface Ctx {
   params: Record<string, string>;
   principal: Principal | undefined;
-  req: Request;
-  res: Response;
+  req: RedfishRequest;
+  res: RedfishResponse;
   /** The node named by {id} (resolved once per request). */
   node(): Promise<Node>;
 }

@@ -15,7 +15,7 @@ export interface AppHarness {
   close(): Promise<void>;
 }
 
-/** The Express app (no socket; for supertest) over a memory driver, with the real image cache. */
+/** The request listener (no socket; for supertest) over a memory driver, with the real image cache. */
 export async function appHarness(
   opts: { insertWaitMs?: number; slowMs?: number; powerWaitMs?: number; maxImageBytes?: number } = {},
 ) {

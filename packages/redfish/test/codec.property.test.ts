@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAction } from '../src/codec/action.js';
-import { computeEtag, ifMatchPasses } from '../src/codec/etag.js';
+import { computeEtag, ifMatchPasses, serializeWithEtag } from '../src/codec/etag.js';
 import { BASE_MESSAGES } from '../src/codec/messages.js';
 import { decodePatch, type PatchSpec } from '../src/codec/patch.js';
 import { compilePattern, matchPattern } from '../src/codec/path-pattern.js';
@@ -107,6 +107,25 @@ describe('codec properties', () => {
         expect(ifMatchPasses(`W/${t}`, t)).toBe(true);
         expect(ifMatchPasses('"other"', t)).toBe(t === '"other"');
       }),
+    );
+  });
+
+  it("serializeWithEtag gives computeEtag's tag and the resource (plus @odata.etag when it has an @odata.id)", () => {
+    const resource = fc.dictionary(
+      fc.oneof(fc.string(), fc.constantFrom('@odata.id', '@odata.etag', '@odata.type')),
+      fc.jsonValue(),
+    );
+    fc.assert(
+      fc.property(resource, (obj) => {
+        const before = JSON.stringify(obj);
+        const { etag, text } = serializeWithEtag(obj);
+        expect(JSON.stringify(obj)).toBe(before); // not mutated
+        expect(etag).toBe(computeEtag(obj));
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        const want = '@odata.id' in obj ? { ...obj, '@odata.etag': etag } : obj;
+        expect(parsed).toEqual(JSON.parse(JSON.stringify(want)));
+      }),
+      { numRuns: 2000 },
     );
   });
 

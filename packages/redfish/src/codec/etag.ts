@@ -1,9 +1,33 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+// one-shot crypto.hash (node >= 20.12) skips the Hash object; older 20.x builds the object
+const sha1 =
+  typeof crypto.hash === 'function'
+    ? (text: string) => crypto.hash('sha1', text, 'base64url')
+    : (text: string) => crypto.createHash('sha1').update(text).digest('base64url');
+
+const tagOf = (text: string): string => `"${sha1(text).slice(0, 22)}"`;
 
 /** A strong ETag over a resource's JSON (without its own @odata.etag). */
 export function computeEtag(resource: Record<string, unknown>): string {
+  if (!('@odata.etag' in resource)) return tagOf(JSON.stringify(resource));
   const { '@odata.etag': _ignored, ...rest } = resource;
-  return `"${createHash('sha1').update(JSON.stringify(rest)).digest('base64url').slice(0, 22)}"`;
+  return tagOf(JSON.stringify(rest));
+}
+
+/**
+ * The resource serialized once: its ETag (the same as computeEtag's) and, for a resource with an `@odata.id`,
+ * the JSON text with `@odata.etag` first, so the hot GET path neither copies the object nor stringifies twice.
+ */
+export function serializeWithEtag(resource: Record<string, unknown>): { etag: string; text: string } {
+  if ('@odata.etag' in resource) {
+    const etag = computeEtag(resource);
+    return { etag, text: JSON.stringify('@odata.id' in resource ? { ...resource, '@odata.etag': etag } : resource) };
+  }
+  const bare = JSON.stringify(resource);
+  const etag = tagOf(bare);
+  if (!('@odata.id' in resource)) return { etag, text: bare };
+  return { etag, text: `{"@odata.etag":${JSON.stringify(etag)},${bare.slice(1)}` };
 }
 
 function opaque(tag: string): string {

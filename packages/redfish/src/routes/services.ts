@@ -440,7 +440,7 @@ export function serviceRoutes(d: RedfishDeps): RouteDef[] {
             'The SSE stream is served as text/event-stream only.',
           );
         }
-        c.res.status(200);
+        c.res.statusCode = 200;
         c.res.setHeader('Content-Type', 'text/event-stream');
         c.res.setHeader('Cache-Control', 'no-cache');
         c.res.flushHeaders();
