@@ -301,7 +301,23 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
         'redfish',
       );
   };
-  const app = ((req: IncomingMessage, res: ServerResponse) => void handle(req, res)) as RedfishApp;
+  // the last guard (what a framework's final handler did): nothing a request does may become an unhandled rejection
+  const app = ((req: IncomingMessage, res: ServerResponse) =>
+    void handle(req, res).catch((err: unknown) => {
+      try {
+        logger.error({ method: req.method, url: req.url, err: (err as Error)?.message }, 'redfish request crashed');
+      } catch {
+        // a logger that throws must not take the service down either
+      }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const e = toRedfishError(err);
+      res.statusCode = e.status;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify(e.body));
+    })) as RedfishApp;
   app.redfish = deps;
   app.shutdown = () => {
     unwatch();

@@ -82,3 +82,54 @@ describe('the request listener on a real socket', () => {
     expect(JSON.parse(r.body)['@odata.id']).toBe('/redfish/v1/Systems');
   });
 });
+
+describe('a request that fails outside the dispatcher', () => {
+  it('is logged and answered (or its socket closed), never an unhandled rejection; the service keeps serving', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Writable } = await import('node:stream');
+    const { pino } = await import('pino');
+    const { configSchema, demoNodes, MemoryDriver } = await import('@bmc-emu/core');
+    const { createRedfishApp } = await import('@bmc-emu/redfish');
+    const supertest = (await import('supertest')).default;
+    const dir = await mkdtemp(join(tmpdir(), 'bmcemu-rfcrash-'));
+    const lines: string[] = [];
+    // debug (level 20) throws: the per-request debug line runs after the answer, outside the dispatcher's try
+    const logger = pino(
+      {
+        level: 'debug',
+        hooks: {
+          logMethod(args, method, level) {
+            if (level === 20) throw new Error('debug sink broke');
+            return method.apply(this, args);
+          },
+        },
+      },
+      new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
+    const driver = new MemoryDriver({ nodes: demoNodes(1), transitionMs: 0 });
+    const app = createRedfishApp({
+      driver,
+      config: configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls: false, port: 0 } }),
+      logger,
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await supertest(app).get('/redfish/v1').expect(200);
+        expect(r.body.Id).toBe('RootService');
+      }
+      await new Promise((r) => setImmediate(r));
+      expect(lines.filter((l) => l.includes('redfish request crashed')).length).toBe(3);
+    } finally {
+      app.shutdown();
+      await driver.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
