@@ -27,7 +27,9 @@ export function serializeWithEtag(resource: Record<string, unknown>): { etag: st
   const bare = JSON.stringify(resource);
   const etag = tagOf(bare);
   if (!('@odata.id' in resource)) return { etag, text: bare };
-  return { etag, text: `{"@odata.etag":${JSON.stringify(etag)},${bare.slice(1)}` };
+  const head = `{"@odata.etag":${JSON.stringify(etag)}`;
+  // '{}' when every value was undefined (JSON.stringify leaves such keys out)
+  return { etag, text: bare === '{}' ? `${head}}` : `${head},${bare.slice(1)}` };
 }
 
 function opaque(tag: string): string {
