@@ -1,7 +1,10 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const pkgs = ['core', 'libvirt', 'redfish', 'ipmi', 'dhcp', 'tftp', 'boot-http'];
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
+/** Every workspace package with a src/index.ts resolves to its source, so tests need no build of it. */
+const pkgs = readdirSync(packagesDir).filter((p) => existsSync(`${packagesDir}${p}/src/index.ts`));
 
 export default defineConfig({
   resolve: {
