@@ -15,3 +15,4 @@ export * from './memory-console.js';
 export * from './memory-driver.js';
 export * from './node.js';
 export * from './op-queue.js';
+export * from './events/index.js';

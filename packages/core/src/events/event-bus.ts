@@ -1,0 +1,224 @@
+import { RingBuffer } from './ring-buffer.js';
+import type { RackEvent, RackEventInput, RackEventKind } from './types.js';
+
+export interface EventBusOptions {
+  /** Events kept per node (default 500). */
+  perNode?: number;
+  /** Events kept across all nodes (default 5,000). */
+  global?: number;
+}
+
+export interface SubscribeOptions {
+  filter?: (event: RackEvent) => boolean;
+  /**
+   * Events held for a subscriber that is paused or behind. One more and it is dropped (closed, counted,
+   * `onDrop` called): a slow reader never holds memory or the publishers up.
+   */
+  maxQueue?: number;
+  onDrop?: () => void;
+}
+
+/**
+ * A handler that returns `false` is backed up (as `stream.write` says): the bus holds its events until
+ * `resume()`, up to `maxQueue`.
+ */
+export type EventHandler = (event: RackEvent) => void | boolean;
+
+export interface EventSubscription {
+  readonly dropped: boolean;
+  resume(): void;
+  close(): void;
+}
+
+export interface HistoryQuery {
+  node?: string;
+  kinds?: readonly RackEventKind[];
+  /** Only events with a larger seq (for a reconnecting reader). */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface EventBusStats {
+  published: number;
+  byKind: Partial<Record<RackEventKind, number>>;
+  subscribers: number;
+  droppedSubscribers: number;
+  handlerErrors: number;
+}
+
+interface Subscriber {
+  handler: EventHandler;
+  filter: ((event: RackEvent) => boolean) | undefined;
+  maxQueue: number;
+  onDrop: (() => void) | undefined;
+  queue: RackEvent[];
+  paused: boolean;
+  closed: boolean;
+  dropped: boolean;
+}
+
+/**
+ * The one in-process event stream: front ends and drivers publish, logs/metrics/EventService/console
+ * subscribe. Publishing is synchronous and O(subscribers); delivery happens on the next turn of the
+ * event loop, so no subscriber runs inside a protocol handler.
+ */
+export class EventBus {
+  private seq = 0;
+  private readonly global: RingBuffer<RackEvent>;
+  private readonly perNodeCapacity: number;
+  private readonly perNode = new Map<string, RingBuffer<RackEvent>>();
+  private readonly subs = new Set<Subscriber>();
+  private readonly byKind: Partial<Record<RackEventKind, number>> = {};
+  private droppedSubscribers = 0;
+  private handlerErrors = 0;
+  private drainScheduled = false;
+  private onHandlerError: ((err: unknown) => void) | undefined;
+
+  constructor(opts: EventBusOptions = {}) {
+    this.global = new RingBuffer(opts.global ?? 5_000);
+    this.perNodeCapacity = opts.perNode ?? 500;
+    if (!Number.isInteger(this.perNodeCapacity) || this.perNodeCapacity < 1) {
+      throw new RangeError(`perNode must be >= 1, got ${this.perNodeCapacity}`);
+    }
+  }
+
+  /** Where a throwing handler's error goes (default: counted only). */
+  setHandlerErrorSink(sink: (err: unknown) => void): void {
+    this.onHandlerError = sink;
+  }
+
+  publish(input: RackEventInput): RackEvent {
+    const event = { ...input, seq: ++this.seq, time: Date.now() } as RackEvent;
+    this.global.push(event);
+    if (event.node !== undefined) {
+      let ring = this.perNode.get(event.node);
+      if (!ring) this.perNode.set(event.node, (ring = new RingBuffer(this.perNodeCapacity)));
+      ring.push(event);
+    }
+    this.byKind[event.kind] = (this.byKind[event.kind] ?? 0) + 1;
+    for (const sub of this.subs) {
+      if (sub.filter && !sub.filter(event)) continue;
+      sub.queue.push(event);
+      if (sub.queue.length > sub.maxQueue) this.drop(sub);
+    }
+    if (this.subs.size > 0) this.scheduleDrain();
+    return event;
+  }
+
+  subscribe(handler: EventHandler, opts: SubscribeOptions = {}): EventSubscription {
+    const sub: Subscriber = {
+      handler,
+      filter: opts.filter,
+      maxQueue: opts.maxQueue ?? 1_000,
+      onDrop: opts.onDrop,
+      queue: [],
+      paused: false,
+      closed: false,
+      dropped: false,
+    };
+    this.subs.add(sub);
+    return {
+      get dropped() {
+        return sub.dropped;
+      },
+      resume: () => {
+        if (sub.closed || !sub.paused) return;
+        sub.paused = false;
+        this.scheduleDrain();
+      },
+      close: () => {
+        sub.closed = true;
+        sub.queue.length = 0;
+        this.subs.delete(sub);
+      },
+    };
+  }
+
+  /** Recent events, oldest first: from the node's ring when `node` is given, else the global ring. */
+  history(q: HistoryQuery = {}): RackEvent[] {
+    const ring = q.node === undefined ? this.global : this.perNode.get(q.node);
+    if (!ring) return [];
+    const kinds = q.kinds && new Set(q.kinds);
+    const after = q.afterSeq ?? 0;
+    return ring.newest(q.limit ?? ring.capacity, (e) => e.seq > after && (!kinds || kinds.has(e.kind)));
+  }
+
+  /** The seq of the newest event (0 before the first). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  stats(): EventBusStats {
+    return {
+      published: this.seq,
+      byKind: { ...this.byKind },
+      subscribers: this.subs.size,
+      droppedSubscribers: this.droppedSubscribers,
+      handlerErrors: this.handlerErrors,
+    };
+  }
+
+  /** Forget a removed node's ring. */
+  forgetNode(node: string): void {
+    this.perNode.delete(node);
+  }
+
+  private drop(sub: Subscriber): void {
+    sub.dropped = true;
+    sub.closed = true;
+    sub.queue.length = 0;
+    this.subs.delete(sub);
+    this.droppedSubscribers++;
+    try {
+      sub.onDrop?.();
+    } catch (err) {
+      this.handlerError(err);
+    }
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    let more = false;
+    for (const sub of this.subs) {
+      if (sub.paused) continue;
+      // Only what was queued before this drain: a handler that publishes must not loop forever here.
+      const end = sub.queue.length;
+      let i = 0;
+      while (i < end && !sub.closed) {
+        const event = sub.queue[i++]!;
+        let ok: void | boolean = undefined;
+        try {
+          ok = sub.handler(event);
+        } catch (err) {
+          this.handlerError(err);
+        }
+        if (ok === false) {
+          sub.paused = true;
+          break;
+        }
+      }
+      if (!sub.closed) {
+        sub.queue.splice(0, i);
+        if (!sub.paused && sub.queue.length > 0) more = true;
+      }
+    }
+    if (more) this.scheduleDrain();
+  }
+
+  private handlerError(err: unknown): void {
+    this.handlerErrors++;
+    try {
+      this.onHandlerError?.(err);
+    } catch {
+      // a failing error sink must not break delivery to the others
+    }
+  }
+}
