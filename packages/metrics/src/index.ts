@@ -1,0 +1,5 @@
+export { serveMetrics } from './http-handler.js';
+export { instrumentDriver } from './instrument-driver.js';
+export { addNodeGauges } from './node-gauges.js';
+export { type GaugeSample, type GaugeSource, RackMetrics, type RackMetricsOptions } from './rack-metrics.js';
+export { routeLabel } from './route-label.js';

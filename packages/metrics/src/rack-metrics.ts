@@ -1,0 +1,244 @@
+import type { EventBus, EventSubscription, RackEvent } from '@bmc-emu/core';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { routeLabel } from './route-label.js';
+
+/** One labelled value of a gauge read at scrape time. */
+export interface GaugeSample {
+  labels?: Record<string, string>;
+  value: number;
+}
+
+export interface GaugeSource {
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+  /** Called on every scrape; must be cheap (read caches, never a hypervisor round trip per node). */
+  read(): GaugeSample[] | Promise<GaugeSample[]>;
+}
+
+export interface RackMetricsOptions {
+  bus: EventBus;
+  /** process_* and nodejs_* metrics from prom-client (default true). */
+  processMetrics?: boolean;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const TRANSFER_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
+const MISNAMED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+
+/**
+ * The Prometheus view of the rack: counters and histograms fed by the event stream, gauges read from
+ * their owners at scrape time. Names follow Prometheus conventions (`bmcemu_*_total`, `_seconds`, `_bytes`).
+ */
+export class RackMetrics {
+  readonly registry = new Registry();
+  readonly contentType = this.registry.contentType;
+  private readonly subscription: EventSubscription;
+  private readonly m;
+
+  constructor(private readonly opts: RackMetricsOptions) {
+    const registers = [this.registry];
+    this.m = {
+      redfish: new Counter({
+        name: 'bmcemu_redfish_requests_total',
+        help: 'Redfish requests answered, by method, route (member ids folded) and HTTP status.',
+        labelNames: ['method', 'route', 'status'],
+        registers,
+      }),
+      redfishSeconds: new Histogram({
+        name: 'bmcemu_redfish_request_duration_seconds',
+        help: 'Time from request to answer for Redfish requests.',
+        labelNames: ['method'],
+        buckets: LATENCY_BUCKETS,
+        registers,
+      }),
+      ipmi: new Counter({
+        name: 'bmcemu_ipmi_commands_total',
+        help: 'IPMI commands answered, by network function, command, completion code and session kind.',
+        labelNames: ['netfn', 'cmd', 'cc', 'session'],
+        registers,
+      }),
+      dhcp: new Counter({
+        name: 'bmcemu_dhcp_messages_total',
+        help: 'DHCP messages received and sent, by message type.',
+        labelNames: ['message'],
+        registers,
+      }),
+      tftp: new Counter({
+        name: 'bmcemu_tftp_transfers_total',
+        help: 'TFTP transfers finished, by result.',
+        labelNames: ['result'],
+        registers,
+      }),
+      tftpBytes: new Counter({
+        name: 'bmcemu_tftp_sent_bytes_total',
+        help: 'Bytes of file data sent over TFTP.',
+        registers,
+      }),
+      tftpSeconds: new Histogram({
+        name: 'bmcemu_tftp_transfer_duration_seconds',
+        help: 'Duration of TFTP transfers.',
+        buckets: TRANSFER_BUCKETS,
+        registers,
+      }),
+      http: new Counter({
+        name: 'bmcemu_http_requests_total',
+        help: 'Boot-HTTP requests answered, by HTTP status.',
+        labelNames: ['status'],
+        registers,
+      }),
+      httpBytes: new Counter({
+        name: 'bmcemu_http_sent_bytes_total',
+        help: 'Bytes of body sent by the boot-HTTP server.',
+        registers,
+      }),
+      httpSeconds: new Histogram({
+        name: 'bmcemu_http_request_duration_seconds',
+        help: 'Duration of boot-HTTP requests, first byte in to last byte out.',
+        buckets: TRANSFER_BUCKETS,
+        registers,
+      }),
+      media: new Counter({
+        name: 'bmcemu_media_downloads_total',
+        help: 'Virtual-media downloads finished, by result.',
+        labelNames: ['result'],
+        registers,
+      }),
+      mediaBytes: new Counter({
+        name: 'bmcemu_media_download_bytes_total',
+        help: 'Bytes of virtual-media images downloaded into the cache.',
+        registers,
+      }),
+      power: new Counter({
+        name: 'bmcemu_power_changes_total',
+        help: 'Node power state changes seen, by the state reached.',
+        labelNames: ['state'],
+        registers,
+      }),
+      driverErrors: new Counter({
+        name: 'bmcemu_driver_errors_total',
+        help: 'Driver operations that failed, by operation and error code.',
+        labelNames: ['op', 'code'],
+        registers,
+      }),
+      driverFaults: new Counter({
+        name: 'bmcemu_driver_faults_total',
+        help: 'Faults a driver reported on its own (lost event stream, host unreachable), by operation and code.',
+        labelNames: ['op', 'code'],
+        registers,
+      }),
+      driverSeconds: new Histogram({
+        name: 'bmcemu_driver_operation_duration_seconds',
+        help: 'Duration of NodeDriver operations, by operation and result.',
+        labelNames: ['op', 'result'],
+        buckets: LATENCY_BUCKETS,
+        registers,
+      }),
+    };
+    const bus = opts.bus;
+    new Gauge({
+      name: 'bmcemu_events_published',
+      help: 'Events published on the rack event stream since start, by kind.',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [kind, n] of Object.entries(bus.stats().byKind)) this.set({ kind }, n ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'bmcemu_event_subscribers_dropped',
+      help: 'Event subscribers dropped for falling behind, since start.',
+      registers,
+      collect() {
+        this.set(bus.stats().droppedSubscribers);
+      },
+    });
+    if (opts.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client names these gauges `_total`, which promtool (rightly) flags: counters only.
+      for (const name of MISNAMED_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
+    // Metrics never pause, so a burst between two loop turns must not get them dropped as a slow reader.
+    this.subscription = bus.subscribe((e) => this.count(e), { maxQueue: 1_000_000 });
+  }
+
+  /** Add a gauge whose samples are read from their owner on each scrape (sessions, leases, cache, power). */
+  addGauge(source: GaugeSource): void {
+    new Gauge({
+      name: source.name,
+      help: source.help,
+      labelNames: source.labelNames ?? [],
+      registers: [this.registry],
+      async collect() {
+        const samples = await source.read();
+        this.reset();
+        for (const s of samples) {
+          if (s.labels) this.set(s.labels, s.value);
+          else this.set(s.value);
+        }
+      },
+    });
+  }
+
+  /** Time one driver operation (used by `instrumentDriver`). */
+  observeDriver(op: string, seconds: number, errorCode?: string): void {
+    this.m.driverSeconds.observe({ op, result: errorCode ? 'error' : 'ok' }, seconds);
+    if (errorCode) this.m.driverErrors.inc({ op, code: errorCode });
+  }
+
+  /** The text exposition format. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  close(): void {
+    this.subscription.close();
+    this.registry.clear();
+  }
+
+  private count(e: RackEvent): void {
+    const m = this.m;
+    switch (e.kind) {
+      case 'redfish':
+        m.redfish.inc({ method: e.method, route: routeLabel(e.path), status: String(e.status) });
+        m.redfishSeconds.observe({ method: e.method }, e.ms / 1000);
+        break;
+      case 'ipmi':
+        m.ipmi.inc({ netfn: hex(e.netFn), cmd: hex(e.cmd), cc: hex(e.cc), session: e.session });
+        break;
+      case 'dhcp':
+        m.dhcp.inc({ message: e.message });
+        break;
+      case 'tftp':
+        m.tftp.inc({ result: e.error ? 'error' : 'ok' });
+        m.tftpBytes.inc(e.bytes);
+        m.tftpSeconds.observe(e.ms / 1000);
+        break;
+      case 'http':
+        m.http.inc({ status: String(e.status) });
+        m.httpBytes.inc(e.bytes);
+        m.httpSeconds.observe(e.ms / 1000);
+        break;
+      case 'media-download':
+        if (e.done) {
+          m.media.inc({ result: e.error ? 'error' : 'ok' });
+          m.mediaBytes.inc(e.bytes);
+        }
+        break;
+      case 'power':
+        m.power.inc({ state: e.state });
+        break;
+      case 'driver-error':
+        m.driverFaults.inc({ op: e.op, code: e.code });
+        break;
+      default:
+        break;
+    }
+  }
+}
