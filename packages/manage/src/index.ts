@@ -1,0 +1,4 @@
+export type { BmcRecord, ImportNote } from './bmc-record.js';
+export { iniBoolean, type IniSections, parseIni } from './import/ini.js';
+export { type PyDict, type PythonAssignments, type PyValue, parsePythonAssignments } from './import/python-literal.js';
+export { importVbmcTree, parseVbmcConfig, type VbmcImport } from './import/vbmc.js';
