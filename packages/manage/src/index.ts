@@ -2,3 +2,11 @@ export type { BmcRecord, ImportNote } from './bmc-record.js';
 export { iniBoolean, type IniSections, parseIni } from './import/ini.js';
 export { type PyDict, type PythonAssignments, type PyValue, parsePythonAssignments } from './import/python-literal.js';
 export { importVbmcTree, parseVbmcConfig, type VbmcImport } from './import/vbmc.js';
+export {
+  type HtpasswdEntry,
+  type HtpasswdFile,
+  type HtpasswdScheme,
+  parseHtpasswd,
+  schemeOf,
+  verifyHtpasswd,
+} from './import/htpasswd.js';
