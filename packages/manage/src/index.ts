@@ -10,3 +10,6 @@ export {
   schemeOf,
   verifyHtpasswd,
 } from './import/htpasswd.js';
+export { withFileLock } from './registry/file-lock.js';
+export { checkRegistry, endpointKey, readRegistry, RegistryStore } from './registry/registry-store.js';
+export { bmcRecordSchema, emptyRegistry, type RegistryFile, registryFileSchema } from './registry/schema.js';

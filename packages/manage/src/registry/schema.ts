@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** IPMI user names are at most 16 bytes and passwords 20 (IPMI 2.0 user/password fields). */
+export const bmcRecordSchema = z
+  .object({
+    node: z.string().min(1).max(255),
+    libvirtUri: z.string().min(1).optional(),
+    ipmi: z
+      .object({
+        address: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65535),
+      })
+      .strict(),
+    user: z.string().min(1).max(16),
+    password: z.string().min(1).max(20),
+    active: z.boolean(),
+  })
+  .strict();
+
+export const registryFileSchema = z
+  .object({
+    version: z.literal(1),
+    /** all: every domain the driver sees is served (as before); listed: only the BMCs below. */
+    serve: z.enum(['all', 'listed']),
+    bmcs: z.array(bmcRecordSchema),
+  })
+  .strict();
+
+export type RegistryFile = z.infer<typeof registryFileSchema>;
+export const emptyRegistry = (): RegistryFile => ({ version: 1, serve: 'all', bmcs: [] });
