@@ -11,6 +11,8 @@ export interface BmcRecord {
   password: string;
   /** vbmc's "active": started and answering. */
   active: boolean;
+  /** A memory-driver node that exists because this BMC was added with `--memory`. */
+  memory?: { cpus: number; memoryMib: number };
 }
 
 /** Something an importer read but could not carry over, with why. */

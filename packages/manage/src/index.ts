@@ -13,3 +13,19 @@ export {
 export { withFileLock } from './registry/file-lock.js';
 export { checkRegistry, endpointKey, readRegistry, RegistryStore } from './registry/registry-store.js';
 export { bmcRecordSchema, emptyRegistry, type RegistryFile, registryFileSchema } from './registry/schema.js';
+export {
+  addBmc,
+  type BmcPatch,
+  deleteBmc,
+  nextFreePort,
+  setActive,
+  setBmc,
+  setServe,
+  shown,
+} from './registry/operations.js';
+export { udpPortOwner } from './registry/port-owner.js';
+export { applyOperation } from './api/apply-operation.js';
+export { connectManagement } from './api/management-client.js';
+export { ManagementServer, type ManagementServerOptions, readManagementToken } from './api/management-server.js';
+export type { BmcManagement, Operation } from './api/operations-api.js';
+export { managementPaths } from './api/paths.js';

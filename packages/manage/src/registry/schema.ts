@@ -14,6 +14,18 @@ export const bmcRecordSchema = z
     user: z.string().min(1).max(16),
     password: z.string().min(1).max(20),
     active: z.boolean(),
+    /** A memory-driver node this BMC brings with it (`bmc add --memory`): demos and tests need no libvirt. */
+    memory: z
+      .object({
+        cpus: z.number().int().min(1).max(1024),
+        memoryMib: z
+          .number()
+          .int()
+          .min(16)
+          .max(16 * 1024 * 1024),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,0 +1,99 @@
+import { request } from 'node:http';
+import { BmcEmuError, type ErrorCode } from '@bmc-emu/core';
+import type { BmcRecord } from '../bmc-record.js';
+import type { BmcPatch } from '../registry/operations.js';
+import { RegistryStore } from '../registry/registry-store.js';
+import type { RegistryFile } from '../registry/schema.js';
+import { applyOperation } from './apply-operation.js';
+import { readManagementToken } from './management-server.js';
+import type { BmcManagement, Operation } from './operations-api.js';
+import { managementPaths } from './paths.js';
+
+function call(socketPath: string, token: string, method: string, path: string, body?: unknown): Promise<RegistryFile> {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      {
+        socketPath,
+        method,
+        path,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(text ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as
+            RegistryFile | { error: { code: string; message: string } };
+          if (res.statusCode === 200) resolve(parsed as RegistryFile);
+          else {
+            const e = (parsed as { error: { code: string; message: string } }).error;
+            reject(new BmcEmuError(e.code as ErrorCode, e.message));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+class LiveManagement implements BmcManagement {
+  readonly mode = 'live';
+  constructor(
+    private readonly socket: string,
+    private readonly token: string,
+  ) {}
+  list = () => call(this.socket, this.token, 'GET', '/v1/bmcs');
+  private op = (op: Operation) => call(this.socket, this.token, 'POST', '/v1/operations', op);
+  add = (record: BmcRecord) => this.op({ op: 'add', record });
+  set = (node: string, patch: BmcPatch) => this.op({ op: 'set', node, patch });
+  delete = (node: string) => this.op({ op: 'delete', node });
+  start = (node: string) => this.op({ op: 'start', node });
+  stop = (node: string) => this.op({ op: 'stop', node });
+  serve = (serve: RegistryFile['serve']) => this.op({ op: 'serve', serve });
+  close = async () => undefined;
+}
+
+class OfflineManagement implements BmcManagement {
+  readonly mode = 'offline';
+  constructor(private readonly store: RegistryStore) {}
+  list = () => this.store.read();
+  private op = (op: Operation) => this.store.update((reg) => applyOperation(reg, op));
+  add = (record: BmcRecord) => this.op({ op: 'add', record });
+  set = (node: string, patch: BmcPatch) => this.op({ op: 'set', node, patch });
+  delete = (node: string) => this.op({ op: 'delete', node });
+  start = (node: string) => this.op({ op: 'start', node });
+  stop = (node: string) => this.op({ op: 'stop', node });
+  serve = (serve: RegistryFile['serve']) => this.op({ op: 'serve', serve });
+  close = async () => undefined;
+}
+
+/**
+ * Talk to the `serve` that owns `stateDir` when one runs (its changes apply at once), else edit the
+ * registry file directly (applied at the next start).
+ */
+export async function connectManagement(stateDir: string): Promise<BmcManagement> {
+  const paths = managementPaths(stateDir);
+  let token: string | undefined;
+  try {
+    token = await readManagementToken(stateDir);
+  } catch {
+    token = undefined;
+  }
+  if (token) {
+    const live = new LiveManagement(paths.socket, token);
+    try {
+      await live.list();
+      return live;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
+    }
+  }
+  return new OfflineManagement(new RegistryStore(paths.registry));
+}
