@@ -6,9 +6,9 @@ export interface BmcRecord {
   libvirtUri?: string;
   /** IPMI endpoint. `address` absent or `::`/`0.0.0.0`: the server's bind address. */
   ipmi: { address?: string; port: number };
-  /** This BMC's own account (IPMI and its Redfish system). */
-  user: string;
-  password: string;
+  /** This BMC's own account (IPMI and its Redfish system); absent: the server's top-level account. */
+  user?: string;
+  password?: string;
   /** vbmc's "active": started and answering. */
   active: boolean;
   /** A memory-driver node that exists because this BMC was added with `--memory`. */

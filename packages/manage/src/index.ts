@@ -1,6 +1,12 @@
 export type { BmcRecord, ImportNote } from './bmc-record.js';
 export { iniBoolean, type IniSections, parseIni } from './import/ini.js';
-export { type PyDict, type PythonAssignments, type PyValue, parsePythonAssignments } from './import/python-literal.js';
+export {
+  type PyDict,
+  type PythonAssignments,
+  type PyValue,
+  parsePythonAssignments,
+  requireAssignments,
+} from './import/python-literal.js';
 export { importVbmcTree, parseVbmcConfig, type VbmcImport } from './import/vbmc.js';
 export {
   type HtpasswdEntry,
@@ -13,19 +19,11 @@ export {
 export { withFileLock } from './registry/file-lock.js';
 export { checkRegistry, endpointKey, readRegistry, RegistryStore } from './registry/registry-store.js';
 export { bmcRecordSchema, emptyRegistry, type RegistryFile, registryFileSchema } from './registry/schema.js';
-export {
-  addBmc,
-  type BmcPatch,
-  deleteBmc,
-  nextFreePort,
-  setActive,
-  setBmc,
-  setServe,
-  shown,
-} from './registry/operations.js';
+export { addBmc, type BmcPatch, deleteBmc, nextFreePort, setActive, setBmc, shown } from './registry/operations.js';
 export { udpPortOwner } from './registry/port-owner.js';
 export { applyOperation } from './api/apply-operation.js';
 export { connectManagement } from './api/management-client.js';
 export { ManagementServer, type ManagementServerOptions, readManagementToken } from './api/management-server.js';
 export type { BmcManagement, Operation } from './api/operations-api.js';
 export { managementPaths } from './api/paths.js';
+export { importSushyConfig, type SushyImport, type SushyImportConfig } from './import/sushy.js';

@@ -49,8 +49,8 @@ describe('RegistryStore', () => {
     await expect(store.update((r) => void r.bmcs.pop())).rejects.toThrow(/not valid JSON/);
     expect(await readFile(path, 'utf8')).toBe(broken);
     expect(JSON.parse(await readFile(`${path}.bak`, 'utf8')).bmcs).toHaveLength(1);
-    await writeFile(path, '{"version":1,"serve":"some","bmcs":[]}');
-    await expect(store.read()).rejects.toThrow(`${path}: serve:`);
+    await writeFile(path, '{"version":1,"bmcs":[{"node":"a"}]}');
+    await expect(store.read()).rejects.toThrow(`${path}: bmcs.0.ipmi:`);
   });
 
   it('two processes adding 25 BMCs each at once lose none', async () => {

@@ -1,5 +1,5 @@
 import { BmcEmuError, ErrorCode } from '@bmc-emu/core';
-import { addBmc, deleteBmc, setActive, setBmc, setServe } from '../registry/operations.js';
+import { addBmc, deleteBmc, setActive, setBmc } from '../registry/operations.js';
 import type { RegistryFile } from '../registry/schema.js';
 import type { Operation } from './operations-api.js';
 
@@ -15,8 +15,6 @@ export function applyOperation(reg: RegistryFile, op: Operation): RegistryFile {
       return setActive(reg, op.node, true);
     case 'stop':
       return setActive(reg, op.node, false);
-    case 'serve':
-      return setServe(reg, op.serve);
     default:
       throw new BmcEmuError(
         ErrorCode.InvalidArgument,

@@ -55,7 +55,6 @@ class LiveManagement implements BmcManagement {
   delete = (node: string) => this.op({ op: 'delete', node });
   start = (node: string) => this.op({ op: 'start', node });
   stop = (node: string) => this.op({ op: 'stop', node });
-  serve = (serve: RegistryFile['serve']) => this.op({ op: 'serve', serve });
   close = async () => undefined;
 }
 
@@ -69,7 +68,6 @@ class OfflineManagement implements BmcManagement {
   delete = (node: string) => this.op({ op: 'delete', node });
   start = (node: string) => this.op({ op: 'start', node });
   stop = (node: string) => this.op({ op: 'stop', node });
-  serve = (serve: RegistryFile['serve']) => this.op({ op: 'serve', serve });
   close = async () => undefined;
 }
 

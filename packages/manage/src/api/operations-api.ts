@@ -12,7 +12,6 @@ export interface BmcManagement {
   delete(node: string): Promise<RegistryFile>;
   start(node: string): Promise<RegistryFile>;
   stop(node: string): Promise<RegistryFile>;
-  serve(mode: RegistryFile['serve']): Promise<RegistryFile>;
   close(): Promise<void>;
 }
 
@@ -21,5 +20,4 @@ export type Operation =
   | { op: 'set'; node: string; patch: BmcPatch }
   | { op: 'delete'; node: string }
   | { op: 'start'; node: string }
-  | { op: 'stop'; node: string }
-  | { op: 'serve'; serve: RegistryFile['serve'] };
+  | { op: 'stop'; node: string };

@@ -68,11 +68,6 @@ export function setActive(reg: RegistryFile, node: string, active: boolean): Reg
   return reg;
 }
 
-export function setServe(reg: RegistryFile, serve: RegistryFile['serve']): RegistryFile {
-  reg.serve = serve;
-  return reg;
-}
-
 /** The first free port from `base` not used by any BMC in the registry (vbmc users pass --port; we can choose). */
 export function nextFreePort(reg: RegistryFile, base: number, address?: string): number {
   const used = new Set(reg.bmcs.filter((b) => (b.ipmi.address ?? '*') === (address ?? '*')).map((b) => b.ipmi.port));
@@ -82,5 +77,5 @@ export function nextFreePort(reg: RegistryFile, base: number, address?: string):
 
 /** A registry record as shown to people: the password masked unless asked for (vbmc's show_passwords). */
 export function shown(b: BmcRecord, showPasswords = false): BmcRecord {
-  return showPasswords ? b : { ...b, password: '***' };
+  return showPasswords || b.password === undefined ? b : { ...b, password: '***' };
 }

@@ -11,8 +11,9 @@ export const bmcRecordSchema = z
         port: z.number().int().min(1).max(65535),
       })
       .strict(),
-    user: z.string().min(1).max(16),
-    password: z.string().min(1).max(20),
+    /** This BMC's own account; absent, the server's top-level user/password (sushy-tools' shared accounts). */
+    user: z.string().min(1).max(16).optional(),
+    password: z.string().min(1).max(20).optional(),
     active: z.boolean(),
     /** A memory-driver node this BMC brings with it (`bmc add --memory`): demos and tests need no libvirt. */
     memory: z
@@ -27,16 +28,18 @@ export const bmcRecordSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => (b.user === undefined) === (b.password === undefined), {
+    message: 'user and password go together: give both or neither',
+    path: ['password'],
+  });
 
 export const registryFileSchema = z
   .object({
     version: z.literal(1),
-    /** all: every domain the driver sees is served (as before); listed: only the BMCs below. */
-    serve: z.enum(['all', 'listed']),
     bmcs: z.array(bmcRecordSchema),
   })
   .strict();
 
 export type RegistryFile = z.infer<typeof registryFileSchema>;
-export const emptyRegistry = (): RegistryFile => ({ version: 1, serve: 'all', bmcs: [] });
+export const emptyRegistry = (): RegistryFile => ({ version: 1, bmcs: [] });
