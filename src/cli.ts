@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { BmcEmuError, createLogger, ErrorCode, isBmcEmuError, loadConfig } from '@bmc-emu/core';
 import { ensureTls } from '@bmc-emu/redfish';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addBmcCommands } from './bmc-command.js';
 import { flagsToConfig, parseIntFlag, type ServeFlags } from './cli-options.js';
 import { createDriver } from './driver-factory.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
@@ -142,6 +143,7 @@ export function buildProgram(onResult: (p: Promise<number>) => void): Command {
     .option('--state-dir <dir>', 'where certificates live (default .bmc-emu)')
     .action((flags: ServeFlags) => onResult(ca(flags)));
 
+  addBmcCommands(program, onResult);
   return program;
 }
 

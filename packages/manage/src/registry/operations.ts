@@ -70,7 +70,8 @@ export function setActive(reg: RegistryFile, node: string, active: boolean): Reg
 
 /** The first free port from `base` not used by any BMC in the registry (vbmc users pass --port; we can choose). */
 export function nextFreePort(reg: RegistryFile, base: number, address?: string): number {
-  const used = new Set(reg.bmcs.filter((b) => (b.ipmi.address ?? '*') === (address ?? '*')).map((b) => b.ipmi.port));
+  const clashes = (b: BmcRecord) => address === undefined || b.ipmi.address === undefined || b.ipmi.address === address;
+  const used = new Set(reg.bmcs.filter(clashes).map((b) => b.ipmi.port));
   for (let p = base; p <= 65535; p++) if (!used.has(p)) return p;
   throw new BmcEmuError(ErrorCode.Conflict, `no free IPMI port at or above ${base}`, { base });
 }

@@ -43,22 +43,31 @@ export async function readRegistry(path: string): Promise<RegistryFile> {
   return parsed.data;
 }
 
-/** Refuses a registry two of whose BMCs would share a node or an IPMI endpoint. */
+/**
+ * Refuses a registry two of whose BMCs would share a node or an IPMI endpoint. A BMC without an address
+ * binds the server's bind address, which may be any of them, so it clashes with every BMC on its port.
+ */
 export function checkRegistry(reg: RegistryFile): void {
   const nodes = new Set<string>();
-  const endpoints = new Map<string, string>();
+  const byPort = new Map<number, BmcRecord[]>();
   for (const b of reg.bmcs) {
     if (nodes.has(b.node)) throw new BmcEmuError(ErrorCode.Conflict, `BMC ${b.node} is listed twice`, { node: b.node });
     nodes.add(b.node);
-    const key = endpointKey(b);
-    const other = endpoints.get(key);
+    const same = byPort.get(b.ipmi.port) ?? [];
+    const other = same.find(
+      (o) => o.ipmi.address === undefined || b.ipmi.address === undefined || o.ipmi.address === b.ipmi.address,
+    );
     if (other) {
-      throw new BmcEmuError(ErrorCode.Conflict, `IPMI ${key} is already ${other}'s; choose another --port`, {
-        node: b.node,
-        owner: other,
-      });
+      throw new BmcEmuError(
+        ErrorCode.Conflict,
+        `IPMI ${endpointKey(b)} is already ${other.node}'s (${endpointKey(other)}); choose another --port`,
+        {
+          node: b.node,
+          owner: other.node,
+        },
+      );
     }
-    endpoints.set(key, b.node);
+    byPort.set(b.ipmi.port, [...same, b]);
   }
 }
 
