@@ -13,5 +13,7 @@ export * from './front-end.js';
 export * from './logging.js';
 export * from './memory-console.js';
 export * from './memory-driver.js';
+export * from './net/ipv4.js';
+export * from './net/mac.js';
 export * from './node.js';
 export * from './op-queue.js';
