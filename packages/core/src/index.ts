@@ -8,6 +8,7 @@ export { redfishSection } from './config/redfish-section.js';
 export * from './config/schema.js';
 export { tftpSection } from './config/tftp-section.js';
 export * from './driver.js';
+export * from './error-table.js';
 export * from './errors.js';
 export * from './front-end.js';
 export * from './logging.js';
