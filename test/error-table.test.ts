@@ -3,13 +3,17 @@
  * says the same (the way fastify checks its error list against its docs).
  */
 import { readFileSync } from 'node:fs';
-import { BmcEmuError, ERROR_CODES, type ErrorCode, errorTableGaps } from '@bmc-emu/core';
+import { BmcEmuError, ERROR_CODES, ErrorCode, errorTableGaps } from '@bmc-emu/core';
 import { describe, expect, it } from 'vitest';
 import { BOOT_HTTP_STATUS, bootHttpStatusFor } from '../packages/boot-http/src/error-status.js';
+import { decodePacket as decodeDhcp } from '../packages/dhcp/src/codec/packet.js';
 import { DHCP_ERROR_OUTCOMES, dhcpErrorOutcome } from '../packages/dhcp/src/error-outcome.js';
+import { decodeRmcp } from '../packages/ipmi/src/codec/rmcp.js';
 import { completionCodeFor, IPMI_COMPLETION_CODES } from '../packages/ipmi/src/completion-codes.js';
+import { parseEventFilter } from '../packages/redfish/src/codec/event-filter.js';
 import { REDFISH_ERRORS } from '../packages/redfish/src/error-table.js';
 import { toRedfishError } from '../packages/redfish/src/http-error.js';
+import { decodePacket as decodeTftp } from '../packages/tftp/src/codec/packet.js';
 import { TFTP_ERROR_CODES, toTftpError } from '../packages/tftp/src/tftp-error.js';
 
 const TABLES = {
@@ -87,5 +91,32 @@ describe('the error table', () => {
       expect(Number(tftp!.split(' ')[0]), code).toBe(TFTP_ERROR_CODES[code]);
       expect(dhcp, code).toBe(`drop, ${DHCP_ERROR_OUTCOMES[code].counter}`);
     }
+  });
+});
+
+describe('decode errors', () => {
+  const thrown = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('did not throw');
+  };
+
+  it('are all BmcEmuErrors with BMCEMU_INVALID_ARGUMENT, whatever the codec', () => {
+    const cases = {
+      DhcpDecodeError: thrown(() => decodeDhcp(new Uint8Array(10))),
+      IpmiDecodeError: thrown(() => decodeRmcp(Buffer.alloc(1))),
+      TftpDecodeError: thrown(() => decodeTftp(Buffer.from([0, 9]))),
+      EventFilterError: thrown(() => parseEventFilter('(MessageId eq')),
+    };
+    for (const [name, err] of Object.entries(cases)) {
+      expect(err, name).toBeInstanceOf(BmcEmuError);
+      expect((err as BmcEmuError).name, name).toBe(name);
+      expect((err as BmcEmuError).code, name).toBe(ErrorCode.InvalidArgument);
+    }
+    // a TFTP decode error still answers with its own ERROR code, not the table's
+    expect(toTftpError(cases.TftpDecodeError)).toMatchObject({ code: 4 });
   });
 });
