@@ -18,3 +18,4 @@ export * from './net/ipv4.js';
 export * from './net/mac.js';
 export * from './node.js';
 export * from './op-queue.js';
+export * from './state-file.js';

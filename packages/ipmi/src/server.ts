@@ -89,6 +89,7 @@ export class IpmiServer {
     this.portMap = new PortMap(
       opts.basePort === 0 && opts.addressBase === undefined ? undefined : opts.portMapFile,
       base,
+      this.logger,
     );
   }
 
