@@ -39,4 +39,17 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // product code throws BmcEmuError (a stable code every front end maps), never a bare Error
+    files: ['packages/*/src/**/*.ts', 'src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'NewExpression[callee.name=/^(Error|TypeError|RangeError|SyntaxError)$/]',
+          message: 'Throw a BmcEmuError (errors.* in @bmc-emu/core) with an ErrorCode, not a plain Error.',
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,5 @@
 /** Turn commander's parsed flags into a partial config (only what was given). */
+import { errors } from '@bmc-emu/core';
 export interface ServeFlags {
   config?: string;
   driver?: string;
@@ -43,6 +44,6 @@ export function flagsToConfig(f: ServeFlags): Record<string, unknown> {
 
 export function parseIntFlag(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`not a whole number: ${value}`);
+  if (!Number.isInteger(n)) throw errors.invalidArgument(`not a whole number: ${value}`);
   return n;
 }

@@ -26,6 +26,7 @@ import {
   silentLogger,
   writeFileAtomic,
 } from '@bmc-emu/core';
+import { bootHttpStatusFor } from './error-status.js';
 import { parseHardwareReport } from './codec/ghw.js';
 import { chainByMacScript, noBootScript, nodeBootScript, sanitizeEcho } from './codec/ipxe-script.js';
 import { renderTemplate } from './codec/template.js';
@@ -365,7 +366,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
       status = err.status;
       message = err.message;
     } else if (err instanceof BmcEmuError) {
-      status = BMCEMU_STATUS[err.code] ?? 500;
+      status = bootHttpStatusFor(err.code);
       message = err.message;
     } else {
       this.logger.error({ err }, 'boot-http: unexpected error');
@@ -384,16 +385,6 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     res.end(body);
   }
 }
-
-const BMCEMU_STATUS: Partial<Record<string, number>> = {
-  BMCEMU_NODE_NOT_FOUND: 404,
-  BMCEMU_INVALID_ARGUMENT: 400,
-  BMCEMU_CONFLICT: 409,
-  BMCEMU_UNSUPPORTED: 501,
-  BMCEMU_DRIVER_UNAVAILABLE: 503,
-  BMCEMU_TIMEOUT: 504,
-  BMCEMU_MEDIA_ERROR: 502,
-};
 
 class HttpError extends Error {
   constructor(

@@ -2,6 +2,7 @@
  * Which boot file or script a PXE client gets, decided in one place and shared by DHCP, TFTP and
  * boot HTTP, so that an iPXE client is never handed iPXE again (no boot loop).
  */
+import { tryNormalizeMac } from './net/mac.js';
 
 /** RFC 4578 option 93 client system architecture types that matter here. */
 export const PxeArch = {
@@ -46,7 +47,7 @@ export class BootPolicy {
   private readonly perMac: Map<string, string | false>;
 
   constructor(private readonly opts: BootPolicyOptions) {
-    this.perMac = new Map(Object.entries(opts.perMac ?? {}).map(([m, v]) => [m.toLowerCase(), v]));
+    this.perMac = new Map(Object.entries(opts.perMac ?? {}).map(([m, v]) => [macKey(m), v]));
   }
 
   /** URL of the iPXE script an iPXE client should chain. */
@@ -55,7 +56,7 @@ export class BootPolicy {
   }
 
   decide(client: PxeClientInfo): BootDecision {
-    const override = this.perMac.get(client.mac.toLowerCase());
+    const override = this.perMac.get(macKey(client.mac));
     if (override === false) return { kind: 'none' };
     if (client.isIpxe) return { kind: 'http', url: this.ipxeScriptUrl(), httpClient: false };
     const httpBoot =
@@ -95,4 +96,8 @@ export class BootPolicy {
   private arm64(): string {
     return this.opts.efiArm64File ?? 'snponly-arm64.efi';
   }
+}
+
+function macKey(mac: string): string {
+  return tryNormalizeMac(mac) ?? mac.toLowerCase();
 }

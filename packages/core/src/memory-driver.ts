@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { writeFileAtomic } from './atomic-write.js';
 import type { NodeDriver } from './driver.js';
 import { errors } from './errors.js';
+import type { Logger } from './logging.js';
 import { createMemoryConsole } from './memory-console.js';
 import {
   type BiosAttributes,
@@ -28,6 +28,7 @@ import {
   type SecureBoot,
 } from './node.js';
 import { KeyedQueue } from './op-queue.js';
+import { StateFile } from './state-file.js';
 
 export const DEFAULT_BIOS: Readonly<BiosAttributes> = Object.freeze({
   BootMode: 'Uefi',
@@ -49,6 +50,8 @@ export interface MemoryDriverOptions {
   stateFile?: string;
   /** Label for `Node.source`. */
   source?: string;
+  /** Where a failed state-file write is reported. */
+  logger?: Logger;
 }
 
 function uuidFrom(seed: string): string {
@@ -106,13 +109,20 @@ export class MemoryDriver implements NodeDriver {
   private readonly transitionMs: number;
   private readonly mediaDir: string;
   private readonly stateFile: string | undefined;
-  private saving: Promise<void> = Promise.resolve();
+  private readonly state: StateFile | undefined;
   private closed = false;
 
   constructor(opts: MemoryDriverOptions = {}) {
     this.transitionMs = opts.transitionMs ?? 100;
     this.mediaDir = opts.mediaDir ?? join(tmpdir(), 'bmc-emu-media');
     this.stateFile = opts.stateFile;
+    this.state = opts.stateFile
+      ? new StateFile({
+          path: opts.stateFile,
+          what: 'memory driver nodes',
+          ...(opts.logger ? { logger: opts.logger } : {}),
+        })
+      : undefined;
     for (const n of opts.nodes ?? []) this.nodes.set(n.id, cloneNode({ ...n, source: opts.source ?? n.source }));
     this.emitter.setMaxListeners(0);
   }
@@ -246,7 +256,7 @@ export class MemoryDriver implements NodeDriver {
       if (source.kind === 'path') {
         try {
           const st = await stat(source.path);
-          if (!st.isFile()) throw new Error('not a regular file');
+          if (!st.isFile()) throw errors.media('not a regular file');
         } catch (err) {
           throw errors.media(`Cannot attach ${source.path}: ${(err as Error).message}.`, { path: source.path }, err);
         }
@@ -327,7 +337,7 @@ export class MemoryDriver implements NodeDriver {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await this.saving;
+    await this.flush();
     this.emitter.removeAllListeners();
   }
 
@@ -386,10 +396,12 @@ export class MemoryDriver implements NodeDriver {
     this.emitter.emit('event', event);
   }
 
+  /** Resolves when every change so far is in the state file (or its write failed and was logged). */
+  async flush(): Promise<void> {
+    await this.state?.flush();
+  }
+
   private persist(): void {
-    const file = this.stateFile;
-    if (!file) return;
-    const snapshot = JSON.stringify({ nodes: [...this.nodes.values()] }, null, 2);
-    this.saving = this.saving.then(() => writeFileAtomic(file, snapshot)).catch(() => undefined);
+    this.state?.save(() => JSON.stringify({ nodes: [...this.nodes.values()] }, null, 2));
   }
 }

@@ -125,12 +125,6 @@ export interface NodeEvent {
   node?: Node;
 }
 
-export function normalizeMac(mac: string): string {
-  const hex = mac.toLowerCase().replace(/[^0-9a-f]/g, '');
-  if (hex.length !== 12) throw new TypeError(`not a MAC address: ${mac}`);
-  return hex.match(/../g)!.join(':');
-}
-
 export function cloneNode(node: Node): Node {
   return structuredClone(node);
 }

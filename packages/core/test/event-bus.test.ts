@@ -19,7 +19,7 @@ describe('RingBuffer', () => {
     );
   });
   it('refuses a capacity below 1', () => {
-    expect(() => new RingBuffer(0)).toThrow(RangeError);
+    expect(() => new RingBuffer(0)).toThrow(/ring capacity must be >= 1/);
   });
 });
 

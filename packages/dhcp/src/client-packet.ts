@@ -1,6 +1,6 @@
+import { parseMac } from '@bmc-emu/core';
 import { ip, type MessageType, Opt, text, u8, u16List, userClass } from './codec/options.js';
 import { BOOTREQUEST, type DhcpOption, type DhcpPacket, FLAG_BROADCAST } from './codec/packet.js';
-import { parseMac } from './mac.js';
 
 export interface ClientPacketInit {
   type: (typeof MessageType)[keyof typeof MessageType];

@@ -1,4 +1,4 @@
-import { type BootDecision, type BootPolicy, errors } from '@bmc-emu/core';
+import { type BootDecision, type BootPolicy, errors, normalizeMac } from '@bmc-emu/core';
 import {
   type ClasslessRoute,
   classlessRoutes,
@@ -17,7 +17,6 @@ import {
 } from './codec/options.js';
 import { BOOTREPLY, BOOTREQUEST, type DhcpOption, type DhcpPacket, FLAG_BROADCAST } from './codec/packet.js';
 import type { Lease, LeaseStore } from './lease-store.js';
-import { normalizeMac } from './mac.js';
 import { describeDecision, type PxeRequestInfo, pxeInfo } from './pxe.js';
 import { type Reservation, selectSubnet, Subnet, type SubnetOptions } from './subnet.js';
 

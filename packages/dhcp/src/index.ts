@@ -1,13 +1,12 @@
 export { bindSocketToDevice, canBindToDevice, socketDevice } from './bind-device.js';
 export { type ClientPacketInit, clientPacket } from './client-packet.js';
 export { DhcpDecodeError } from './codec/errors.js';
-export { intToIp, ipToInt, isIpv4, parseCidr } from './codec/ipv4.js';
+export { parseCidr } from './codec/ipv4.js';
 export * from './codec/options.js';
 export * from './codec/packet.js';
 export { DhcpEngine, type DhcpEngineOptions, type Reply, type Transaction } from './engine.js';
 export { dhcpFrontEnd } from './front-end.js';
 export { formatLeaseFile, type Lease, type LeaseState, LeaseStore, parseLeaseFile } from './lease-store.js';
-export { formatMac, normalizeMac, parseMac } from './mac.js';
 export { AddressPool } from './pool.js';
 export { type PxeRequestInfo, pxeInfo } from './pxe.js';
 export { type DhcpCounters, DhcpServer, type DhcpServerOptions } from './server.js';

@@ -1,5 +1,5 @@
 import { type FileHandle, open, readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@bmc-emu/core';
+import { ipv4ToInt, writeFileAtomic } from '@bmc-emu/core';
 
 export type LeaseState = 'offered' | 'bound' | 'released' | 'declined';
 
@@ -150,15 +150,10 @@ function leaseLine(l: Lease, freed = false): string {
   return `${freed ? 'free' : l.state} ${l.mac} ${l.ip} ${new Date(l.expiresAt).toISOString()} ${l.hostname || '-'}\n`;
 }
 
-function ipKey(ip: string): number {
-  const p = ip.split('.');
-  return ((Number(p[0]) << 24) >>> 0) + (Number(p[1]) << 16) + (Number(p[2]) << 8) + Number(p[3]);
-}
-
 export function formatLeaseFile(leases: readonly Lease[]): string {
   const lines = leases
     .filter((l) => l.state !== 'offered')
-    .map((l) => ({ l, key: ipKey(l.ip) }))
+    .map((l) => ({ l, key: ipv4ToInt(l.ip) }))
     .sort((a, b) => a.key - b.key)
     .map(({ l }) => leaseLine(l));
   return `${HEADER.join('\n')}\n${lines.join('')}`;

@@ -1,5 +1,5 @@
-import { errors } from '@bmc-emu/core';
-import { intToIp, ipToInt, parseCidr } from './codec/ipv4.js';
+import { errors, intToIpv4, ipv4ToInt } from '@bmc-emu/core';
+import { parseCidr } from './codec/ipv4.js';
 
 /** A subnet and the dynamic range inside it, as integers for cheap scans. */
 export class AddressPool {
@@ -16,9 +16,9 @@ export class AddressPool {
     this.mask = mask;
     this.prefix = prefix;
     const broadcast = (network | ~mask) >>> 0;
-    this.first = rangeStart ? ipToInt(rangeStart) : network + 1;
-    this.last = rangeEnd ? ipToInt(rangeEnd) : broadcast - 1;
-    if (this.first > this.last || !this.contains(intToIp(this.first)) || !this.contains(intToIp(this.last))) {
+    this.first = rangeStart ? ipv4ToInt(rangeStart) : network + 1;
+    this.last = rangeEnd ? ipv4ToInt(rangeEnd) : broadcast - 1;
+    if (this.first > this.last || !this.contains(intToIpv4(this.first)) || !this.contains(intToIpv4(this.last))) {
       throw errors.invalidArgument(`DHCP range ${rangeStart}-${rangeEnd} is not inside ${subnet}`);
     }
     this.cursor = this.first;
@@ -29,19 +29,19 @@ export class AddressPool {
   }
 
   get subnetMask(): string {
-    return intToIp(this.mask);
+    return intToIpv4(this.mask);
   }
 
   get broadcast(): string {
-    return intToIp((this.network | ~this.mask) >>> 0);
+    return intToIpv4((this.network | ~this.mask) >>> 0);
   }
 
   contains(ip: string): boolean {
-    return (ipToInt(ip) & this.mask) >>> 0 === this.network;
+    return (ipv4ToInt(ip) & this.mask) >>> 0 === this.network;
   }
 
   inRange(ip: string): boolean {
-    const n = ipToInt(ip);
+    const n = ipv4ToInt(ip);
     return n >= this.first && n <= this.last;
   }
 
@@ -50,7 +50,7 @@ export class AddressPool {
     for (let i = 0; i < this.size; i++) {
       const n = this.cursor;
       this.cursor = n >= this.last ? this.first : n + 1;
-      const ip = intToIp(n);
+      const ip = intToIpv4(n);
       if (isFree(ip)) return ip;
     }
     return undefined;

@@ -1,8 +1,7 @@
-import type { BootDecision, PxeClientInfo } from '@bmc-emu/core';
+import { type BootDecision, formatMac, type PxeClientInfo } from '@bmc-emu/core';
 import { DhcpDecodeError } from './codec/errors.js';
 import { findOption, Opt, text, u16List, userClass } from './codec/options.js';
 import type { DhcpPacket } from './codec/packet.js';
-import { formatMac } from './mac.js';
 
 export interface PxeRequestInfo extends PxeClientInfo {
   /** The client asked for network boot (vendor class PXEClient/HTTPClient, option 93 or iPXE). */

@@ -4,8 +4,8 @@ import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { type BootPolicy, errors, type Logger, silentLogger } from '@bmc-emu/core';
 import { bindSocketToDevice } from './bind-device.js';
-import { DhcpDecodeError } from './codec/errors.js';
 import { decodePacket, encodePacket } from './codec/packet.js';
+import { dhcpErrorOutcome } from './error-outcome.js';
 import { DhcpEngine, type DhcpEngineOptions, type Transaction } from './engine.js';
 import { LeaseStore } from './lease-store.js';
 
@@ -196,11 +196,11 @@ export class DhcpServer {
       const req = decodePacket(msg);
       tx = this.engine!.handle(req, Date.now(), proxyPort);
     } catch (err) {
-      if (err instanceof DhcpDecodeError) {
-        this.counters.decodeErrors++;
-        this.log.debug({ from: `${rinfo.address}:${rinfo.port}`, err: err.message }, 'dhcp bad packet');
+      const outcome = dhcpErrorOutcome(err);
+      this.counters[outcome.counter]++;
+      if (outcome.level === 'debug') {
+        this.log.debug({ from: `${rinfo.address}:${rinfo.port}`, err: (err as Error).message }, 'dhcp bad packet');
       } else {
-        this.counters.internalErrors++;
         this.log.error({ err }, 'dhcp request failed');
       }
       return;

@@ -1,8 +1,7 @@
-import { errors } from '@bmc-emu/core';
+import { errors, normalizeMac } from '@bmc-emu/core';
 import type { ClasslessRoute } from './codec/options.js';
 import { findOption, ip, Opt, subOptions } from './codec/options.js';
 import type { DhcpOption, DhcpPacket } from './codec/packet.js';
-import { normalizeMac } from './mac.js';
 import { AddressPool } from './pool.js';
 
 export interface Reservation {

@@ -1,4 +1,4 @@
-import { BootPolicy } from '@bmc-emu/core';
+import { BootPolicy, ipv4ToInt } from '@bmc-emu/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,6 @@ import {
   encodePacket,
   findOption,
   ip,
-  ipToInt,
   LeaseStore,
   MessageType,
   Opt,
@@ -290,7 +289,7 @@ describe('DhcpEngine with several subnets', () => {
         if (r.tx.outcome.includes('no free address')) return;
         const got = new Subnet({ subnet: holder }, 60);
         expect(got.contains(r.reply!.yiaddr)).toBe(true);
-        expect(ipToInt(r.reply!.yiaddr)).toBeGreaterThan(0);
+        expect(ipv4ToInt(r.reply!.yiaddr)).toBeGreaterThan(0);
         expect(r.tx.reply).toMatchObject({ address: giaddr, port: 67 });
       }),
       { numRuns: 300 },

@@ -1,4 +1,4 @@
-import { ErrorCode, isBmcEmuError } from '@bmc-emu/core';
+import { ErrorCode, type ErrorTable, isBmcEmuError } from '@bmc-emu/core';
 
 /** IPMI completion codes (IPMI 2.0 table 5-2) and the boot-options specific ones. */
 export const CC = {
@@ -33,25 +33,24 @@ export const CC = {
   readOnlyParam: 0x82,
 } as const;
 
+/** How every ErrorCode answers over IPMI: the completion code (IPMI 2.0 table 5-2). */
+export const IPMI_COMPLETION_CODES: ErrorTable<number> = {
+  [ErrorCode.NodeNotFound]: CC.notPresent,
+  [ErrorCode.DriverUnavailable]: CC.nodeBusy,
+  [ErrorCode.Conflict]: CC.notInPresentState,
+  [ErrorCode.InvalidArgument]: CC.invalidData,
+  [ErrorCode.Unsupported]: CC.subFunctionDisabled,
+  // IPMI has no virtual media; a media error reaching a chassis command is nothing the client can fix
+  [ErrorCode.MediaError]: CC.unspecified,
+  [ErrorCode.Timeout]: CC.timeout,
+  [ErrorCode.ConfigInvalid]: CC.unspecified,
+  [ErrorCode.Internal]: CC.unspecified,
+};
+
 /** The single place where a driver error becomes an IPMI completion code. */
 export function completionCodeFor(err: unknown): number {
   if (!isBmcEmuError(err)) return CC.unspecified;
-  switch (err.code) {
-    case ErrorCode.NodeNotFound:
-      return CC.notPresent;
-    case ErrorCode.DriverUnavailable:
-      return CC.nodeBusy;
-    case ErrorCode.Conflict:
-      return CC.notInPresentState;
-    case ErrorCode.InvalidArgument:
-      return CC.invalidData;
-    case ErrorCode.Unsupported:
-      return CC.subFunctionDisabled;
-    case ErrorCode.Timeout:
-      return CC.timeout;
-    default:
-      return CC.unspecified;
-  }
+  return IPMI_COMPLETION_CODES[err.code] ?? CC.unspecified;
 }
 
 export class CompletionError extends Error {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@bmc-emu/core';
+import { type Logger, StateFile } from '@bmc-emu/core';
 
 export interface Slot {
   address: string;
@@ -14,13 +14,16 @@ export const slotKey = (s: Slot): string => `${s.address}:${s.port}`;
  */
 export class PortMap {
   private slots = new Map<string, Slot>();
-  private saving: Promise<void> = Promise.resolve();
+  private readonly state: StateFile | undefined;
 
   /** `base` names the addressing in force (e.g. `127.0.0.1:6230`); a file written under another base is ignored. */
   constructor(
     private readonly file: string | undefined,
     private readonly base = '',
-  ) {}
+    logger?: Logger,
+  ) {
+    this.state = file ? new StateFile({ path: file, what: 'IPMI port map', ...(logger ? { logger } : {}) }) : undefined;
+  }
 
   async load(): Promise<void> {
     if (!this.file) return;
@@ -59,14 +62,12 @@ export class PortMap {
     if (this.slots.delete(nodeId)) this.save();
   }
 
-  flush(): Promise<void> {
-    return this.saving;
+  /** Resolves when every change so far is on disk (or its write failed and was logged). */
+  async flush(): Promise<void> {
+    await this.state?.flush();
   }
 
   private save(): void {
-    const file = this.file;
-    if (!file) return;
-    const text = `${JSON.stringify({ base: this.base, slots: Object.fromEntries(this.slots) }, null, 2)}\n`;
-    this.saving = this.saving.then(() => writeFileAtomic(file, text)).catch(() => undefined);
+    this.state?.save(() => `${JSON.stringify({ base: this.base, slots: Object.fromEntries(this.slots) }, null, 2)}\n`);
   }
 }

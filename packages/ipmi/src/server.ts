@@ -1,4 +1,13 @@
-import { type Logger, type Node, type NodeDriver, type NodeEvent, silentLogger } from '@bmc-emu/core';
+import {
+  intToIpv4,
+  ipv4ToInt,
+  isIpv4,
+  type Logger,
+  type Node,
+  type NodeDriver,
+  type NodeEvent,
+  silentLogger,
+} from '@bmc-emu/core';
 import { BmcEndpoint } from './bmc.js';
 import type { Credentials } from './commands/context.js';
 import { PortMap, type Slot, slotKey } from './port-map.js';
@@ -43,12 +52,9 @@ export interface EndpointInfo {
   port: number;
 }
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
-}
-
-function intToIpv4(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
+/** IPv4 endpoints in numeric order; an IPv6 bind sorts first, by port alone. */
+function addressOrder(address: string): number {
+  return isIpv4(address) ? ipv4ToInt(address) : 0;
 }
 
 export function parseKg(kg: string | undefined): Buffer | undefined {
@@ -83,6 +89,7 @@ export class IpmiServer {
     this.portMap = new PortMap(
       opts.basePort === 0 && opts.addressBase === undefined ? undefined : opts.portMapFile,
       base,
+      this.logger,
     );
   }
 
@@ -106,7 +113,7 @@ export class IpmiServer {
   list(): EndpointInfo[] {
     return [...this.endpoints.entries()]
       .map(([nodeId, { endpoint, name, address }]) => ({ nodeId, name, address, port: endpoint.port }))
-      .sort((a, b) => ipv4ToInt(a.address) - ipv4ToInt(b.address) || a.port - b.port);
+      .sort((a, b) => addressOrder(a.address) - addressOrder(b.address) || a.port - b.port);
   }
 
   endpointFor(nodeIdOrName: string): BmcEndpoint | undefined {

@@ -533,7 +533,7 @@ export class LibvirtDriver implements NodeDriver {
     if (source.kind === 'path') {
       try {
         const st = await stat(source.path);
-        if (!st.isFile()) throw new Error('not a regular file');
+        if (!st.isFile()) throw errors.media('not a regular file');
       } catch (err) {
         throw errors.media(`Cannot attach ${source.path}: ${(err as Error).message}.`, { path: source.path }, err);
       }

@@ -1,3 +1,4 @@
+import { errors } from '@bmc-emu/core';
 import { child, type XmlEl } from './xml.js';
 
 /** The first free `<target dev>` with this prefix (sd, hd, vd), skipping the ones in use. */
@@ -9,7 +10,7 @@ export function freeTarget(domain: XmlEl, prefix: string): string {
     const dev = `${prefix}${String.fromCharCode(97 + i)}`;
     if (!used.has(dev)) return dev;
   }
-  throw new RangeError(`no free ${prefix}X target left`);
+  throw errors.conflict(`no free ${prefix}X target left`);
 }
 
 /** `<disk device='cdrom'>` on the bus the machine type supports (sata on q35, ide on pc). */

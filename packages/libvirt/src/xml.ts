@@ -1,3 +1,4 @@
+import { errors } from '@bmc-emu/core';
 import { Builder, parseStringPromise } from 'xml2js';
 
 /**
@@ -19,7 +20,7 @@ export async function parseXml(xml: string): Promise<Record<string, XmlEl>> {
 export async function parseDomainXml(xml: string): Promise<XmlEl> {
   const doc = await parseXml(xml);
   const dom = doc.domain;
-  if (!dom) throw new TypeError('not a libvirt domain XML document (no <domain> root)');
+  if (!dom) throw errors.invalidArgument('not a libvirt domain XML document (no <domain> root)');
   return dom;
 }
 

@@ -1,7 +1,7 @@
 /** Accounts with hashed passwords (scrypt) and the three standard roles, enforced by privilege. */
 import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@bmc-emu/core';
+import { type Logger, StateFile } from '@bmc-emu/core';
 
 export const ROLES = ['Administrator', 'Operator', 'ReadOnly'] as const;
 export type Role = (typeof ROLES)[number];
@@ -45,16 +45,16 @@ export class AccountStore {
   private readonly verified = new Map<string, number>();
   private readonly secret = randomBytes(32);
 
-  private saving: Promise<void> = Promise.resolve();
+  private readonly state: StateFile | undefined;
 
   /**
    * `file`: keep accounts (hashes only) there across restarts. The configured admin always exists, is an
    * Administrator and has the configured password: the config stays the way back in.
    */
-  constructor(
-    admin: { userName: string; password: string },
-    private readonly file?: string,
-  ) {
+  constructor(admin: { userName: string; password: string }, file?: string, logger?: Logger) {
+    this.state = file
+      ? new StateFile({ path: file, mode: 0o600, what: 'Redfish accounts', ...(logger ? { logger } : {}) })
+      : undefined;
     if (file) this.load(file);
     const existing = this.byName(admin.userName);
     if (existing) {
@@ -70,9 +70,9 @@ export class AccountStore {
     this.save();
   }
 
-  /** Resolves when every change so far is on disk. */
-  flushed(): Promise<void> {
-    return this.saving;
+  /** Resolves when every change so far is on disk (or its write failed and was logged). */
+  async flush(): Promise<void> {
+    await this.state?.flush();
   }
 
   private load(file: string): void {
@@ -98,19 +98,18 @@ export class AccountStore {
   }
 
   private save(): void {
-    const file = this.file;
-    if (!file) return;
-    const data = JSON.stringify({
-      accounts: this.list().map((a) => ({
-        id: a.id,
-        userName: a.userName,
-        role: a.role,
-        enabled: a.enabled,
-        salt: a.salt.toString('hex'),
-        hash: a.hash.toString('hex'),
-      })),
-    });
-    this.saving = this.saving.then(() => writeFileAtomic(file, data, 0o600)).catch(() => undefined);
+    this.state?.save(() =>
+      JSON.stringify({
+        accounts: this.list().map((a) => ({
+          id: a.id,
+          userName: a.userName,
+          role: a.role,
+          enabled: a.enabled,
+          salt: a.salt.toString('hex'),
+          hash: a.hash.toString('hex'),
+        })),
+      }),
+    );
   }
 
   list(): Account[] {

@@ -1,15 +1,16 @@
 /** The chassis indicator LED per node: BMC state, not node state, kept in a small JSON file when asked. */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@bmc-emu/core';
+import { type Logger, StateFile } from '@bmc-emu/core';
 import type { ChassisState } from './codec/service.js';
 
 const LEDS = ['Lit', 'Blinking', 'Off'] as const;
 
 export class ChassisStore {
   private readonly leds = new Map<string, ChassisState>();
-  private saving: Promise<void> = Promise.resolve();
+  private readonly state: StateFile | undefined;
 
-  constructor(private readonly file?: string) {
+  constructor(file?: string, logger?: Logger) {
+    this.state = file ? new StateFile({ path: file, what: 'chassis LEDs', ...(logger ? { logger } : {}) }) : undefined;
     if (!file) return;
     try {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ChassisState>;
@@ -23,13 +24,11 @@ export class ChassisStore {
 
   set(id: string, st: ChassisState): void {
     this.leds.set(id, st);
-    const file = this.file;
-    if (!file) return;
-    const data = JSON.stringify(Object.fromEntries(this.leds));
-    this.saving = this.saving.then(() => writeFileAtomic(file, data)).catch(() => undefined);
+    this.state?.save(() => JSON.stringify(Object.fromEntries(this.leds)));
   }
 
-  flushed(): Promise<void> {
-    return this.saving;
+  /** Resolves when every change so far is on disk (or its write failed and was logged). */
+  async flush(): Promise<void> {
+    await this.state?.flush();
   }
 }

@@ -1,6 +1,6 @@
 /** EventService: turns node changes into Redfish events for subscribers (HTTP push) and SSE streams. */
 import { randomBytes } from 'node:crypto';
-import type { Logger, NodeEvent } from '@bmc-emu/core';
+import { BmcEmuError, ErrorCode, type Logger, type NodeEvent } from '@bmc-emu/core';
 import type { RedfishResponse } from './http-request.js';
 import {
   type EventFacts,
@@ -203,5 +203,6 @@ async function defaultPush(url: string, body: string): Promise<void> {
     signal: AbortSignal.timeout(5000),
   });
   await res.arrayBuffer();
-  if (!res.ok) throw new Error(`destination answered ${res.status}`);
+  if (!res.ok)
+    throw new BmcEmuError(ErrorCode.Internal, `destination answered ${res.status}`, { url, status: res.status });
 }

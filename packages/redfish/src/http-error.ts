@@ -1,5 +1,6 @@
 import { type BmcEmuError, ErrorCode, isBmcEmuError } from '@bmc-emu/core';
 import { type ExtendedInfo, errorBody, type MessageId, messageInfo, type RedfishErrorBody } from './codec/messages.js';
+import { REDFISH_ERRORS } from './error-table.js';
 
 /** An error that already knows its Redfish status and messages. */
 export class RedfishHttpError extends Error {
@@ -18,18 +19,6 @@ export function httpError(status: number, id: MessageId, args: string[] = [], de
   return new RedfishHttpError(status, [messageInfo(id, args)], detail);
 }
 
-const CODE_TO_STATUS: Record<string, [number, MessageId]> = {
-  [ErrorCode.NodeNotFound]: [404, 'ResourceNotFound'],
-  [ErrorCode.DriverUnavailable]: [503, 'ServiceTemporarilyUnavailable'],
-  [ErrorCode.Conflict]: [409, 'ResourceInUse'],
-  [ErrorCode.InvalidArgument]: [400, 'GeneralError'],
-  [ErrorCode.Unsupported]: [400, 'ActionNotSupported'],
-  [ErrorCode.MediaError]: [400, 'GeneralError'],
-  [ErrorCode.Timeout]: [503, 'ServiceTemporarilyUnavailable'],
-  [ErrorCode.ConfigInvalid]: [500, 'InternalError'],
-  [ErrorCode.Internal]: [500, 'InternalError'],
-};
-
 /** The ONE place where any error becomes a Redfish status + error body. */
 export function toRedfishError(err: unknown): {
   status: number;
@@ -41,7 +30,7 @@ export function toRedfishError(err: unknown): {
   }
   if (isBmcEmuError(err)) {
     const e = err as BmcEmuError;
-    const [status, id] = CODE_TO_STATUS[e.code] ?? [500, 'InternalError'];
+    const { status, messageId: id } = REDFISH_ERRORS[e.code] ?? REDFISH_ERRORS[ErrorCode.Internal];
     const args =
       id === 'ResourceNotFound'
         ? ['ComputerSystem', String(e.details.id ?? '')]

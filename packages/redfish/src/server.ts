@@ -89,8 +89,8 @@ export class RedfishServer {
 
   async stop(): Promise<void> {
     this.app?.shutdown();
-    await this.app?.redfish.accounts.flushed();
-    await this.app?.redfish.chassis.flushed();
+    await this.app?.redfish.accounts.flush();
+    await this.app?.redfish.chassis.flush();
     const server = this.server;
     if (!server) return;
     this.server = undefined;

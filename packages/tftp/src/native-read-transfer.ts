@@ -4,6 +4,7 @@
  * trip through the event loop. Only for octet reads of a file the server holds an fd for.
  */
 import { createRequire } from 'node:module';
+import { errors } from '@bmc-emu/core';
 import type { TransferOutcome } from './read-transfer.js';
 
 export interface NativeReadSettings {
@@ -74,7 +75,7 @@ export class NativeReadTransfer {
   /** Opens the transfer socket and starts sending at once; throws when the socket cannot be set up. */
   constructor(settings: NativeReadSettings) {
     const b = load();
-    if (!b) throw new Error(`the tftp_native addon is not built: ${loadError?.message ?? 'unknown error'}`);
+    if (!b) throw errors.unsupported(`the tftp_native addon is not built: ${loadError?.message ?? 'unknown error'}`);
     let endThread!: () => void;
     this.ended = new Promise((r) => {
       endThread = r;

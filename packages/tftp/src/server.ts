@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isIP, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { type Logger, silentLogger } from '@bmc-emu/core';
+import { BmcEmuError, ErrorCode, errors, type Logger, silentLogger } from '@bmc-emu/core';
 import { BlockReader } from './block-reader.js';
 import { NetasciiEncoder } from './codec/netascii.js';
 import { type Negotiated, negotiate } from './codec/options.js';
@@ -129,14 +129,15 @@ export class TftpServer {
   /** The bound request port (after start()). */
   get port(): number {
     const a = this.socket?.address();
-    if (!a) throw new Error('TFTP server not started');
+    if (!a) throw new BmcEmuError(ErrorCode.Internal, 'TFTP server not started: call start() first');
     return a.port;
   }
 
   async start(): Promise<{ address: string; port: number }> {
-    if (this.socket) throw new Error('TFTP server already started');
+    if (this.socket) throw errors.conflict('TFTP server already started');
     if (this.opts.engine === 'native' && !nativeEngineAvailable()) {
-      throw new Error(
+      throw new BmcEmuError(
+        ErrorCode.ConfigInvalid,
         `TFTP engine 'native' needs the tftp_native addon, which did not load (${nativeEngineError()}): ` +
           'run `npm rebuild @bmc-emu/tftp` (python3, make and a C compiler are required).',
       );

@@ -1,7 +1,7 @@
 /**
  * The one place where failures become TFTP ERROR packets (code + message).
  */
-import { ErrorCode, isBmcEmuError } from '@bmc-emu/core';
+import { ErrorCode, type ErrorTable, isBmcEmuError } from '@bmc-emu/core';
 import { TftpDecodeError, TftpErrorCode } from './codec/packet.js';
 
 /** A refusal the server means to send as-is (path refused, file missing, writes disabled...). */
@@ -28,18 +28,25 @@ export interface TftpErrorReply {
   message: string;
 }
 
+/** How every ErrorCode answers over TFTP: the ERROR packet's code (RFC 1350); the message is the error's. */
+export const TFTP_ERROR_CODES: ErrorTable<TftpErrorCode> = {
+  [ErrorCode.NodeNotFound]: TftpErrorCode.FileNotFound,
+  [ErrorCode.DriverUnavailable]: TftpErrorCode.NotDefined,
+  [ErrorCode.Conflict]: TftpErrorCode.NotDefined,
+  [ErrorCode.InvalidArgument]: TftpErrorCode.AccessViolation,
+  [ErrorCode.Unsupported]: TftpErrorCode.AccessViolation,
+  [ErrorCode.MediaError]: TftpErrorCode.NotDefined,
+  [ErrorCode.Timeout]: TftpErrorCode.NotDefined,
+  [ErrorCode.ConfigInvalid]: TftpErrorCode.NotDefined,
+  [ErrorCode.Internal]: TftpErrorCode.NotDefined,
+};
+
 export function toTftpError(err: unknown): TftpErrorReply {
   if (err instanceof TftpRefusal || err instanceof TftpDecodeError) return { code: err.tftpCode, message: err.message };
   if (isBmcEmuError(err)) {
-    switch (err.code) {
-      case ErrorCode.NodeNotFound:
-        return { code: TftpErrorCode.FileNotFound, message: 'File not found' };
-      case ErrorCode.InvalidArgument:
-      case ErrorCode.Unsupported:
-        return { code: TftpErrorCode.AccessViolation, message: err.message };
-      default:
-        return { code: TftpErrorCode.NotDefined, message: err.message };
-    }
+    const code = TFTP_ERROR_CODES[err.code] ?? TftpErrorCode.NotDefined;
+    // a missing node reads as a missing file: the client asked for a per-node path
+    return { code, message: code === TftpErrorCode.FileNotFound ? 'File not found' : err.message };
   }
   const sysCode = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (sysCode) {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { macSchema } from '../net/mac.js';
 
 export const dhcpReservation = z
   .object({
-    mac: z.string().min(1),
+    mac: macSchema,
     ip: z.string().min(1),
     hostname: z.string().optional(),
     bootFile: z.string().optional(),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+import { ipv4Schema } from '../net/ipv4.js';
 
 export const ipmiCredentials = z
   .object({ user: z.string().min(1).max(16), password: z.string().min(1).max(20) })
@@ -15,7 +14,7 @@ export const ipmiSection = z
      * One IP per node instead of one port per node: node N binds addressBase + N on addressPort
      * (623, what real BMCs use). The addresses must exist on an interface (any 127.x.y.z works on lo).
      */
-    addressBase: z.string().regex(ipv4, 'an IPv4 address').optional(),
+    addressBase: ipv4Schema.optional(),
     addressPort: z.number().int().min(1).max(65535).default(623),
     /** Answer IPMI 1.5 (`ipmitool -I lan`, MD5 auth). */
     ipmi15: z.boolean().default(true),

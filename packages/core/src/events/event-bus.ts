@@ -1,3 +1,4 @@
+import { errors } from '../errors.js';
 import { RingBuffer } from './ring-buffer.js';
 import type { RackEvent, RackEventInput, RackEventKind } from './types.js';
 
@@ -78,7 +79,7 @@ export class EventBus {
     this.global = new RingBuffer(opts.global ?? 5_000);
     this.perNodeCapacity = opts.perNode ?? 500;
     if (!Number.isInteger(this.perNodeCapacity) || this.perNodeCapacity < 1) {
-      throw new RangeError(`perNode must be >= 1, got ${this.perNodeCapacity}`);
+      throw errors.invalidArgument(`perNode must be >= 1, got ${this.perNodeCapacity}`);
     }
   }
 

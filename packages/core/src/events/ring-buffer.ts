@@ -1,3 +1,4 @@
+import { errors } from '../errors.js';
 /** A fixed-capacity FIFO that overwrites its oldest entry when full. O(1) push, no allocation after start. */
 export class RingBuffer<T> {
   private readonly items: (T | undefined)[];
@@ -6,7 +7,7 @@ export class RingBuffer<T> {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError(`ring capacity must be >= 1, got ${capacity}`);
+      throw errors.invalidArgument(`ring capacity must be >= 1, got ${capacity}`);
     this.items = new Array<T | undefined>(capacity);
   }
 

@@ -1,34 +1,12 @@
+import { ipv4ToInt } from '@bmc-emu/core';
 import { decodeFail } from './errors.js';
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-export function ipToInt(ip: string): number {
-  const m = IPV4.exec(ip);
-  if (!m) return decodeFail(`not an IPv4 address: ${JSON.stringify(ip)}`);
-  let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const b = Number(m[i]);
-    if (b > 255) decodeFail(`not an IPv4 address: ${JSON.stringify(ip)}`);
-    n = n * 256 + b;
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-export function isIpv4(ip: string): boolean {
-  const m = IPV4.exec(ip);
-  return m?.slice(1).every((b) => Number(b) <= 255) ?? false;
-}
 
 export function readIp(buf: Uint8Array, at: number): string {
   return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
 }
 
 export function writeIp(buf: Uint8Array, at: number, ip: string): void {
-  const n = ipToInt(ip);
+  const n = ipv4ToInt(ip);
   buf[at] = n >>> 24;
   buf[at + 1] = (n >>> 16) & 255;
   buf[at + 2] = (n >>> 8) & 255;
@@ -49,5 +27,5 @@ export function parseCidr(cidr: string): { network: number; prefix: number; mask
     return decodeFail(`not a CIDR: ${JSON.stringify(cidr)}`);
   }
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { network: (ipToInt(addr) & mask) >>> 0, prefix, mask };
+  return { network: (ipv4ToInt(addr) & mask) >>> 0, prefix, mask };
 }

@@ -1,8 +1,9 @@
+import { BmcEmuError, ErrorCode } from '@bmc-emu/core';
+
 /** The only error a codec throws: the bytes are not a valid frame of the kind asked for. */
-export class IpmiDecodeError extends Error {
-  readonly code = 'BMCEMU_IPMI_DECODE';
-  constructor(message: string) {
-    super(message);
+export class IpmiDecodeError extends BmcEmuError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.InvalidArgument, message, details);
     this.name = 'IpmiDecodeError';
   }
 }

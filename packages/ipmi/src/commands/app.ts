@@ -1,3 +1,4 @@
+import { ipv4ToInt, isIpv4 } from '@bmc-emu/core';
 import { cipherSuiteRecords } from '../codec/cipher-suites.js';
 import { guidBytes } from '../codec/guid.js';
 import { AUTH_MD5 } from '../codec/session15.js';
@@ -73,7 +74,9 @@ function channelCipherSuites(data: Buffer) {
 function sessionInfoRecord(ctx: CommandContext, s: Session | undefined) {
   const head = [s?.handle ?? 0, ctx.sessions.maxSessions & 0x3f, ctx.sessions.activeCount & 0x3f];
   if (!s) return ok(head);
-  const ip = s.peer.address.split('.').map((x) => Number(x) & 0xff);
+  const v4 = s.peer.address.replace(/^::ffff:/i, '');
+  const n = isIpv4(v4) ? ipv4ToInt(v4) : 0; // an IPv6 peer has no 4-byte form here
+  const ip = [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
   const port = Buffer.alloc(2);
   port.writeUInt16LE(s.peer.port);
   return ok([

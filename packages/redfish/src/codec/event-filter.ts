@@ -4,6 +4,7 @@
  *   (MessageId eq 'ResourceEvent.1.3.ResourceChanged') or OriginResource eq '/redfish/v1/Systems/x'
  * Pure: no I/O.
  */
+import { BmcEmuError, ErrorCode } from '@bmc-emu/core';
 
 /** What a filter can look at in one event record. */
 export interface EventFacts {
@@ -29,9 +30,9 @@ export type FilterExpr =
   | { op: 'and' | 'or'; left: FilterExpr; right: FilterExpr }
   | { op: 'not'; expr: FilterExpr };
 
-export class EventFilterError extends Error {
+export class EventFilterError extends BmcEmuError {
   constructor(message: string) {
-    super(message);
+    super(ErrorCode.InvalidArgument, message);
     this.name = 'EventFilterError';
   }
 }

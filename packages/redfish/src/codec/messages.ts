@@ -157,6 +157,14 @@ export const BASE_MESSAGES = {
     resolution: 'Wait for the indicated retry duration and retry the operation.',
     args: 1,
   },
+  OperationTimeout: {
+    message:
+      'A timeout internal to the service occurred as part of the request.  Partial results may have been returned.',
+    severity: 'Critical',
+    resolution:
+      'Attempt to resubmit the request.  If the problem persists, consider resetting the service or provider.',
+    args: 0,
+  },
   ResourceAtUriUnauthorized: {
     message: 'While accessing the resource at %1, the service received an authorization error %2.',
     severity: 'Critical',

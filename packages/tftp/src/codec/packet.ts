@@ -2,6 +2,7 @@
  * TFTP packets (RFC 1350, OACK from RFC 2347): bytes in, typed values out and back. No sockets, no timers.
  * Strings are carried as latin1 so every byte of a filename survives decoding unchanged.
  */
+import { BmcEmuError, ErrorCode } from '@bmc-emu/core';
 
 export const Opcode = { RRQ: 1, WRQ: 2, DATA: 3, ACK: 4, ERROR: 5, OACK: 6 } as const;
 export type Opcode = (typeof Opcode)[keyof typeof Opcode];
@@ -56,10 +57,10 @@ export type TftpPacket = RequestPacket | DataPacket | AckPacket | ErrorPacket | 
 export const MAX_BLKSIZE = 65464;
 
 /** Thrown for bytes that are not a TFTP packet; `tftpCode` is the ERROR code a server answers with. */
-export class TftpDecodeError extends Error {
+export class TftpDecodeError extends BmcEmuError {
   readonly tftpCode: TftpErrorCode;
   constructor(message: string, tftpCode: TftpErrorCode = TftpErrorCode.IllegalOperation) {
-    super(message);
+    super(ErrorCode.InvalidArgument, message, { tftpCode });
     this.name = 'TftpDecodeError';
     this.tftpCode = tftpCode;
   }
