@@ -3,6 +3,7 @@ import { BmcEmuError, createLogger, ErrorCode, isBmcEmuError, loadConfig } from 
 import { ensureTls } from '@bmc-emu/redfish';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { flagsToConfig, parseIntFlag, type ServeFlags } from './cli-options.js';
+import { configSchema } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
 import { ExitCode } from './exit-codes.js';
@@ -48,7 +49,11 @@ function report(err: unknown): number {
 }
 
 async function serve(flags: ServeFlags): Promise<number> {
-  const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
+  const config = await loadConfig({
+    schema: configSchema,
+    ...(flags.config ? { file: flags.config } : {}),
+    overrides: flagsToConfig(flags),
+  });
   const server = await startServer(config);
   for (const line of server.lines) process.stdout.write(`${line}\n`);
   // Keep the process alive even when no front end holds a socket open.
@@ -70,7 +75,11 @@ async function serve(flags: ServeFlags): Promise<number> {
 }
 
 async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
-  const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
+  const config = await loadConfig({
+    schema: configSchema,
+    ...(flags.config ? { file: flags.config } : {}),
+    overrides: flagsToConfig(flags),
+  });
   const { driver, description } = await createDriver(config, createLogger({ level: 'warn', fd: 2 }));
   try {
     const list = await driver.list();
@@ -104,7 +113,11 @@ async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
 
 /** `bmc-emu ca`: the Redfish CA certificate (generated on first use, like `serve` does), for bmcVerifyCA. */
 async function ca(flags: ServeFlags): Promise<number> {
-  const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
+  const config = await loadConfig({
+    schema: configSchema,
+    ...(flags.config ? { file: flags.config } : {}),
+    overrides: flagsToConfig(flags),
+  });
   process.stdout.write((await ensureTls(config.stateDir, config.bind === '0.0.0.0' ? [] : [config.bind])).ca);
   return ExitCode.Ok;
 }

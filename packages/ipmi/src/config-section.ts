@@ -34,3 +34,6 @@ export const ipmiSection = z
     bootFlagValidTimeoutSec: z.number().positive().max(3600).default(60),
   })
   .strict();
+
+/** The `ipmi:` section after parsing (every default applied). */
+export type IpmiSection = z.output<typeof ipmiSection>;

@@ -63,3 +63,6 @@ export const dhcpSection = z
     subnets: z.array(dhcpSubnet).default([]),
   })
   .strict();
+
+/** The `dhcp:` section after parsing (every default applied). */
+export type DhcpSection = z.output<typeof dhcpSection>;
