@@ -60,7 +60,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
         for (const fe of [...started].reverse()) {
           await fe
             .stop()
-            .catch((err: unknown) => log.warn({ err, frontEnd: fe.name }, 'front end did not stop cleanly'));
+            .catch((err: unknown) => log.warn({ err, stopping: fe.name }, 'front end did not stop cleanly'));
         }
         await driver.close();
       })();
