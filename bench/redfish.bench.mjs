@@ -253,8 +253,8 @@ async function serverMain() {
   process.on('disconnect', () => process.exit(0));
   const [driverKind, nodeCount, tls] = [process.argv[3], Number(process.argv[4]), process.argv[5] === 'tls'];
   if (driverKind === 'bare') return bareMain(tls, process.argv[6]);
-  const { configSchema, MemoryDriver, demoNodes, silentLogger } = await import('@bmc-emu/core');
-  const { RedfishServer } = await import('@bmc-emu/redfish');
+  const { sharedSettings, MemoryDriver, demoNodes, silentLogger } = await import('@bmc-emu/core');
+  const { RedfishServer, redfishSection } = await import('@bmc-emu/redfish');
   const stateDir = process.argv[6];
   let driver;
   if (driverKind === 'libvirt' || driverKind === 'qemu') {
@@ -264,8 +264,9 @@ async function serverMain() {
   } else {
     driver = new MemoryDriver({ nodes: demoNodes(nodeCount), transitionMs: 0 });
   }
-  const config = configSchema.parse({ stateDir, redfish: { tls, port: 0 } });
-  const server = new RedfishServer({ driver, config, logger: silentLogger(), host: '127.0.0.1', port: 0 });
+  const settings = redfishSection.parse({ tls, port: 0 });
+  const shared = sharedSettings({ stateDir });
+  const server = new RedfishServer({ driver, settings, shared, logger: silentLogger(), host: '127.0.0.1', port: 0 });
   const url = await server.start();
   const nodes = await driver.list();
   process.on('message', async (m) => {

@@ -18,6 +18,7 @@ import {
 } from '@bmc-emu/manage';
 import { type Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'yaml';
+import { configSchema } from './config-schema.js';
 import { ExitCode } from './exit-codes.js';
 
 interface StateFlags {
@@ -46,6 +47,7 @@ function int(value: string): number {
 
 async function configFor(flags: StateFlags) {
   return loadConfig({
+    schema: configSchema,
     ...(flags.config ? { file: flags.config } : {}),
     overrides: flags.stateDir ? { stateDir: flags.stateDir } : {},
   });

@@ -4,6 +4,7 @@ import { ensureTls } from '@bmc-emu/redfish';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { addBmcCommands } from './bmc-command.js';
 import { flagsToConfig, parseIntFlag, type ServeFlags } from './cli-options.js';
+import { configSchema } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
 import { ExitCode } from './exit-codes.js';
@@ -49,7 +50,11 @@ function report(err: unknown): number {
 }
 
 async function serve(flags: ServeFlags): Promise<number> {
-  const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
+  const config = await loadConfig({
+    schema: configSchema,
+    ...(flags.config ? { file: flags.config } : {}),
+    overrides: flagsToConfig(flags),
+  });
   const server = await startServer(config);
   for (const line of server.lines) process.stdout.write(`${line}\n`);
   // Keep the process alive even when no front end holds a socket open.
@@ -71,7 +76,11 @@ async function serve(flags: ServeFlags): Promise<number> {
 }
 
 async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
-  const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
+  const config = await loadConfig({
+    schema: configSchema,
+    ...(flags.config ? { file: flags.config } : {}),
+    overrides: flagsToConfig(flags),
+  });
   const { driver, description } = await createDriver(config, createLogger({ level: 'warn', fd: 2 }));
   try {
     const list = await driver.list();
@@ -105,7 +114,11 @@ async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
 
 /** `bmc-emu ca`: the Redfish CA certificate (generated on first use, like `serve` does), for bmcVerifyCA. */
 async function ca(flags: ServeFlags): Promise<number> {
-  const config = await loadConfig({ ...(flags.config ? { file: flags.config } : {}), overrides: flagsToConfig(flags) });
+  const config = await loadConfig({
+    schema: configSchema,
+    ...(flags.config ? { file: flags.config } : {}),
+    overrides: flagsToConfig(flags),
+  });
   process.stdout.write((await ensureTls(config.stateDir, config.bind === '0.0.0.0' ? [] : [config.bind])).ca);
   return ExitCode.Ok;
 }

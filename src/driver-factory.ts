@@ -1,5 +1,5 @@
 import {
-  type Config,
+  type BaseConfig,
   demoNodes,
   errors,
   isBmcEmuError,
@@ -18,7 +18,7 @@ export interface DriverChoice {
 /** How long `auto` waits for libvirt to answer before falling back to memory. */
 const AUTO_PROBE_MS = 2_000;
 
-async function libvirt(config: Readonly<Config>, logger: Logger): Promise<DriverChoice> {
+async function libvirt(config: Readonly<BaseConfig>, logger: Logger): Promise<DriverChoice> {
   const uris = config.driver.libvirtUris;
   try {
     const driver = await createLibvirtDriver({
@@ -35,7 +35,7 @@ async function libvirt(config: Readonly<Config>, logger: Logger): Promise<Driver
 }
 
 /** memory, or libvirt (explicit or found by `auto`). */
-export async function createDriver(config: Readonly<Config>, logger: Logger): Promise<DriverChoice> {
+export async function createDriver(config: Readonly<BaseConfig>, logger: Logger): Promise<DriverChoice> {
   const kind = config.driver.kind;
   if (kind === 'libvirt') return libvirt(config, logger);
   if (kind === 'auto') {

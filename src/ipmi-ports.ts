@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { Config } from '@bmc-emu/core';
 import { PortMap } from '@bmc-emu/ipmi';
+import type { Config } from './config-schema.js';
 
 /**
  * The IPMI endpoint `serve` gives each node: the one remembered in <stateDir>/ipmi-ports.json (a BMC keeps
@@ -10,7 +10,7 @@ export async function ipmiPortsFor(config: Readonly<Config>): Promise<(nodeId: s
   if (!config.ipmi.enabled) return () => '-';
   const perIp = config.ipmi.addressBase !== undefined;
   const base = perIp
-    ? `${config.ipmi.addressBase}:${config.ipmi.addressPort ?? 623}`
+    ? `${config.ipmi.addressBase}:${config.ipmi.addressPort}`
     : `${config.bind}:${config.ipmi.basePort}`;
   const map = new PortMap(join(config.stateDir, 'ipmi-ports.json'), base);
   await map.load();

@@ -1,4 +1,7 @@
-import { type Config, createLogger, type FrontEnd, type Logger } from '@bmc-emu/core';
+import { join } from 'node:path';
+import { bootHttpUrl, MediaCache } from '@bmc-emu/boot-http';
+import { createLogger, type FrontEnd, type FrontEndComponents, type Logger, type SharedSettings } from '@bmc-emu/core';
+import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
 import { frontEnds } from './frontends.js';
 
@@ -7,16 +10,38 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Start the driver and every enabled front end. Prints where it serves; stops cleanly. */
+/** The virtual-media cache every front end shares (Redfish fills it, boot HTTP serves it). */
+function mediaCacheFor(config: Readonly<Config>, logger: Logger): MediaCache {
+  return new MediaCache({
+    dir: join(config.stateDir, 'media'),
+    maxBytes: config.redfish.maxImageBytes,
+    insecureTls: config.redfish.insecureImageTls,
+    logger,
+  });
+}
+
+/**
+ * Start the driver and every enabled front end. Prints where it serves; stops cleanly. Every log line carries one
+ * `component`: serve, driver, media-cache or the front end's name.
+ */
 export async function startServer(config: Readonly<Config>, logger?: Logger): Promise<RunningServer> {
-  const log = logger ?? createLogger({ level: config.log.level, fd: 2 });
-  const { driver, description } = await createDriver(config, log);
+  const root = logger ?? createLogger({ level: config.log.level, fd: 2 });
+  const log = root.child({ component: 'serve' });
+  const { driver, description } = await createDriver(config, root.child({ component: 'driver' }));
   const nodes = await driver.list();
   const lines = [`bmc-emu serving ${nodes.length} node(s) on the ${description}`];
+  const { bind, user, password, stateDir } = config;
+  const shared: SharedSettings = { bind, user, password, stateDir };
+  const services: Omit<FrontEndComponents, 'logger'> = {
+    driver,
+    mediaCache: mediaCacheFor(config, root.child({ component: 'media-cache' })),
+    bootHttpUrl: bootHttpUrl(config.http),
+  };
   const started: FrontEnd[] = [];
   try {
-    for (const factory of frontEnds) {
-      const fe = factory({ config, driver, logger: log.child({ frontEnd: 'pending' }) });
+    for (const { name, section, factory } of frontEnds) {
+      const components = { ...services, logger: root.child({ component: name }) };
+      const fe = factory({ init: config[section], shared, components });
       if (!fe) continue;
       const where = await fe.start();
       started.push(fe);
@@ -35,7 +60,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
         for (const fe of [...started].reverse()) {
           await fe
             .stop()
-            .catch((err: unknown) => log.warn({ err, frontEnd: fe.name }, 'front end did not stop cleanly'));
+            .catch((err: unknown) => log.warn({ err, stopping: fe.name }, 'front end did not stop cleanly'));
         }
         await driver.close();
       })();

@@ -2,12 +2,13 @@ import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, demoNodes, MemoryDriver, makeNode, silentLogger } from '@bmc-emu/core';
+import { demoNodes, MemoryDriver, makeNode } from '@bmc-emu/core';
 import { describeEndpoints, IpmiServer, ipmiFrontEnd } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipmitool, run } from '../packages/ipmi/test/support/peers.js';
 import { openRawSession, RawUdp } from '../packages/ipmi/test/support/rmcp-client.js';
 import { command, requirePeers } from './support/peers.js';
+import { frontEndInput } from './support/front-end-input.js';
 
 async function freeUdpBase(count: number): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -128,12 +129,11 @@ const gate = requirePeers('ipmi front end + ipmitool', [command('ipmitool')]);
 gate.describe('ipmiFrontEnd', () => {
   it('is undefined when disabled, and serves what config says when enabled', async () => {
     const driver = new MemoryDriver({ nodes: demoNodes(2) });
-    const off = configSchema.parse({ ipmi: { enabled: false } });
-    expect(ipmiFrontEnd({ config: off, driver, logger: silentLogger() })).toBeUndefined();
+    expect(ipmiFrontEnd(frontEndInput({ ipmi: { enabled: false } }, 'ipmi', driver))).toBeUndefined();
     const base = await freeUdpBase(2);
     const stateDir = await mkdtemp(join(tmpdir(), 'ipmi-fe-'));
-    const config = configSchema.parse({ stateDir, password: 'fe-secret', ipmi: { basePort: base, ipmi15: false } });
-    const fe = ipmiFrontEnd({ config, driver, logger: silentLogger() })!;
+    const config = { stateDir, password: 'fe-secret', ipmi: { basePort: base, ipmi15: false } };
+    const fe = ipmiFrontEnd(frontEndInput(config, 'ipmi', driver))!;
     try {
       expect(await fe.start()).toEqual([`ipmi udp 127.0.0.1:${base}-${base + 1} (2 BMCs, lanplus suites 3,17)`]);
       const plus = await ipmitool('lanplus17', base + 1, 'chassis power status', 'fe-secret');
@@ -146,7 +146,7 @@ gate.describe('ipmiFrontEnd', () => {
     }
     // one IP per node (any 127/8 address works on lo) with per-node credentials and a BMC key
     const port = await freeUdpBase(1);
-    const perIp = configSchema.parse({
+    const perIp = {
       stateDir,
       ipmi: {
         addressBase: '127.0.99.10',
@@ -154,8 +154,8 @@ gate.describe('ipmiFrontEnd', () => {
         kg: 'gkey',
         credentials: { 'node-1': { user: 'root', password: 'node1-pw' } },
       },
-    });
-    const fe2 = ipmiFrontEnd({ config: perIp, driver, logger: silentLogger() })!;
+    };
+    const fe2 = ipmiFrontEnd(frontEndInput(perIp, 'ipmi', driver))!;
     try {
       expect(await fe2.start()).toEqual([
         `ipmi udp 127.0.99.10-127.0.99.11:${port} (2 BMCs, lanplus suites 3,17, lan MD5)`,

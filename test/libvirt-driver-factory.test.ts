@@ -1,4 +1,5 @@
-import { configSchema, ErrorCode, isBmcEmuError, silentLogger } from '@bmc-emu/core';
+import { ErrorCode, isBmcEmuError, silentLogger } from '@bmc-emu/core';
+import { configSchema } from '../src/config-schema.js';
 import { describe, expect, it } from 'vitest';
 import { createDriver } from '../src/driver-factory.js';
 

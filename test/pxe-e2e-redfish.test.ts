@@ -8,9 +8,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configSchema, silentLogger } from '@bmc-emu/core';
+import { sharedSettings, silentLogger } from '@bmc-emu/core';
 import { createLibvirtDriver, type LibvirtDriver } from '@bmc-emu/libvirt';
-import { RedfishServer } from '@bmc-emu/redfish';
+import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Libvirtd, libvirtPeers, startLibvirtd, TEST_DOMAIN_PREFIX, virsh } from './support/libvirtd.js';
 import { fileExists, requirePeers } from './support/peers.js';
@@ -82,8 +82,9 @@ libvirtPeers.describe('PXE end-to-end driven through Redfish (libvirt)', () =>
       virsh('define', join(dir, 'domain.xml'));
       uuid = virsh('domuuid', name).trim();
       driver = await createLibvirtDriver({ uris: [lv.uri], pollIntervalMs: 1000 });
-      const config = configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls: false, port: 0 } });
-      redfish = new RedfishServer({ driver, config, logger: silentLogger(), host: '127.0.0.1', port: 0 });
+      const settings = redfishSection.parse({ tls: false, port: 0 });
+      const shared = sharedSettings({ stateDir: join(dir, 'state') });
+      redfish = new RedfishServer({ driver, settings, shared, logger: silentLogger(), host: '127.0.0.1', port: 0 });
       await redfish.start();
     }, 400_000);
 

@@ -208,12 +208,12 @@ gate.describe('PXE end-to-end with our DHCP + TFTP + HTTP (qemu TCG)', () => {
       // first the firmware (arch 7) gets the TFTP binary, then iPXE gets the HTTP script
       expect(acks.find(([, m]) => String(m).endsWith('tftp snponly.efi'))?.[0]).toBe(7);
       expect(acks.some(([, m]) => String(m).endsWith(`http http://${SERVER}:8080/boot.ipxe`))).toBe(true);
-      const tftp = logs().filter((l) => l.svc === 'tftp' && l.file === 'snponly.efi');
+      const tftp = logs().filter((l) => l.component === 'tftp' && l.file === 'snponly.efi');
       expect(tftp.some((l) => /UEFI size probe/.test(String(l.msg)))).toBe(true);
       const done = tftp.filter((l) => l.msg === 'tftp transfer complete');
       expect(done.length).toBeGreaterThanOrEqual(1);
       expect(done[0]?.bytes).toBe(readFileSync('/usr/lib/ipxe/snponly.efi').length);
-      expect(logs().some((l) => l.svc === 'tftp' && l.level === 40)).toBe(false); // the probe is not a warning
+      expect(logs().some((l) => l.component === 'tftp' && l.level === 40)).toBe(false); // the probe is not a warning
       expect(access(UEFI_MAC).map((l) => l.path.replace(/\?.*/, ''))).toEqual(
         expect.arrayContaining(['/boot/52-54-00-e2-e0-03.ipxe']),
       );

@@ -7,9 +7,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaCache } from '@bmc-emu/boot-http';
-import { configSchema, silentLogger } from '@bmc-emu/core';
+import { sharedSettings, silentLogger } from '@bmc-emu/core';
 import { createLibvirtDriver, type LibvirtDriver } from '@bmc-emu/libvirt';
-import { RedfishServer } from '@bmc-emu/redfish';
+import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, type ImageServer, IPXE_ISO, startImageServer } from '../packages/redfish/test/harness.js';
 import { type Libvirtd, libvirtPeers, startLibvirtd, TEST_DOMAIN_PREFIX, virsh } from './support/libvirtd.js';
@@ -45,9 +45,18 @@ libvirtPeers.describe('Redfish boots a libvirt VM from virtual media', () =>
       uuid = virsh('domuuid', name).trim();
       driver = await createLibvirtDriver({ uris: [lv.uri], pollIntervalMs: 1000 });
       images = await startImageServer(dir);
-      const config = configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls: false, port: 0 } });
+      const settings = redfishSection.parse({ tls: false, port: 0 });
+      const shared = sharedSettings({ stateDir: join(dir, 'state') });
       const cache = new MediaCache({ dir: join(dir, 'cache'), maxBytes: 64 * 1024 * 1024, logger: silentLogger() });
-      server = new RedfishServer({ driver, config, logger: silentLogger(), cache, host: '127.0.0.1', port: 0 });
+      server = new RedfishServer({
+        driver,
+        settings,
+        shared,
+        logger: silentLogger(),
+        cache,
+        host: '127.0.0.1',
+        port: 0,
+      });
       await server.start();
     }, 180_000);
 

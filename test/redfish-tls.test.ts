@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { configSchema, demoNodes, MemoryDriver, silentLogger } from '@bmc-emu/core';
-import { RedfishServer } from '@bmc-emu/redfish';
+import { demoNodes, MemoryDriver, sharedSettings, silentLogger } from '@bmc-emu/core';
+import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { command, requirePeers } from './support/peers.js';
 
@@ -28,8 +28,9 @@ gate.describe('Redfish TLS', () => {
   });
 
   const start = async (extra: Record<string, unknown> = {}) => {
-    const config = configSchema.parse({ stateDir: join(dir, 'state'), redfish: { port: 0, ...extra } });
-    const s = new RedfishServer({ driver, config, logger: silentLogger(), host: '127.0.0.1' });
+    const settings = redfishSection.parse({ port: 0, ...extra });
+    const shared = sharedSettings({ stateDir: join(dir, 'state') });
+    const s = new RedfishServer({ driver, settings, shared, logger: silentLogger(), host: '127.0.0.1' });
     await s.start();
     return s;
   };

@@ -1,25 +1,21 @@
 import { resolve } from 'node:path';
 import type { FrontEnd, FrontEndFactory } from '@bmc-emu/core';
+import type { HttpSection } from './config-section.js';
 import { BootHttpServer } from './server.js';
 
 /** `bmc-emu serve` starts the boot HTTP server when `http.enabled` is true. */
-export const bootHttpFrontEnd: FrontEndFactory = (ctx): FrontEnd | undefined => {
-  const http = ctx.config.http;
-  if (!http.enabled) return undefined;
+export const bootHttpFrontEnd: FrontEndFactory<HttpSection> = ({ init, shared, components }): FrontEnd | undefined => {
+  if (!init.enabled) return undefined;
   const server = new BootHttpServer({
-    driver: ctx.driver,
-    host: ctx.config.bind,
-    port: http.port,
-    root: resolve(http.root),
-    ignitionDir: http.ignitionDir ? resolve(http.ignitionDir) : undefined,
-    ipxeDir: http.ipxeDir,
-    templatesDir: http.templatesDir ? resolve(http.templatesDir) : undefined,
-    stateDir: resolve(ctx.config.stateDir, 'boot-http'),
-    publicUrl: http.publicUrl,
-    roles: http.roles,
-    nodes: http.nodes,
-    defaultRole: http.defaultRole,
-    logger: ctx.logger,
+    ...init,
+    driver: components.driver,
+    logger: components.logger,
+    mediaCache: components.mediaCache,
+    host: shared.bind,
+    root: resolve(init.root),
+    ignitionDir: init.ignitionDir && resolve(init.ignitionDir),
+    templatesDir: init.templatesDir && resolve(init.templatesDir),
+    stateDir: resolve(shared.stateDir, 'boot-http'),
   });
   return {
     name: 'boot-http',
@@ -30,3 +26,11 @@ export const bootHttpFrontEnd: FrontEndFactory = (ctx): FrontEnd | undefined => 
     stop: () => server.stop(),
   };
 };
+
+/**
+ * Where boot HTTP is reached from `serverAddress` (an address of this host on a served network): publicUrl
+ * when set, else http://<serverAddress>:<port>. DHCP hands this to iPXE clients.
+ */
+export function bootHttpUrl(http: Pick<HttpSection, 'publicUrl' | 'port'>): (serverAddress: string) => string {
+  return (serverAddress) => http.publicUrl ?? `http://${serverAddress}:${http.port}`;
+}

@@ -1,5 +1,5 @@
 /**
- * Virtual-media image cache shared by Redfish (InsertMedia) and the CLI: every image URL is downloaded once,
+ * Virtual-media image cache shared by Redfish (InsertMedia) and boot HTTP (GET /media/<sha256>): every image URL is downloaded once,
  * stored under its sha256, resumed from a partial file after an interruption, and bounded in size.
  *
  * Layout under `dir`:
@@ -15,7 +15,17 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { BmcEmuError, errors, type Logger, silentLogger, writeFileAtomic } from '@bmc-emu/core';
+import {
+  BmcEmuError,
+  errors,
+  type ImageCache,
+  type Logger,
+  type MediaFetchOptions,
+  type MediaFetchResult,
+  type MediaProgress,
+  silentLogger,
+  writeFileAtomic,
+} from '@bmc-emu/core';
 import { httpGet } from './http-get.js';
 
 export interface MediaCacheOptions {
@@ -29,28 +39,7 @@ export interface MediaCacheOptions {
   idleTimeoutMs?: number;
 }
 
-export interface MediaProgress {
-  url: string;
-  /** Bytes on disk so far, including bytes resumed from a partial download. */
-  received: number;
-  /** From Content-Length / Content-Range; undefined when the server sent none. */
-  total?: number;
-  /** Bytes skipped thanks to a resumed partial download. */
-  resumedFrom: number;
-}
-
-export interface MediaFetchOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: MediaProgress) => void;
-}
-
-export interface MediaFetchResult {
-  path: string;
-  sha256: string;
-  size: number;
-  /** true when no body was downloaded (cached and still valid). */
-  hit: boolean;
-}
+export type { MediaFetchOptions, MediaFetchResult, MediaProgress } from '@bmc-emu/core';
 
 interface IndexEntry {
   url: string;
@@ -76,7 +65,7 @@ const PROGRESS_EVERY_MS = 200;
 /** A progress log line (what `bmc-emu serve` shows for a long download) at most this often. */
 const LOG_EVERY_MS = 5_000;
 
-export class MediaCache {
+export class MediaCache implements ImageCache {
   private readonly dir: string;
   private readonly maxBytes: number;
   private readonly logger: Logger;

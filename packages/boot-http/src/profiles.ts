@@ -1,8 +1,9 @@
 /** Which boot settings apply to a node: its own entry (by MAC, UUID or name) over its role's entry. */
-import type { Config, Node } from '@bmc-emu/core';
+import type { Node } from '@bmc-emu/core';
 import { normalizeMac } from '@bmc-emu/core';
+import type { HttpSection } from './config-section.js';
 
-export type HttpConfig = Config['http'];
+export type HttpConfig = HttpSection;
 export type BootProfile = HttpConfig['roles'][string];
 
 export interface ResolvedProfile {

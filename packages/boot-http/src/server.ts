@@ -6,6 +6,7 @@
  *   GET  /boot/<mac>.ipxe?uuid=      the node's script (kernel, initrds, args) or `exit` when unknown
  *   GET  /files/<path>               static assets under root (Range, HEAD, ETag, Last-Modified)
  *   GET  /ipxe/<file>                iPXE binaries (UEFI HTTP boot)
+ *   GET  /media/<sha256>             a virtual-media image of the shared cache (Range, HEAD, ETag)
  *   GET  /ignition/<mac|uuid|name|role>
  *   POST /introspection              ghw JSON in; stored; answered with the node's role ignition
  *   GET  /introspection/<mac>        the stored report
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import {
   BmcEmuError,
   errors,
+  type ImageCache,
   type Logger,
   type Node,
   type NodeDriver,
@@ -30,6 +32,7 @@ import { bootHttpStatusFor } from './error-status.js';
 import { parseHardwareReport } from './codec/ghw.js';
 import { chainByMacScript, noBootScript, nodeBootScript, sanitizeEcho } from './codec/ipxe-script.js';
 import { renderTemplate } from './codec/template.js';
+import { cachedMedia, mediaKey } from './media-route.js';
 import { findNode } from './node-lookup.js';
 import { type BootProfile, type HttpConfig, ProfileTable } from './profiles.js';
 import { resolveUnder } from './safe-path.js';
@@ -53,6 +56,8 @@ export interface BootHttpServerOptions {
   nodes?: HttpConfig['nodes'];
   defaultRole?: string;
   logger?: Logger;
+  /** The shared virtual-media cache, served under /media/<sha256>. */
+  mediaCache?: ImageCache | undefined;
 }
 
 export interface AccessLogEntry {
@@ -83,7 +88,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
 
   constructor(private readonly opts: BootHttpServerOptions) {
     super();
-    this.logger = (opts.logger ?? silentLogger()).child({ frontEnd: 'boot-http' });
+    this.logger = opts.logger ?? silentLogger();
     this.profiles = new ProfileTable({
       roles: opts.roles ?? {},
       nodes: opts.nodes ?? {},
@@ -182,6 +187,8 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     if (path.startsWith('/ipxe/') && this.opts.ipxeDir) {
       return this.file(req, res, ctx, this.opts.ipxeDir, path.slice('/ipxe/'.length));
     }
+    const sha256 = mediaKey(path);
+    if (sha256 !== undefined && this.opts.mediaCache) return this.media(req, res, ctx, this.opts.mediaCache, sha256);
     m = /^\/ignition\/([^/]+)$/.exec(path);
     if (m?.[1]) return this.ignition(req, res, ctx, m[1]);
     m = /^\/introspection\/([^/]+)$/.exec(path);
@@ -264,6 +271,18 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     const found = await resolveUnder(root, rel);
     if (!found.ok) throw new HttpError(found.reason === 'forbidden' ? 403 : 404, found.reason);
     await sendFile(req, res, found.path, found.stat, ctx);
+  }
+
+  private async media(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: RequestCtx,
+    cache: ImageCache,
+    sha256: string,
+  ): Promise<void> {
+    const found = await cachedMedia(cache, sha256);
+    if (!found) throw new HttpError(404, `no cached image ${sha256}`);
+    await sendFile(req, res, found.path, found.stat, ctx, 'application/octet-stream');
   }
 
   /** Per-host file first (<mac>.ign, <name>.ign, <uuid>.ign), then the role's (<role>.ign). */

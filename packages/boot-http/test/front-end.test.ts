@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, demoNodes, MemoryDriver, silentLogger } from '@bmc-emu/core';
+import { demoNodes, MemoryDriver, sharedSettings, silentLogger } from '@bmc-emu/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootHttpFrontEnd } from '../src/index.js';
+import { bootHttpFrontEnd, httpSection } from '../src/index.js';
 
 describe('bootHttpFrontEnd', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bmcemu-fe-'));
@@ -12,8 +12,12 @@ describe('bootHttpFrontEnd', () => {
   const driver = new MemoryDriver({ nodes: demoNodes(2) });
 
   it('is undefined unless http.enabled', () => {
-    const config = configSchema.parse({});
-    expect(bootHttpFrontEnd({ config, driver, logger: silentLogger() })).toBeUndefined();
+    const input = {
+      init: httpSection.parse({}),
+      shared: sharedSettings(),
+      components: { driver, logger: silentLogger() },
+    };
+    expect(bootHttpFrontEnd(input)).toBeUndefined();
   });
 
   it('starts from config: roles, per-node entries and the default role', async () => {
@@ -23,18 +27,16 @@ describe('bootHttpFrontEnd', () => {
         s.close(() => resolve(p));
       });
     });
-    const config = configSchema.parse({
-      stateDir: join(dir, 'state'),
-      http: {
-        enabled: true,
-        port,
-        root: dir,
-        defaultRole: 'worker',
-        roles: { worker: { kernel: 'k', initrd: ['i'], installDev: '/dev/sda', ignition: 'install' } },
-        nodes: { 'node-1': { args: ['nomodeset'] } },
-      },
+    const init = httpSection.parse({
+      enabled: true,
+      port,
+      root: dir,
+      defaultRole: 'worker',
+      roles: { worker: { kernel: 'k', initrd: ['i'], installDev: '/dev/sda', ignition: 'install' } },
+      nodes: { 'node-1': { args: ['nomodeset'] } },
     });
-    const fe = bootHttpFrontEnd({ config, driver, logger: silentLogger() });
+    const shared = sharedSettings({ stateDir: join(dir, 'state') });
+    const fe = bootHttpFrontEnd({ init, shared, components: { driver, logger: silentLogger() } });
     expect(fe?.name).toBe('boot-http');
     const [line] = (await fe?.start()) ?? [];
     expect(line).toMatch(/^boot-http http:\/\/127\.0\.0\.1:\d+\/boot\.ipxe$/);
@@ -52,7 +54,7 @@ describe('bootHttpFrontEnd', () => {
   });
 
   it('rejects unknown profile fields at config load (strict schema)', () => {
-    expect(() => configSchema.parse({ http: { roles: { worker: { kernal: 'typo' } } } })).toThrow();
-    expect(() => configSchema.parse({ http: { nodes: { x: { ignition: 'sometimes' } } } })).toThrow();
+    expect(() => httpSection.parse({ roles: { worker: { kernal: 'typo' } } })).toThrow();
+    expect(() => httpSection.parse({ nodes: { x: { ignition: 'sometimes' } } })).toThrow();
   });
 });

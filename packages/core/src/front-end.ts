@@ -1,12 +1,27 @@
-import type { Config } from './config/schema.js';
+import type { SharedSettings } from './config/schema.js';
 import type { NodeDriver } from './driver.js';
+import type { ImageCache } from './image-cache.js';
 import type { Logger } from './logging.js';
 
-/** Everything a protocol front end gets from `bmc-emu serve`. */
-export interface FrontEndContext {
-  config: Readonly<Config>;
+/** The services `bmc-emu serve` creates once and hands to every front end that wants them. */
+export interface FrontEndComponents {
   driver: NodeDriver;
+  /** Already named for this front end (`component: "<name>"`); add no second `component` key. */
   logger: Logger;
+  /** The shared virtual-media image cache. */
+  mediaCache?: ImageCache;
+  /** Where boot HTTP is reached from an address on a served network (what DHCP hands iPXE clients). */
+  bootHttpUrl?: (serverAddress: string) => string;
+}
+
+/**
+ * What a front end factory gets (the init/components split): its own parsed config section, the few shared
+ * top-level values, and the shared services. Never the whole config.
+ */
+export interface FrontEndInit<Section> {
+  init: Section;
+  shared: SharedSettings;
+  components: FrontEndComponents;
 }
 
 /** A protocol server (Redfish, IPMI, DHCP, TFTP, boot HTTP) that `serve` starts and stops. */
@@ -17,5 +32,5 @@ export interface FrontEnd {
   stop(): Promise<void>;
 }
 
-/** Returns undefined when the front end is disabled by config. */
-export type FrontEndFactory = (ctx: FrontEndContext) => FrontEnd | undefined;
+/** Returns undefined when the front end is disabled by its section. */
+export type FrontEndFactory<Section> = (ctx: FrontEndInit<Section>) => FrontEnd | undefined;

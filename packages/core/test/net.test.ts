@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dhcpSection } from '@bmc-emu/dhcp';
 import {
+  composeConfigSchema,
   ErrorCode,
   formatMac,
   intToIpv4,
@@ -96,12 +98,15 @@ describe('normalizeMac', () => {
 
   it('the zod schema yields the canonical form and names the key it refuses', async () => {
     expect(macSchema.parse('5254.0000.00AB')).toBe('52:54:00:00:00:ab');
+    const schema = composeConfigSchema({ dhcp: dhcpSection });
     const c = await loadConfig({
+      schema,
       env: {},
       overrides: { dhcp: { reservations: [{ mac: '525400000001', ip: '172.30.0.11' }] } },
     });
     expect(c.dhcp.reservations[0]?.mac).toBe('52:54:00:00:00:01');
     const err = await loadConfig({
+      schema,
       env: {},
       overrides: {
         dhcp: {

@@ -1,47 +1,23 @@
 import { join, resolve } from 'node:path';
-import { BootPolicy, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
+import { BootPolicy, errors, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
+import type { DhcpSection } from './config-section.js';
 import { DhcpServer } from './server.js';
 
-/** `bmc-emu serve` starts DHCP when config.dhcp.enabled. */
-export const dhcpFrontEnd: FrontEndFactory = ({ config, logger }) => {
-  const d = config.dhcp;
-  if (!d.enabled) return undefined;
-  const files = {
-    ...(d.biosFile ? { biosFile: d.biosFile } : {}),
-    ...(d.efiX64File ? { efiX64File: d.efiX64File } : {}),
-    ...(d.efiArm64File ? { efiArm64File: d.efiArm64File } : {}),
-  };
-  const configured = d.httpBaseUrl ?? config.http.publicUrl;
+/** `bmc-emu serve` starts DHCP when dhcp.enabled. */
+export const dhcpFrontEnd: FrontEndFactory<DhcpSection> = ({ init, shared, components }) => {
+  if (!init.enabled) return undefined;
+  const { biosFile, efiX64File, efiArm64File, httpBaseUrl, leaseFile, ...serverKnobs } = init;
+  const files = { biosFile, efiX64File, efiArm64File };
   // without a configured URL, boot HTTP is this host on the served network, whose address is known at start
-  const bootPolicy = configured
-    ? new BootPolicy({ httpBaseUrl: configured, ...files })
-    : (addr: string) => new BootPolicy({ httpBaseUrl: `http://${addr}:${config.http.port}`, ...files });
+  const bootPolicy = httpBaseUrl
+    ? new BootPolicy({ httpBaseUrl, ...files })
+    : (addr: string) => new BootPolicy({ httpBaseUrl: bootHttpUrlOf(components.bootHttpUrl, addr), ...files });
   const server = new DhcpServer({
-    mode: d.mode,
-    ...(d.interface ? { interface: d.interface } : {}),
-    ...(d.serverAddress ? { serverAddress: d.serverAddress } : {}),
-    ...(d.subnet ? { subnet: d.subnet } : {}),
-    ...(d.rangeStart ? { rangeStart: d.rangeStart } : {}),
-    ...(d.rangeEnd ? { rangeEnd: d.rangeEnd } : {}),
-    ...(d.router ? { router: d.router } : {}),
-    ...(d.domain ? { domain: d.domain } : {}),
-    ...(d.tftpServer ? { tftpServer: d.tftpServer } : {}),
-    dns: d.dns,
-    domainSearch: d.domainSearch,
-    leaseTimeSec: d.leaseTimeSec,
-    knownHostsOnly: d.knownHostsOnly,
-    reservations: d.reservations,
-    subnets: d.subnets.map(({ rangeStart, rangeEnd, router, domain, leaseTimeSec, ...rest }) => ({
-      ...rest,
-      ...(rangeStart ? { rangeStart } : {}),
-      ...(rangeEnd ? { rangeEnd } : {}),
-      ...(router ? { router } : {}),
-      ...(domain ? { domain } : {}),
-      ...(leaseTimeSec ? { leaseTimeSec } : {}),
-    })),
-    port: d.port,
-    leaseFile: resolve(d.leaseFile ?? join(config.stateDir, `dhcp-leases${d.interface ? `-${d.interface}` : ''}.txt`)),
-    logger,
+    ...serverKnobs,
+    leaseFile: resolve(
+      leaseFile ?? join(shared.stateDir, `dhcp-leases${init.interface ? `-${init.interface}` : ''}.txt`),
+    ),
+    logger: components.logger,
     bootPolicy,
   });
   const fe: FrontEnd & { server: DhcpServer } = {
@@ -52,3 +28,12 @@ export const dhcpFrontEnd: FrontEndFactory = ({ config, logger }) => {
   };
   return fe;
 };
+
+function bootHttpUrlOf(bootHttpUrl: ((addr: string) => string) | undefined, addr: string): string {
+  if (!bootHttpUrl) {
+    throw errors.invalidArgument(
+      'DHCP hands iPXE clients a boot HTTP URL: set dhcp.httpBaseUrl, or give the front end the bootHttpUrl component.',
+    );
+  }
+  return bootHttpUrl(addr);
+}

@@ -1,6 +1,7 @@
 export { bindSocketToDevice, canBindToDevice, socketDevice } from './bind-device.js';
 export { type ClientPacketInit, clientPacket } from './client-packet.js';
 export { DhcpDecodeError } from './codec/errors.js';
+export { type DhcpSection, dhcpReservation, dhcpSection, dhcpSubnet } from './config-section.js';
 export { parseCidr } from './codec/ipv4.js';
 export * from './codec/options.js';
 export * from './codec/packet.js';

@@ -6,10 +6,12 @@ import { type BootPolicy, errors, type Logger, silentLogger } from '@bmc-emu/cor
 import { bindSocketToDevice } from './bind-device.js';
 import { decodePacket, encodePacket } from './codec/packet.js';
 import { dhcpErrorOutcome } from './error-outcome.js';
+import { dhcpSection } from './config-section.js';
 import { DhcpEngine, type DhcpEngineOptions, type Transaction } from './engine.js';
 import { LeaseStore } from './lease-store.js';
 
 const execFileP = promisify(execFile);
+const SECTION_PORT = dhcpSection.parse({}).port;
 
 export interface DhcpServerOptions extends Omit<DhcpEngineOptions, 'serverAddress' | 'bootPolicy'> {
   /** A policy, or a function of the server address resolved at start (for URLs that name this host). */
@@ -85,7 +87,7 @@ export class DhcpServer {
   private serverAddress = '';
 
   constructor(private readonly opts: DhcpServerOptions) {
-    this.log = (opts.logger ?? silentLogger()).child({ component: 'dhcp', interface: opts.interface ?? '*' });
+    this.log = (opts.logger ?? silentLogger()).child({ interface: opts.interface ?? '*' });
     this.leases = new LeaseStore(opts.leaseFile);
   }
 
@@ -114,7 +116,7 @@ export class DhcpServer {
       this.leases,
     );
     const bindAddress = o.bindAddress ?? '0.0.0.0';
-    const port = o.port ?? 67;
+    const port = o.port ?? SECTION_PORT;
     const lines: string[] = [];
     const where = (s: Socket) => `${s.address().address}:${s.address().port}`;
     const on = `on ${o.interface ?? 'all interfaces'} (server ${addr})`;

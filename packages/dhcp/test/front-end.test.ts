@@ -1,11 +1,11 @@
-import { configSchema, MemoryDriver, silentLogger } from '@bmc-emu/core';
+import { MemoryDriver, sharedSettings, silentLogger } from '@bmc-emu/core';
 import { describe, expect, it } from 'vitest';
-import { dhcpFrontEnd } from '../src/index.js';
+import { dhcpFrontEnd, dhcpSection } from '../src/index.js';
 
 const ctx = (dhcp: Record<string, unknown>) => ({
-  config: configSchema.parse({ dhcp }),
-  driver: new MemoryDriver(),
-  logger: silentLogger(),
+  init: dhcpSection.parse(dhcp),
+  shared: sharedSettings(),
+  components: { driver: new MemoryDriver(), logger: silentLogger() },
 });
 
 describe('dhcpFrontEnd', () => {
@@ -54,7 +54,7 @@ describe('dhcpFrontEnd', () => {
         },
       ],
     });
-    expect(() => configSchema.parse({ dhcp: { subnets: [{ subnet: '10.0.0.0/8', typo: 1 }] } })).toThrow();
-    expect(() => configSchema.parse({ dhcp: { subnets: [{ rangeStart: '10.0.0.1' }] } })).toThrow();
+    expect(() => dhcpSection.parse({ subnets: [{ subnet: '10.0.0.0/8', typo: 1 }] })).toThrow();
+    expect(() => dhcpSection.parse({ subnets: [{ rangeStart: '10.0.0.1' }] })).toThrow();
   });
 });

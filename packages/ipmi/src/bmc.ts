@@ -62,8 +62,8 @@ export interface BmcEndpointOptions {
   limits: SessionLimits;
   failureDelayMs: number;
   powerAnswerMs: number;
-  /** Automatic clear of the boot flag valid bit after it is set (spec: 60 s). Default 60,000. */
-  bootFlagValidTimeoutMs?: number;
+  /** Automatic clear of the boot flag valid bit after it is set (spec: 60 s; IpmiServer passes the section's). */
+  bootFlagValidTimeoutMs: number;
   logger: Logger;
 }
 
@@ -94,7 +94,7 @@ export class BmcEndpoint {
       driver: opts.driver,
       nodeId: opts.nodeId,
       state: this.state,
-      timeoutMs: opts.bootFlagValidTimeoutMs ?? 60_000,
+      timeoutMs: opts.bootFlagValidTimeoutMs,
       logger: opts.logger,
     });
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FrontEndFactory } from '@bmc-emu/core';
 import { SUPPORTED_SUITES } from './codec/cipher-suites.js';
+import type { IpmiSection } from './config-section.js';
 import { type EndpointInfo, IpmiServer } from './server.js';
 
 function span(items: (string | number)[]): string {
@@ -23,31 +24,25 @@ export function describeEndpoints(bind: string, endpoints: EndpointInfo[], ipmi1
 }
 
 /** The IPMI front end of `bmc-emu serve`; undefined when `ipmi.enabled` is false. */
-export const ipmiFrontEnd: FrontEndFactory = (ctx) => {
-  const cfg = ctx.config.ipmi;
-  if (!cfg.enabled) return undefined;
+export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, components }) => {
+  if (!init.enabled) return undefined;
+  const { bootFlagValidTimeoutSec, credentials, ...knobs } = init;
   const server = new IpmiServer({
-    driver: ctx.driver,
-    bind: ctx.config.bind,
-    basePort: cfg.basePort,
-    user: ctx.config.user,
-    password: ctx.config.password,
-    ...(cfg.kg !== undefined ? { kg: cfg.kg } : {}),
-    ...(cfg.addressBase !== undefined ? { addressBase: cfg.addressBase, addressPort: cfg.addressPort } : {}),
-    credentialsFor: (node) => cfg.credentials[node.name] ?? cfg.credentials[node.id],
-    ipmi15: cfg.ipmi15,
-    maxSessionsPerBmc: cfg.maxSessionsPerBmc,
-    sessionIdleTimeoutSec: cfg.sessionIdleTimeoutSec,
-    failureDelayMs: cfg.failureDelayMs,
-    bootFlagValidTimeoutMs: Math.round(cfg.bootFlagValidTimeoutSec * 1000),
-    portMapFile: join(ctx.config.stateDir, 'ipmi-ports.json'),
-    logger: ctx.logger.child({ frontEnd: 'ipmi' }),
+    ...knobs,
+    driver: components.driver,
+    logger: components.logger,
+    bind: shared.bind,
+    user: shared.user,
+    password: shared.password,
+    credentialsFor: (node) => credentials[node.name] ?? credentials[node.id],
+    bootFlagValidTimeoutMs: Math.round(bootFlagValidTimeoutSec * 1000),
+    portMapFile: join(shared.stateDir, 'ipmi-ports.json'),
   });
   return {
     name: 'ipmi',
     async start() {
       const endpoints = await server.start();
-      return [describeEndpoints(ctx.config.bind, endpoints, server.ipmi15)];
+      return [describeEndpoints(shared.bind, endpoints, server.ipmi15)];
     },
     stop: () => server.stop(),
   };

@@ -13,6 +13,7 @@ export * from './codec/session15.js';
 export * from './codec/sol.js';
 export { type BmcProtocolState, type Credentials, newProtocolState } from './commands/context.js';
 export { CC, completionCodeFor } from './completion-codes.js';
+export { type IpmiSection, ipmiCredentials, ipmiSection } from './config-section.js';
 export { describeEndpoints, ipmiFrontEnd } from './front-end.js';
 export { PortMap, type Slot } from './port-map.js';
 export { PRIV } from './privilege.js';

@@ -2,23 +2,26 @@ import {
   intToIpv4,
   ipv4ToInt,
   isIpv4,
+  DEFAULT_BIND,
   type Logger,
   type Node,
   type NodeDriver,
   type NodeEvent,
   silentLogger,
+  withDefaults,
 } from '@bmc-emu/core';
 import { BmcEndpoint } from './bmc.js';
 import type { Credentials } from './commands/context.js';
+import { ipmiSection } from './config-section.js';
 import { PortMap, type Slot, slotKey } from './port-map.js';
 
 export interface IpmiServerOptions {
   driver: NodeDriver;
-  /** Address every BMC socket binds to (default 127.0.0.1). */
+  /** Address every BMC socket binds to (default: core's bind default). */
   bind?: string;
   /** Node N in driver list order gets basePort + N; 0 gives every node an ephemeral port (tests). */
   basePort: number;
-  /** One IP per node instead: node N binds addressBase + N on addressPort (default 623); `bind` is then unused. */
+  /** One IP per node instead: node N binds addressBase + N on addressPort (default: the ipmi section's); `bind` is then unused. */
   addressBase?: string;
   addressPort?: number;
   user: string;
@@ -27,7 +30,7 @@ export interface IpmiServerOptions {
   credentialsFor?: (node: Node) => Credentials | undefined;
   /** BMC key Kg as hex (`0x...` or 40 hex digits) or text; unset = Kuid. */
   kg?: string;
-  /** Answer IPMI 1.5 sessions (`ipmitool -I lan`, MD5). Default true. */
+  /** Answer IPMI 1.5 sessions (`ipmitool -I lan`, MD5). Defaults of this and the next knobs: the ipmi section's. */
   ipmi15?: boolean;
   maxSessionsPerBmc?: number;
   sessionIdleTimeoutSec?: number;
@@ -36,14 +39,29 @@ export interface IpmiServerOptions {
    * are added or removed ahead of them (unused with basePort 0).
    */
   portMapFile?: string;
-  /** Constant delay before every handshake failure answer (ms). Default 50. */
+  /** Constant delay before every handshake failure answer (ms). */
   failureDelayMs?: number;
   /** Longest a Chassis Control waits for the driver before answering anyway (ms). Default 250. */
   powerAnswerMs?: number;
-  /** Automatic clear of the boot flag valid bit after an IPMI client sets it (spec: 60 s). Default 60,000. */
+  /** Automatic clear of the boot flag valid bit after an IPMI client sets it (spec: 60 s; default the section's). */
   bootFlagValidTimeoutMs?: number;
   logger?: Logger;
 }
+
+const SECTION = ipmiSection.parse({});
+/** The ipmi section's defaults for the knobs the server shares with it, plus the server-only ones. */
+const DEFAULTS = {
+  bind: DEFAULT_BIND,
+  addressPort: SECTION.addressPort,
+  ipmi15: SECTION.ipmi15,
+  maxSessionsPerBmc: SECTION.maxSessionsPerBmc,
+  sessionIdleTimeoutSec: SECTION.sessionIdleTimeoutSec,
+  failureDelayMs: SECTION.failureDelayMs,
+  bootFlagValidTimeoutMs: Math.round(SECTION.bootFlagValidTimeoutSec * 1000),
+  powerAnswerMs: 250,
+};
+
+type Settings = IpmiServerOptions & typeof DEFAULTS;
 
 export interface EndpointInfo {
   nodeId: string;
@@ -78,14 +96,15 @@ export class IpmiServer {
   private readonly logger: Logger;
   private readonly kg: Buffer | undefined;
   private readonly portMap: PortMap;
+  private readonly opts: Settings;
 
-  constructor(private readonly opts: IpmiServerOptions) {
+  constructor(given: IpmiServerOptions) {
+    const opts: Settings = { ...given, ...withDefaults(DEFAULTS, given) };
+    this.opts = opts;
     this.logger = opts.logger ?? silentLogger();
     this.kg = parseKg(opts.kg);
     const base =
-      opts.addressBase !== undefined
-        ? `${opts.addressBase}:${opts.addressPort ?? 623}`
-        : `${opts.bind ?? '127.0.0.1'}:${opts.basePort}`;
+      opts.addressBase !== undefined ? `${opts.addressBase}:${opts.addressPort}` : `${opts.bind}:${opts.basePort}`;
     this.portMap = new PortMap(
       opts.basePort === 0 && opts.addressBase === undefined ? undefined : opts.portMapFile,
       base,
@@ -94,7 +113,7 @@ export class IpmiServer {
   }
 
   get ipmi15(): boolean {
-    return this.opts.ipmi15 ?? true;
+    return this.opts.ipmi15;
   }
 
   async start(): Promise<EndpointInfo[]> {
@@ -173,12 +192,12 @@ export class IpmiServer {
     const taken = this.portMap.reservedFor(present, nodeId);
     for (const e of this.endpoints.values()) taken.add(slotKey({ address: e.address, port: e.endpoint.port }));
     const { addressBase } = this.opts;
-    const bind = this.opts.bind ?? '127.0.0.1';
+    const { bind } = this.opts;
     const remembered = this.portMap.get(nodeId);
     if (remembered && !taken.has(slotKey(remembered))) return remembered;
     const at: (i: number) => Slot =
       addressBase !== undefined
-        ? (i) => ({ address: intToIpv4(ipv4ToInt(addressBase) + i), port: this.opts.addressPort ?? 623 })
+        ? (i) => ({ address: intToIpv4(ipv4ToInt(addressBase) + i), port: this.opts.addressPort })
         : (i) => ({ address: bind, port: this.opts.basePort + i });
     if (addressBase === undefined && this.opts.basePort === 0) return { address: at(0).address, port: 0 };
     if (!taken.has(slotKey(at(index)))) return at(index);
@@ -199,15 +218,13 @@ export class IpmiServer {
       kg: this.kg,
       ipmi15: this.ipmi15,
       limits: {
-        maxSessions: this.opts.maxSessionsPerBmc ?? 8,
-        idleTimeoutMs: (this.opts.sessionIdleTimeoutSec ?? 60) * 1000,
+        maxSessions: this.opts.maxSessionsPerBmc,
+        idleTimeoutMs: this.opts.sessionIdleTimeoutSec * 1000,
         handshakeTimeoutMs: 10_000,
       },
-      failureDelayMs: this.opts.failureDelayMs ?? 50,
-      powerAnswerMs: this.opts.powerAnswerMs ?? 250,
-      ...(this.opts.bootFlagValidTimeoutMs !== undefined
-        ? { bootFlagValidTimeoutMs: this.opts.bootFlagValidTimeoutMs }
-        : {}),
+      failureDelayMs: this.opts.failureDelayMs,
+      powerAnswerMs: this.opts.powerAnswerMs,
+      bootFlagValidTimeoutMs: this.opts.bootFlagValidTimeoutMs,
       logger: this.logger,
     });
     await endpoint.start();

@@ -1,8 +1,8 @@
-import type { Logger, NodeDriver } from '@bmc-emu/core';
+import type { ImageCache, Logger, NodeDriver } from '@bmc-emu/core';
 import type { AccountStore } from './accounts.js';
 import type { ChassisStore } from './chassis-store.js';
 import type { EventHub } from './events.js';
-import type { ImageCache, MediaInserter } from './media-insert.js';
+import type { MediaInserter } from './media-insert.js';
 import type { SessionStore } from './sessions.js';
 import type { TaskStore } from './tasks.js';
 

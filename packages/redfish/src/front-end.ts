@@ -1,25 +1,26 @@
-import { join } from 'node:path';
-import { MediaCache } from '@bmc-emu/boot-http';
 import type { FrontEnd, FrontEndFactory } from '@bmc-emu/core';
+import type { RedfishSection } from './config-section.js';
 import { RedfishServer } from './server.js';
 
-/** `bmc-emu serve` starts this; undefined when config.redfish.enabled is false. */
-export const redfishFrontEnd: FrontEndFactory = (ctx): FrontEnd | undefined => {
-  const { config, driver, logger } = ctx;
-  if (!config.redfish.enabled) return undefined;
-  const log = logger.child({ component: 'redfish' });
-  const cache = new MediaCache({
-    dir: join(config.stateDir, 'media'),
-    maxBytes: config.redfish.maxImageBytes,
-    logger: log,
-    insecureTls: true,
+/** `bmc-emu serve` starts this; undefined when redfish.enabled is false. */
+export const redfishFrontEnd: FrontEndFactory<RedfishSection> = ({
+  init,
+  shared,
+  components,
+}): FrontEnd | undefined => {
+  if (!init.enabled) return undefined;
+  const server = new RedfishServer({
+    driver: components.driver,
+    logger: components.logger,
+    cache: components.mediaCache,
+    settings: init,
+    shared,
   });
-  const server = new RedfishServer({ driver, config, logger: log, cache });
   return {
     name: 'redfish',
     async start() {
       const url = await server.start();
-      return [`redfish ${url} (user ${config.user})`];
+      return [`redfish ${url} (user ${shared.user})`];
     },
     stop: () => server.stop(),
   };

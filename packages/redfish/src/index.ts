@@ -1,6 +1,7 @@
 export { AccountStore, ROLES, type Role } from './accounts.js';
 export { createRedfishApp, type RedfishApp, type RedfishAppOptions } from './app.js';
 export { decodeAction } from './codec/action.js';
+export { type RedfishSection, redfishSection } from './config-section.js';
 export { computeEtag, ifMatchPasses } from './codec/etag.js';
 export { BASE_MESSAGES, errorBody, messageInfo } from './codec/messages.js';
 export { decodePatch, type PatchSpec } from './codec/patch.js';

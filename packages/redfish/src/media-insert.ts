@@ -1,16 +1,10 @@
 /** InsertMedia: fetch the image once into the shared content-addressed cache, check it, attach it. */
 import { open } from 'node:fs/promises';
-import { errors, type MediaSlot, type NodeDriver } from '@bmc-emu/core';
+import { errors, type ImageCache, type MediaSlot, type NodeDriver } from '@bmc-emu/core';
 import type { Reply } from './route.js';
 import { replyOrTask, type TaskStore } from './tasks.js';
 
-/** What InsertMedia needs from the cache (MediaCache of @bmc-emu/boot-http fits). */
-export interface ImageCache {
-  fetch(
-    url: string,
-    opts?: { signal?: AbortSignal; onProgress?: (p: { received: number; total?: number }) => void },
-  ): Promise<{ path: string; sha256: string; size: number; hit: boolean }>;
-}
+export type { ImageCache };
 
 const ISO_MAGIC_OFFSET = 32769;
 

@@ -3,19 +3,22 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Config, Logger, NodeDriver } from '@bmc-emu/core';
+import type { ImageCache, Logger, NodeDriver, SharedSettings } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
-import type { ImageCache } from './media-insert.js';
+import type { RedfishSection } from './config-section.js';
 import { ensureTls } from './tls.js';
 
 export interface RedfishServerOptions {
   driver: NodeDriver;
-  config: Readonly<Config>;
+  /** The parsed redfish section. */
+  settings: RedfishSection;
+  /** bind, the admin account, stateDir. */
+  shared: SharedSettings;
   logger: Logger;
   cache?: ImageCache;
-  /** Override config.redfish.port (0 = pick a free port). */
+  /** Override settings.port (0 = pick a free port). */
   port?: number;
-  /** Override config.bind. */
+  /** Override shared.bind. */
   host?: string;
   insertWaitMs?: number;
   powerWaitMs?: number;
@@ -35,36 +38,30 @@ export class RedfishServer {
   }
 
   get url(): string {
-    const { config } = this.opts;
-    const host = this.opts.host ?? config.bind;
+    const host = this.opts.host ?? this.opts.shared.bind;
     const h = host.includes(':') ? `[${host}]` : host;
-    return `${config.redfish.tls ? 'https' : 'http'}://${h}:${this.boundPort}/redfish/v1`;
+    return `${this.opts.settings.tls ? 'https' : 'http'}://${h}:${this.boundPort}/redfish/v1`;
   }
 
   async start(): Promise<string> {
-    const { config } = this.opts;
-    const port = this.opts.port ?? config.redfish.port;
-    const host = this.opts.host ?? config.bind;
-    await mkdir(join(config.stateDir, 'redfish'), { recursive: true, mode: 0o700 });
+    const { settings, shared } = this.opts;
+    const port = this.opts.port ?? settings.port;
+    const host = this.opts.host ?? shared.bind;
+    await mkdir(join(shared.stateDir, 'redfish'), { recursive: true, mode: 0o700 });
     this.app = createRedfishApp({
-      driver: this.opts.driver,
-      config,
-      logger: this.opts.logger,
+      ...this.opts,
       port,
-      accountsFile: join(config.stateDir, 'redfish', 'accounts.json'),
-      chassisFile: join(config.stateDir, 'redfish', 'chassis.json'),
-      ...(this.opts.cache ? { cache: this.opts.cache } : {}),
-      ...(this.opts.insertWaitMs !== undefined ? { insertWaitMs: this.opts.insertWaitMs } : {}),
-      ...(this.opts.powerWaitMs !== undefined ? { powerWaitMs: this.opts.powerWaitMs } : {}),
+      accountsFile: join(shared.stateDir, 'redfish', 'accounts.json'),
+      chassisFile: join(shared.stateDir, 'redfish', 'chassis.json'),
     });
-    if (config.redfish.tls) {
+    if (settings.tls) {
       const tls =
-        config.redfish.certFile && config.redfish.keyFile
+        settings.certFile && settings.keyFile
           ? {
-              cert: await readFile(config.redfish.certFile, 'utf8'),
-              key: await readFile(config.redfish.keyFile, 'utf8'),
+              cert: await readFile(settings.certFile, 'utf8'),
+              key: await readFile(settings.keyFile, 'utf8'),
             }
-          : await ensureTls(config.stateDir, host === '0.0.0.0' || host === '::' ? [] : [host]);
+          : await ensureTls(shared.stateDir, host === '0.0.0.0' || host === '::' ? [] : [host]);
       this.server = createHttpsServer({ key: tls.key, cert: tls.cert }, this.app);
     } else {
       this.server = createHttpServer(this.app);

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaCache } from '@bmc-emu/boot-http';
-import { configSchema, demoNodes, MemoryDriver, type Node, silentLogger } from '@bmc-emu/core';
-import { createRedfishApp, type RedfishApp } from '@bmc-emu/redfish';
+import { demoNodes, MemoryDriver, type Node, sharedSettings, silentLogger } from '@bmc-emu/core';
+import { createRedfishApp, type RedfishApp, redfishSection } from '@bmc-emu/redfish';
 import { type ImageServer, startImageServer } from './harness.js';
 
 export interface AppHarness {
@@ -24,7 +24,8 @@ export async function appHarness(
   const images = await startImageServer(dir, opts.slowMs ?? 0);
   const app = createRedfishApp({
     driver,
-    config: configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls: false, port: 0 } }),
+    settings: redfishSection.parse({ tls: false, port: 0 }),
+    shared: sharedSettings({ stateDir: join(dir, 'state') }),
     logger: silentLogger(),
     cache: new MediaCache({
       dir: join(dir, 'cache'),

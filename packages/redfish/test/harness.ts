@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaCache } from '@bmc-emu/boot-http';
-import { configSchema, demoNodes, MemoryDriver, type Node, silentLogger } from '@bmc-emu/core';
-import { RedfishServer } from '@bmc-emu/redfish';
+import { demoNodes, MemoryDriver, type Node, sharedSettings, silentLogger } from '@bmc-emu/core';
+import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 
 export const IPXE_ISO = '/usr/lib/ipxe/ipxe.iso';
 
@@ -69,7 +69,8 @@ export async function startHarness(
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'bmcemu-redfish-'));
   const tls = opts.tls ?? true;
-  const config = configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls, port: 0 } });
+  const settings = redfishSection.parse({ tls, port: 0 });
+  const shared = sharedSettings({ stateDir: join(dir, 'state') });
   const nodes = demoNodes(opts.nodes ?? 2);
   if (opts.memoryMiB !== undefined) nodes[0]!.memoryMiB = opts.memoryMiB;
   const driver = new MemoryDriver({ nodes, transitionMs: 100, mediaDir: join(dir, 'm') });
@@ -77,7 +78,8 @@ export async function startHarness(
   const images = await startImageServer(dir, opts.slowMs ?? 0);
   const server = new RedfishServer({
     driver,
-    config,
+    settings,
+    shared,
     logger: silentLogger(),
     cache,
     port: 0,

@@ -90,8 +90,8 @@ describe('a request that fails outside the dispatcher', () => {
     const { join } = await import('node:path');
     const { Writable } = await import('node:stream');
     const { pino } = await import('pino');
-    const { configSchema, demoNodes, MemoryDriver } = await import('@bmc-emu/core');
-    const { createRedfishApp } = await import('@bmc-emu/redfish');
+    const { demoNodes, MemoryDriver, sharedSettings } = await import('@bmc-emu/core');
+    const { createRedfishApp, redfishSection } = await import('@bmc-emu/redfish');
     const supertest = (await import('supertest')).default;
     const dir = await mkdtemp(join(tmpdir(), 'bmcemu-rfcrash-'));
     const lines: string[] = [];
@@ -116,7 +116,8 @@ describe('a request that fails outside the dispatcher', () => {
     const driver = new MemoryDriver({ nodes: demoNodes(1), transitionMs: 0 });
     const app = createRedfishApp({
       driver,
-      config: configSchema.parse({ stateDir: join(dir, 'state'), redfish: { tls: false, port: 0 } }),
+      settings: redfishSection.parse({ tls: false, port: 0 }),
+      shared: sharedSettings({ stateDir: join(dir, 'state') }),
       logger,
     });
     try {

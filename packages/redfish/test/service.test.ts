@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { configSchema, demoNodes, MemoryDriver, type PowerAction, silentLogger } from '@bmc-emu/core';
-import { createRedfishApp, RedfishServer } from '@bmc-emu/redfish';
+import { demoNodes, MemoryDriver, type PowerAction, sharedSettings, silentLogger } from '@bmc-emu/core';
+import { createRedfishApp, RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -56,7 +56,8 @@ describe('sessions and accounts', () => {
     const driver = new MemoryDriver({ nodes: demoNodes(1) });
     const app = createRedfishApp({
       driver,
-      config: configSchema.parse({ password: 'pw-in-logs?', redfish: { tls: false } }),
+      settings: redfishSection.parse({ tls: false }),
+      shared: sharedSettings({ password: 'pw-in-logs?' }),
       logger: pino({ level: 'trace' }, sink),
     });
     const login = await request(app)
@@ -82,8 +83,9 @@ describe('BMC state survives a restart', () => {
     const dir = await mkdtemp(join(tmpdir(), 'bmcemu-rfacct-'));
     const driver = new MemoryDriver({ nodes: demoNodes(1) });
     const start = async (password: string) => {
-      const config = configSchema.parse({ stateDir: dir, password, redfish: { tls: false, port: 0 } });
-      const s = new RedfishServer({ driver, config, logger: silentLogger(), host: '127.0.0.1' });
+      const settings = redfishSection.parse({ tls: false, port: 0 });
+      const shared = sharedSettings({ stateDir: dir, password });
+      const s = new RedfishServer({ driver, settings, shared, logger: silentLogger(), host: '127.0.0.1' });
       await s.start();
       return s;
     };
@@ -125,7 +127,12 @@ describe('BMC state survives a restart', () => {
 describe('long operations', () => {
   it('a slow power action answers 202 + task monitor at once and settles', async () => {
     const driver = new SlowPowerDriver({ nodes: demoNodes(1), transitionMs: 20 });
-    const app = createRedfishApp({ driver, config: configSchema.parse({ redfish: { tls: false } }), powerWaitMs: 100 });
+    const app = createRedfishApp({
+      driver,
+      settings: redfishSection.parse({ tls: false }),
+      shared: sharedSettings(),
+      powerWaitMs: 100,
+    });
     const id = (await driver.list())[0]!.id;
     const t0 = Date.now();
     const r = await request(app)

@@ -24,6 +24,7 @@ export {
   type TftpPacket,
   type TransferMode,
 } from './codec/packet.js';
+export { type TftpSection, tftpSection } from './config-section.js';
 export {
   chainProviders,
   directoryProvider,

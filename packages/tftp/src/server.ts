@@ -8,9 +8,10 @@ import { existsSync, statSync } from 'node:fs';
 import { isIP, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { BmcEmuError, ErrorCode, errors, type Logger, silentLogger } from '@bmc-emu/core';
+import { BmcEmuError, DEFAULT_BIND, ErrorCode, errors, type Logger, silentLogger, withDefaults } from '@bmc-emu/core';
 import { BlockReader } from './block-reader.js';
 import { NetasciiEncoder } from './codec/netascii.js';
+import { tftpSection } from './config-section.js';
 import { type Negotiated, negotiate } from './codec/options.js';
 import { decodePacket, encodePacket, type RequestPacket } from './codec/packet.js';
 import type { TftpClientInfo, TftpFile, TftpFileProvider } from './file-source.js';
@@ -27,25 +28,25 @@ import { refuse, toTftpError } from './tftp-error.js';
 import { WriteTransfer } from './write-transfer.js';
 
 export interface TftpServerOptions {
-  /** Address to listen on (default 127.0.0.1). Each transfer socket binds here too. */
+  /** Address to listen on (default: core's bind default). Each transfer socket binds here too. */
   bind?: string;
-  /** Request port (default 69; 0 picks a free one). */
+  /** Request port (default: the tftp section's; 0 picks a free one). */
   port?: number;
   /** Folder whose files are served (and, with allowWrite, written). */
   root?: string;
   /** Asked when `root` has no such file (or there is no root): iPXE binaries, per-node files. */
   provider?: TftpFileProvider;
-  /** Largest blksize granted (further capped at the interface MTU - 32). Default 1468. */
+  /** Largest blksize granted (further capped at the interface MTU - 32). Default: the tftp section's. */
   maxBlksize?: number;
-  /** Largest windowsize granted. Default 64. */
+  /** Largest windowsize granted. Default: the tftp section's. */
   maxWindowsize?: number;
   /** Accept WRQ into `root` (new files only). Default false: WRQ gets ERROR 2. */
   allowWrite?: boolean;
   /** Largest upload in bytes when allowWrite. Default 64 MiB. */
   maxWriteBytes?: number;
-  /** First retransmission timeout when the client names none (ms), doubling per retry up to 5 s. Default 1000. */
+  /** First retransmission timeout when the client names none (ms), doubling per retry up to 5 s. Default: the tftp section's. */
   timeoutMs?: number;
-  /** Retransmissions before a transfer is abandoned. Default 5. */
+  /** Retransmissions before a transfer is abandoned. Default: the tftp section's. */
   maxRetries?: number;
   /** Concurrent transfers before new requests get "server busy". Default 2048. */
   maxTransfers?: number;
@@ -58,6 +59,23 @@ export interface TftpServerOptions {
 }
 
 export type TftpEngine = 'auto' | 'js' | 'native';
+
+type ServerSettings = Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger'>>;
+
+const { port, maxBlksize, maxWindowsize, allowWrite, timeoutMs, maxRetries } = tftpSection.parse({});
+/** The tftp section's defaults plus the server-only knobs (not config keys). */
+const DEFAULTS: ServerSettings = {
+  bind: DEFAULT_BIND,
+  port,
+  maxBlksize,
+  maxWindowsize,
+  allowWrite,
+  timeoutMs,
+  maxRetries,
+  maxWriteBytes: 64 * 1024 * 1024,
+  maxTransfers: 2048,
+  engine: 'auto',
+};
 
 export interface TftpStats {
   /** Datagrams received on the request port. */
@@ -81,7 +99,7 @@ interface ReadInProgress {
 }
 
 export class TftpServer {
-  private readonly opts: Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger'>>;
+  private readonly opts: ServerSettings;
   private readonly log: Logger;
   private socket: Socket | undefined;
   private readonly transfers = new Set<ReadTransfer | NativeReadTransfer | WriteTransfer>();
@@ -97,23 +115,12 @@ export class TftpServer {
     duplicateRequests: 0,
     nativeReads: 0,
   };
-  private blksizeCap = 1468;
+  private blksizeCap = DEFAULTS.maxBlksize;
   private rootOk = false;
 
   constructor(private readonly init: TftpServerOptions = {}) {
-    this.opts = {
-      bind: init.bind ?? '127.0.0.1',
-      port: init.port ?? 69,
-      maxBlksize: init.maxBlksize ?? 1468,
-      maxWindowsize: init.maxWindowsize ?? 64,
-      allowWrite: init.allowWrite ?? false,
-      maxWriteBytes: init.maxWriteBytes ?? 64 * 1024 * 1024,
-      timeoutMs: init.timeoutMs ?? 1000,
-      maxRetries: init.maxRetries ?? 5,
-      maxTransfers: init.maxTransfers ?? 2048,
-      engine: init.engine ?? 'auto',
-    };
-    this.log = (init.logger ?? silentLogger()).child({ svc: 'tftp' });
+    this.opts = withDefaults(DEFAULTS, init);
+    this.log = init.logger ?? silentLogger();
   }
 
   /** Counters since start (a copy). */

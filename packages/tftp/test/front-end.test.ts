@@ -2,9 +2,15 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, MemoryDriver, silentLogger } from '@bmc-emu/core';
+import { MemoryDriver, sharedSettings, silentLogger } from '@bmc-emu/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tftpFrontEnd } from '../src/index.js';
+import { tftpFrontEnd, tftpSection } from '../src/index.js';
+
+const input = (tftp: Record<string, unknown>) => ({
+  init: tftpSection.parse(tftp),
+  shared: sharedSettings(),
+  components: { driver: new MemoryDriver(), logger: silentLogger() },
+});
 import { RawPeer } from './raw-peer.js';
 
 async function freeUdpPort(): Promise<number> {
@@ -22,8 +28,7 @@ afterAll(() => {
 
 describe('tftpFrontEnd', () => {
   it('is undefined unless tftp.enabled', () => {
-    const config = configSchema.parse({});
-    expect(tftpFrontEnd({ config, driver: new MemoryDriver(), logger: silentLogger() })).toBeUndefined();
+    expect(tftpFrontEnd(input({}))).toBeUndefined();
   });
 
   it('serves the root first, then the iPXE folder', async () => {
@@ -34,8 +39,7 @@ describe('tftpFrontEnd', () => {
     writeFileSync(join(ipxe, 'undionly.kpxe'), 'from-ipxe');
     writeFileSync(join(ipxe, 'snponly.efi'), 'efi-binary');
     const port = await freeUdpPort();
-    const config = configSchema.parse({ tftp: { enabled: true, port, root, ipxeDir: ipxe } });
-    const fe = tftpFrontEnd({ config, driver: new MemoryDriver(), logger: silentLogger() });
+    const fe = tftpFrontEnd(input({ enabled: true, port, root, ipxeDir: ipxe }));
     expect(fe?.name).toBe('tftp');
     const lines = await fe!.start();
     expect(lines[0]).toContain(`tftp://127.0.0.1:${port}/`);

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { BmcEmuError, ErrorCode } from '../errors.js';
-import { type Config, configSchema, DEFAULT_PASSWORD } from './schema.js';
+import { type BaseConfig, DEFAULT_PASSWORD } from './schema.js';
+
+/** A schema composed by composeConfigSchema (its output always holds core's top-level keys). */
+export type ConfigSchema = z.ZodType<BaseConfig, unknown>;
 
 type Plain = Record<string, unknown>;
 
@@ -21,13 +24,19 @@ export function deepMerge(...layers: Plain[]): Plain {
   return out;
 }
 
+/** The keys of an object schema, seen through default/prefault/optional/nullable wrappers. */
 function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   let s: z.ZodType = schema;
   for (let i = 0; i < 5; i++) {
-    const def = (s as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
-    if (def.type === 'object') return (s as z.ZodObject).shape as Record<string, z.ZodType>;
-    if (def.innerType) s = def.innerType;
-    else return undefined;
+    if (s instanceof z.ZodObject) return s.shape as Record<string, z.ZodType>;
+    if (
+      s instanceof z.ZodDefault ||
+      s instanceof z.ZodPrefault ||
+      s instanceof z.ZodOptional ||
+      s instanceof z.ZodNullable
+    ) {
+      s = s.unwrap() as z.ZodType;
+    } else return undefined;
   }
   return undefined;
 }
@@ -36,13 +45,13 @@ function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | undefined {
  * BMCEMU_IPMI_BASE_PORT=6240 -> { ipmi: { basePort: 6240 } }. Names are matched against the schema,
  * case- and underscore-insensitively; values are parsed as YAML scalars (numbers, booleans, lists).
  */
-export function configFromEnv(env: NodeJS.ProcessEnv): { values: Plain; unknown: string[] } {
+export function configFromEnv(env: NodeJS.ProcessEnv, schema: ConfigSchema): { values: Plain; unknown: string[] } {
   const values: Plain = {};
   const unknown: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('BMCEMU_') || raw === undefined) continue;
     const tokens = name.slice('BMCEMU_'.length).toLowerCase().split('_');
-    let shape = shapeOf(configSchema);
+    let shape = shapeOf(schema);
     const path: string[] = [];
     let i = 0;
     while (i < tokens.length && shape) {
@@ -116,9 +125,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${key}: ${issue.message}`;
 }
 
-/** Validate once; the result is deeply frozen. */
-export function validateConfig(input: unknown, origin = 'configuration'): Readonly<Config> {
-  const parsed = configSchema.safeParse(input);
+/** Validate once against the composed schema; the result is deeply frozen. */
+export function validateConfig<S extends ConfigSchema>(
+  schema: S,
+  input: unknown,
+  origin = 'configuration',
+): Readonly<z.output<S>> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(describeIssue);
     throw new BmcEmuError(ErrorCode.ConfigInvalid, `Invalid ${origin}:\n  - ${lines.join('\n  - ')}`, {
@@ -149,7 +162,9 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-export interface LoadConfigOptions {
+export interface LoadConfigOptions<S extends ConfigSchema = ConfigSchema> {
+  /** The one schema (composeConfigSchema) that file, env and flags feed. */
+  schema: S;
   file?: string;
   env?: NodeJS.ProcessEnv;
   /** Values from CLI flags; they win over env and file. */
@@ -157,9 +172,9 @@ export interface LoadConfigOptions {
 }
 
 /** File < env < flags, validated once and frozen. */
-export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Readonly<Config>> {
+export async function loadConfig<S extends ConfigSchema>(opts: LoadConfigOptions<S>): Promise<Readonly<z.output<S>>> {
   const fromFile = opts.file ? await readConfigFile(opts.file) : {};
-  const { values: fromEnv, unknown } = configFromEnv(opts.env ?? process.env);
+  const { values: fromEnv, unknown } = configFromEnv(opts.env ?? process.env, opts.schema);
   if (unknown.length) {
     throw new BmcEmuError(
       ErrorCode.ConfigInvalid,
@@ -169,6 +184,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Readonly
     );
   }
   return validateConfig(
+    opts.schema,
     deepMerge(fromFile, fromEnv, opts.overrides ?? {}),
     opts.file ? `config (${opts.file})` : 'configuration',
   );

@@ -17,3 +17,6 @@ export const tftpSection = z
     maxRetries: z.number().int().min(0).max(100).default(5),
   })
   .strict();
+
+/** The `tftp:` section after parsing (every default applied). */
+export type TftpSection = z.output<typeof tftpSection>;

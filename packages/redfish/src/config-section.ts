@@ -15,5 +15,10 @@ export const redfishSection = z
       .int()
       .positive()
       .default(8 * 1024 ** 3),
+    /** Accept self-signed https certificates when downloading a virtual-media image (BMC labs are full of them). */
+    insecureImageTls: z.boolean().default(true),
   })
   .strict();
+
+/** The `redfish:` section after parsing (every default applied). */
+export type RedfishSection = z.output<typeof redfishSection>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ipv4Schema } from '../net/ipv4.js';
+import { ipv4Schema } from '@bmc-emu/core';
 
 export const ipmiCredentials = z
   .object({ user: z.string().min(1).max(16), password: z.string().min(1).max(20) })
@@ -33,3 +33,6 @@ export const ipmiSection = z
     bootFlagValidTimeoutSec: z.number().positive().max(3600).default(60),
   })
   .strict();
+
+/** The `ipmi:` section after parsing (every default applied). */
+export type IpmiSection = z.output<typeof ipmiSection>;

@@ -46,3 +46,6 @@ export const httpSection = z
     nodes: z.record(z.string(), httpBootProfile).default({}),
   })
   .strict();
+
+/** The `http:` section after parsing (every default applied). */
+export type HttpSection = z.output<typeof httpSection>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { macSchema } from '../net/mac.js';
+import { macSchema } from '@bmc-emu/core';
 
 export const dhcpReservation = z
   .object({
@@ -64,3 +64,6 @@ export const dhcpSection = z
     subnets: z.array(dhcpSubnet).default([]),
   })
   .strict();
+
+/** The `dhcp:` section after parsing (every default applied). */
+export type DhcpSection = z.output<typeof dhcpSection>;

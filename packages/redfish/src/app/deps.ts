@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { type ImageCache, type Logger, type NodeDriver, type SharedSettings, silentLogger } from '@bmc-emu/core';
+import { AccountStore } from '../accounts.js';
+import { ChassisStore } from '../chassis-store.js';
+import type { RedfishSection } from '../config-section.js';
+import type { RedfishDeps } from '../deps.js';
+import { EventHub } from '../events.js';
+import { MediaInserter } from '../media-insert.js';
+import { SessionStore } from '../sessions.js';
+import { TaskStore } from '../tasks.js';
+
+export interface RedfishAppOptions {
+  driver: NodeDriver;
+  /** The parsed redfish section (sessionTimeoutSec, tls, port). */
+  settings: RedfishSection;
+  /** The admin account and stateDir. */
+  shared: SharedSettings;
+  logger?: Logger;
+  /** The shared virtual-media image cache (a component of `serve`). */
+  cache?: ImageCache | undefined;
+  /** InsertMedia answers 202 + task monitor when the download takes longer than this (ms). Default 5000. */
+  insertWaitMs?: number | undefined;
+  /** A power action answers 202 + task when the driver takes longer than this (ms). Default 2000. */
+  powerWaitMs?: number | undefined;
+  /** Port shown in Managers/<id>/NetworkProtocol (default settings.port). */
+  port?: number;
+  /** Keep accounts (password hashes) in this file across restarts (RedfishServer: <stateDir>/redfish/accounts.json). */
+  accountsFile?: string;
+  /** Keep the chassis LEDs in this file across restarts. */
+  chassisFile?: string;
+}
+
+/** Everything the routes share, built once per app. */
+export function buildDeps(opts: RedfishAppOptions): RedfishDeps {
+  const { driver, settings, shared } = opts;
+  const logger = opts.logger ?? silentLogger();
+  const port = opts.port ?? settings.port;
+  const tasks = new TaskStore();
+  return {
+    driver,
+    logger,
+    accounts: new AccountStore({ userName: shared.user, password: shared.password }, opts.accountsFile, logger),
+    sessions: new SessionStore(settings.sessionTimeoutSec * 1000),
+    tasks,
+    events: new EventHub(logger),
+    media: new MediaInserter(driver, opts.cache, tasks, opts.insertWaitMs ?? 5000),
+    cache: opts.cache,
+    chassis: new ChassisStore(opts.chassisFile, logger),
+    serviceUuid: uuidOf(`bmc-emu-redfish:${shared.stateDir}:${port}`),
+    firmwareVersion: '0.1.0',
+    port,
+    tls: settings.tls,
+    powerWaitMs: opts.powerWaitMs ?? 2000,
+  };
+}
+
+function uuidOf(seed: string): string {
+  const h = createHash('sha1').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
