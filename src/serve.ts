@@ -1,4 +1,4 @@
-import { type Config, createLogger, type FrontEnd, type Logger } from '@bmc-emu/core';
+import { type Config, createLogger, type FrontEnd, type Logger, NameRegistry } from '@bmc-emu/core';
 import { createDriver } from './driver-factory.js';
 import { frontEnds } from './frontends.js';
 
@@ -14,9 +14,10 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const nodes = await driver.list();
   const lines = [`bmc-emu serving ${nodes.length} node(s) on the ${description}`];
   const started: FrontEnd[] = [];
+  const names = new NameRegistry();
   try {
     for (const factory of frontEnds) {
-      const fe = factory({ config, driver, logger: log.child({ frontEnd: 'pending' }) });
+      const fe = factory({ config, driver, names, logger: log.child({ frontEnd: 'pending' }) });
       if (!fe) continue;
       const where = await fe.start();
       started.push(fe);

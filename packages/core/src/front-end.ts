@@ -1,5 +1,6 @@
 import type { Config } from './config/schema.js';
 import type { NodeDriver } from './driver.js';
+import type { NameRegistry } from './host-names.js';
 import type { Logger } from './logging.js';
 
 /** Everything a protocol front end gets from `bmc-emu serve`. */
@@ -7,6 +8,8 @@ export interface FrontEndContext {
   config: Readonly<Config>;
   driver: NodeDriver;
   logger: Logger;
+  /** Host names shared between front ends (DHCP publishes, DNS answers); absent outside `serve`. */
+  names?: NameRegistry;
 }
 
 /** A protocol server (Redfish, IPMI, DHCP, TFTP, boot HTTP) that `serve` starts and stops. */

@@ -3,7 +3,7 @@ import { BootPolicy, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
 import { DhcpServer } from './server.js';
 
 /** `bmc-emu serve` starts DHCP when config.dhcp.enabled. */
-export const dhcpFrontEnd: FrontEndFactory = ({ config, logger }) => {
+export const dhcpFrontEnd: FrontEndFactory = ({ config, logger, names }) => {
   const d = config.dhcp;
   if (!d.enabled) return undefined;
   const files = {
@@ -44,11 +44,19 @@ export const dhcpFrontEnd: FrontEndFactory = ({ config, logger }) => {
     logger,
     bootPolicy,
   });
+  let unregister: (() => void) | undefined;
   const fe: FrontEnd & { server: DhcpServer } = {
     name: 'dhcp',
     server,
-    start: () => server.start(),
-    stop: () => server.stop(),
+    start: async () => {
+      const lines = await server.start();
+      unregister = names?.register(server);
+      return lines;
+    },
+    stop: () => {
+      unregister?.();
+      return server.stop();
+    },
   };
   return fe;
 };

@@ -6,6 +6,7 @@ export * from './codec/options.js';
 export * from './codec/packet.js';
 export { DhcpEngine, type DhcpEngineOptions, type Reply, type Transaction } from './engine.js';
 export { dhcpFrontEnd } from './front-end.js';
+export { clientHostname, dhcpHostNames, sanitizeHostname } from './host-name.js';
 export { formatLeaseFile, type Lease, type LeaseState, LeaseStore, parseLeaseFile } from './lease-store.js';
 export { formatMac, normalizeMac, parseMac } from './mac.js';
 export { AddressPool } from './pool.js';
