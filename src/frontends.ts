@@ -1,6 +1,7 @@
 import { bootHttpFrontEnd } from '@bmc-emu/boot-http';
 import type { FrontEndFactory } from '@bmc-emu/core';
 import { dhcpFrontEnd } from '@bmc-emu/dhcp';
+import { dnsFrontEnd } from '@bmc-emu/dns';
 import { ipmiFrontEnd } from '@bmc-emu/ipmi';
 import { redfishFrontEnd } from '@bmc-emu/redfish';
 import { tftpFrontEnd } from '@bmc-emu/tftp';
@@ -13,6 +14,7 @@ export const frontEnds: FrontEndFactory[] = [
   bootHttpFrontEnd,
   redfishFrontEnd,
   dhcpFrontEnd,
+  dnsFrontEnd,
   tftpFrontEnd,
   ipmiFrontEnd,
 ];

@@ -35,6 +35,8 @@ export const configSchema = z
     dhcp: dhcpSection.default(dhcpSection.parse({})),
     tftp: tftpSection.default(tftpSection.parse({})),
     http: httpSection.default(httpSection.parse({})),
+    /** Checked in full by @bmc-emu/dns (packages/dns/src/config.ts) when `serve` starts: core cannot import it. */
+    dns: z.looseObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   })
   .strict();
 
