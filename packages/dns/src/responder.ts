@@ -68,6 +68,9 @@ export class Responder {
     const fwd = await forward(q.packet, this.opts.upstreams, this.opts.upstreamTimeoutMs);
     if (!fwd) return this.reply(q, limit, 'SERVFAIL', { note: 'no upstream answered' });
     const bytes = setId(fwd.bytes, q.header.id);
+    // relayed, not ours: never AA (the upstream may be authoritative, we are not), always RA
+    bytes[2]! &= ~(dnsPacket.AUTHORITATIVE_ANSWER >> 8);
+    bytes[3]! |= dnsPacket.RECURSION_AVAILABLE;
     const via = `forward ${fwd.upstream.address}:${fwd.upstream.port}/${fwd.via}`;
     if (bytes.length <= limit) return { bytes, outcome: via };
     // the upstream's full answer does not fit this client's UDP size: TC, and it asks again over TCP
