@@ -29,6 +29,15 @@ function answers(query: Buffer, reply: Buffer): boolean {
   }
 }
 
+/** One address however it is written: "::ffff:192.0.2.1" is 192.0.2.1, IPv6 in its canonical form. */
+function sameAddress(a: string, b: string): boolean {
+  const plain = (x: string) => {
+    const v4 = x.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+    return isIPv6(v4) ? new URL(`http://[${v4}]/`).hostname : v4;
+  };
+  return plain(a) === plain(b);
+}
+
 function udpExchange(query: Buffer, to: Upstream, timeoutMs: number): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     // a fresh socket (random source port) per query: answers cannot be spoofed by guessing one port
@@ -41,7 +50,7 @@ function udpExchange(query: Buffer, to: Upstream, timeoutMs: number): Promise<Bu
     const timer = setTimeout(() => done(undefined), timeoutMs);
     socket.on('error', () => done(undefined));
     socket.on('message', (msg, rinfo) => {
-      if (rinfo.port === to.port && answers(query, msg)) done(msg);
+      if (rinfo.port === to.port && sameAddress(rinfo.address, to.address) && answers(query, msg)) done(msg);
     });
     socket.send(query, to.port, to.address, (err) => {
       if (err) done(undefined);

@@ -28,7 +28,7 @@ export async function interfaceAddresses(ifname: string): Promise<string[]> {
 
 /** `bmc-emu serve` starts DNS when config.dns.enabled. */
 export const dnsFrontEnd: FrontEndFactory = ({ config, logger, names }) => {
-  const dns = parseDnsConfig((config as { dns?: unknown }).dns);
+  const dns = parseDnsConfig(config.dns);
   if (!dns.enabled) return undefined;
   const firstZone = dns.zones[0];
   const hostsDomain =

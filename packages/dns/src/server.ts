@@ -34,6 +34,8 @@ export interface DnsCounters {
 const REBUILD_MS = 5000;
 /** Queries being answered at once (forwarding waits on upstreams); past this, UDP queries are dropped. */
 const MAX_IN_FLIGHT = 1024;
+/** Queries one TCP connection may have waiting before we stop reading from it. */
+const MAX_TCP_QUEUE = 64;
 
 export class DnsServer {
   readonly counters: DnsCounters = {
@@ -87,13 +89,14 @@ export class DnsServer {
 
   /** Resolves to one line per address, e.g. "dns udp+tcp 172.30.0.1:53 (zones ocp.lab.test, ...)". */
   async start(): Promise<string[]> {
-    const port = this.opts.config.port;
+    let port = this.opts.config.port;
     const zones = this.authority().zoneApexes.filter((z) => !z.endsWith('.arpa'));
     const lines: string[] = [];
     try {
       for (const address of this.opts.addresses) {
         const udp = await this.openUdp(address, port);
         const bound = udp.address().port;
+        port = bound; // port 0: the first address's pick, for every address
         await this.openTcp(address, bound);
         const host = isIPv6(address) ? `[${address}]` : address;
         lines.push(
@@ -196,14 +199,18 @@ export class DnsServer {
     const from = `${sock.remoteAddress}:${sock.remotePort}`;
     // several queries per connection, answered in order; the connection closes after an idle spell
     let chain = Promise.resolve();
+    let queued = 0;
     sock.setTimeout(this.opts.config.tcpIdleTimeoutMs, () => sock.destroy());
     sock.on('error', () => sock.destroy());
     sock.on('close', () => this.connections.delete(sock));
     sock.on('data', (chunk) => {
       for (const msg of framer.push(chunk)) {
+        // a client pipelining faster than we answer waits for its queue to drain (TCP flow control)
+        if (++queued === MAX_TCP_QUEUE) sock.pause();
         chain = chain.then(async () => {
           const out = await this.handle(msg, 'tcp', from);
           if (out.bytes && !sock.destroyed) sock.write(TcpFramer.frame(out.bytes));
+          if (queued-- === MAX_TCP_QUEUE && !sock.destroyed) sock.resume();
         });
       }
     });

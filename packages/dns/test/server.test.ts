@@ -42,6 +42,44 @@ gate.describe('DnsServer on 127.0.0.1 with dig and kdig', () => {
     await server?.stop();
   });
 
+  it('serves IPv6 too, on the same port, and forwards to an IPv6 upstream (another DnsServer on ::1)', async () => {
+    const far = new DnsServer({
+      config: parseDnsConfig({
+        enabled: true,
+        port: 0,
+        zones: ['far.test'],
+        records: [{ type: 'AAAA', name: 'host.far.test', address: '2001:db8::7' }],
+      }),
+      addresses: ['::1'],
+    });
+    await far.start();
+    const near = new DnsServer({
+      config: parseDnsConfig({ enabled: true, port: 0, zones: ['near.test'], upstreams: [`[::1]:${far.port}`] }),
+      addresses: ['127.0.0.1', '::1'],
+    });
+    try {
+      await near.start();
+      for (const at of ['127.0.0.1', '::1']) {
+        const out = await run('dig', [
+          `@${at}`,
+          '-p',
+          String(near.port),
+          '+time=2',
+          '+tries=1',
+          'host.far.test',
+          'AAAA',
+        ]);
+        expect(out).toMatch(/^host\.far\.test\.\s+300\s+IN\s+AAAA\s+2001:db8::7$/m);
+        expect(out).toMatch(/flags: qr rd ra;/);
+      }
+      expect(near.counters.forwarded).toBe(2);
+      expect(far.counters.answered).toBe(2);
+    } finally {
+      await near.stop();
+      await far.stop();
+    }
+  });
+
   const dig = (...args: string[]) => run('dig', ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', ...args]);
 
   it('answers over UDP with AA and echoes EDNS with our size', async () => {
