@@ -42,6 +42,13 @@ gate.describe('DNS from bmc-emu serve, asked by dig, host, kdig, getent and a DH
     server.addBridge('br0', `${OURS}/24`);
     server.addVeth('pc0', 'dc0', client, 'br0');
     client.exec('ip', 'addr', 'add', '172.30.0.10/24', 'dev', 'dc0');
+    // two more bridges: br1 is served as well, br2 is not
+    server.addBridge('br1', '10.99.0.1/24');
+    server.addVeth('pc1', 'dc1', client, 'br1');
+    client.exec('ip', 'addr', 'add', '10.99.0.10/24', 'dev', 'dc1');
+    server.addBridge('br2', '10.98.0.1/24');
+    server.addVeth('pc2', 'dc2', client, 'br2');
+    client.exec('ip', 'addr', 'add', '10.98.0.10/24', 'dev', 'dc2');
     server.addVeth('pu0', 'up0', upstream, 'br0');
     upstream.exec('ip', 'addr', 'add', `${UPSTREAM}/24`, 'dev', 'up0');
     dnsmasq = await dnsmasqInNs(upstream, UPSTREAM, ['--address=/forwarded.example/198.51.100.7', ...BIG]);
@@ -65,7 +72,7 @@ dhcp:
     - { mac: "52:54:00:00:90:01", ip: 172.30.0.21, hostname: master-0 }
 dns:
   enabled: true
-  interfaces: [br0]
+  interfaces: [br0, br1]
   zones: [ocp.lab.test]
   upstreams: [${UPSTREAM}]
   records:
@@ -95,6 +102,19 @@ dns:
     );
   });
 
+  it('serves every address of the listed interfaces and nothing else', async () => {
+    expect(serve.output()).toMatch(/dns udp\+tcp 10\.99\.0\.1:53 /);
+    expect((await digIn(client, '10.99.0.1', ['api.ocp.lab.test'])).answers).toEqual([
+      'api.ocp.lab.test. a 192.168.111.5',
+    ]);
+    const tcp = await inNs(client, 'kdig', ['@10.99.0.1', '+tcp', 'api.ocp.lab.test']);
+    expect(tcp).toMatch(/192\.168\.111\.5/);
+    // br2's address is not served: dig gets ICMP port unreachable and gives up
+    await expect(inNs(client, 'dig', ['@10.98.0.1', '+time=1', '+tries=1', 'api.ocp.lab.test'])).rejects.toMatchObject({
+      stdout: expect.stringMatching(/connection refused|timed out|no servers could be reached/),
+    });
+  });
+
   it('dig: every record kind, authoritative', async () => {
     const q = (...a: string[]) => digIn(client, OURS, a);
     const a = await q('api.ocp.lab.test', 'A');
@@ -116,7 +136,10 @@ dns:
       /^ocp\.lab\.test\. soa ns\.ocp\.lab\.test\. hostmaster\.ocp\.lab\.test\. \d+ 3600 600 86400 60$/,
     );
     expect((await q('ocp.lab.test', 'NS')).answers).toEqual(['ocp.lab.test. ns ns.ocp.lab.test.']);
-    expect((await q('ns.ocp.lab.test', 'A')).answers).toEqual(['ns.ocp.lab.test. a 172.30.0.1']);
+    expect((await q('ns.ocp.lab.test', 'A')).answers).toEqual([
+      'ns.ocp.lab.test. a 10.99.0.1',
+      'ns.ocp.lab.test. a 172.30.0.1',
+    ]);
     // NXDOMAIN for a name that does not exist, NODATA for one without the type
     expect(await q('nope.ocp.lab.test', 'A')).toMatchObject({ status: 'NXDOMAIN', answers: [] });
     expect(await q('etcd-0.ocp.lab.test', 'MX')).toMatchObject({ status: 'NOERROR', answers: [] });
