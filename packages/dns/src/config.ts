@@ -1,7 +1,15 @@
 import { BmcEmuError, ErrorCode } from '@bmc-emu/core';
 import { z } from 'zod';
+import { canonical, inZone, isServableName } from './names.js';
 
-const name = z.string().min(1).max(253);
+/** dns-packet writes whatever it is given: a label over 63 bytes would corrupt the packet, so check here. */
+const name = z.string().min(1).max(254).refine(isServableName, {
+  message: 'a name is labels of letters, digits, "-" and "_" (at most 63 each, 253 in all), "*" as the first label',
+});
+/** One TXT character-string holds at most 255 bytes. */
+const txtString = z
+  .string()
+  .refine((t) => Buffer.byteLength(t) <= 255, { message: 'a TXT string holds at most 255 bytes' });
 const ttl = z.number().int().min(0).max(2_147_483_647).optional();
 
 /** A static record; `name` is absolute ("api.ocp.lab.test") and may start with "*." (a wildcard). */
@@ -10,7 +18,7 @@ export const dnsRecord = z.discriminatedUnion('type', [
   z.object({ type: z.literal('AAAA'), name, address: z.ipv6(), ttl }).strict(),
   z.object({ type: z.literal('CNAME'), name, target: name, ttl }).strict(),
   z.object({ type: z.literal('PTR'), name, target: name, ttl }).strict(),
-  z.object({ type: z.literal('TXT'), name, text: z.union([z.string(), z.array(z.string()).min(1)]), ttl }).strict(),
+  z.object({ type: z.literal('TXT'), name, text: z.union([txtString, z.array(txtString).min(1)]), ttl }).strict(),
   z
     .object({
       type: z.literal('SRV'),
@@ -71,7 +79,22 @@ export const dnsSection = z
     tcpIdleTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
     maxTcpConnections: z.number().int().min(1).max(100_000).default(256),
   })
-  .strict();
+  .strict()
+  .superRefine((cfg, ctx) => {
+    // a record no zone holds would never be answered: say so instead of forwarding its name
+    const zones = cfg.zones.map((z) => canonical(typeof z === 'string' ? z : z.name));
+    cfg.records.forEach((r, i) => {
+      const n = canonical(r.name);
+      const reverse = r.type === 'PTR' && /\.(in-addr|ip6)\.arpa$/.test(n);
+      if (!reverse && !zones.some((z) => inZone(n, z))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['records', i, 'name'],
+          message: `${r.name} is in none of dns.zones (${zones.join(', ') || 'none'}): add its zone or fix the name`,
+        });
+      }
+    });
+  });
 
 export type DnsConfig = z.infer<typeof dnsSection>;
 export type DnsConfigInput = z.input<typeof dnsSection>;

@@ -75,6 +75,14 @@ export function reverseZoneOf(cidr: string): string {
   return [...nibbles(addr).slice(0, keep).reverse(), 'ip6', 'arpa'].join('.');
 }
 
+/** The /24 or /64 reverse zone a PTR owner name sits in, e.g. "9.111.168.192.in-addr.arpa" -> "111.168.192.in-addr.arpa". */
+export function reverseZoneOfPtr(name: string): string | undefined {
+  const labels = canonical(name).split('.');
+  if (name.endsWith('.in-addr.arpa') && labels.length === 6) return labels.slice(1).join('.');
+  if (name.endsWith('.ip6.arpa') && labels.length === 34) return labels.slice(16).join('.');
+  return undefined;
+}
+
 /** The reverse zone we derive for an address we hold: its /24 or /64. */
 export function defaultReverseZone(addr: string): string {
   return reverseZoneOf(`${addr}/${isIPv4(addr) ? 24 : 64}`);

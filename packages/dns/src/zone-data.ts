@@ -2,7 +2,14 @@ import { isIPv4 } from 'node:net';
 import type { HostName } from '@bmc-emu/core';
 import { Authority, type Rr, type ZoneInfo } from './authority.js';
 import type { DnsConfig, DnsRecordConfig } from './config.js';
-import { canonical, defaultReverseZone, isServableName, reverseName, reverseZoneOf } from './names.js';
+import {
+  canonical,
+  defaultReverseZone,
+  isServableName,
+  reverseName,
+  reverseZoneOf,
+  reverseZoneOfPtr,
+} from './names.js';
 
 export interface ZoneDataInput {
   config: DnsConfig;
@@ -72,6 +79,10 @@ export function buildAuthority(input: ZoneDataInput): Authority {
   const ptrs = new Map<string, Rr>();
   for (const r of records) if (r.type === 'PTR') ptrs.set(r.name, r);
   const reverseApexes = new Set(config.reverseZones.map(reverseZoneOf));
+  for (const r of ptrs.values()) {
+    const apex = reverseZoneOfPtr(r.name);
+    if (apex) reverseApexes.add(apex);
+  }
   for (const r of records) {
     if ((r.type !== 'A' && r.type !== 'AAAA') || r.name.startsWith('*')) continue;
     const rev = reverseName(r.data);

@@ -192,4 +192,29 @@ describe('parseDnsConfig', () => {
     expect(() => parseDnsConfig({ upstreams: ['not an address'] })).toThrow(/dns\.upstreams\.0/);
     expect(parseDnsConfig(undefined).enabled).toBe(false);
   });
+
+  it('refuses what dns-packet would write corrupt, and records no zone holds', () => {
+    const a = (n: string) => ({ type: 'A' as const, name: n, address: '192.0.2.1' });
+    expect(() => parseDnsConfig({ zones: ['lab.test'], records: [a(`${'x'.repeat(64)}.lab.test`)] })).toThrow(
+      /dns\.records\.0\.name: a name is labels/,
+    );
+    expect(() => parseDnsConfig({ zones: ['lab.test'], records: [a('bad name.lab.test')] })).toThrow(
+      /records\.0\.name/,
+    );
+    expect(() =>
+      parseDnsConfig({ zones: ['lab.test'], records: [{ type: 'TXT', name: 'lab.test', text: 'y'.repeat(256) }] }),
+    ).toThrow(/at most 255 bytes/);
+    expect(() => parseDnsConfig({ zones: ['lab.test'], records: [a('api.lab.tst')] })).toThrow(
+      /dns\.records\.0\.name: api\.lab\.tst is in none of dns\.zones \(lab\.test\)/,
+    );
+    expect(
+      parseDnsConfig({ zones: ['lab.test'], records: [a('API.Lab.Test.'), a(`${'x'.repeat(63)}.lab.test`)] }).records,
+    ).toHaveLength(2);
+  });
+
+  it('a static PTR with no A record behind it is still answered', () => {
+    const p = authority({ records: [{ type: 'PTR', name: '9.111.168.192.in-addr.arpa', target: 'lb.ocp.lab.test' }] });
+    expect(p.lookup('9.111.168.192.in-addr.arpa', 'PTR')!.answers[0]?.data).toBe('lb.ocp.lab.test');
+    expect(p.lookup('8.111.168.192.in-addr.arpa', 'PTR')!.rcode).toBe('NXDOMAIN');
+  });
 });
