@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type Server as TcpServer, type Socket } from 'node:net';
-import { type Logger, type NameSource, silentLogger } from '@bmc-emu/core';
+import { errors, type Logger, type NameSource, silentLogger } from '@bmc-emu/core';
 import type { Authority } from './authority.js';
 import type { DnsConfig } from './config.js';
 import { type Outcome, Responder, type Transport } from './responder.js';
@@ -90,6 +90,14 @@ export class DnsServer {
   /** Resolves to one line per address, e.g. "dns udp+tcp 172.30.0.1:53 (zones ocp.lab.test, ...)". */
   async start(): Promise<string[]> {
     let port = this.opts.config.port;
+    const self = this.opts.config.upstreams
+      .map(parseUpstream)
+      .find((u) => u.port === port && this.opts.addresses.includes(u.address));
+    if (self) {
+      throw errors.invalidArgument(
+        `DNS upstream ${self.address}:${self.port} is this server: forwarding would loop. Point dns.upstreams elsewhere.`,
+      );
+    }
     const zones = this.authority().zoneApexes.filter((z) => !z.endsWith('.arpa'));
     const lines: string[] = [];
     try {

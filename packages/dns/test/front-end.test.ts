@@ -51,6 +51,14 @@ describe('dnsFrontEnd', () => {
     }
   });
 
+  it('refuses itself as an upstream (a forwarding loop)', async () => {
+    const fe = dnsFrontEnd(ctx({ enabled: true, port: 5399, listen: ['127.0.0.1'], upstreams: ['127.0.0.1:5399'] }));
+    await expect(fe!.start()).rejects.toMatchObject({
+      code: 'BMCEMU_INVALID_ARGUMENT',
+      message: expect.stringMatching(/loop/),
+    });
+  });
+
   it('an interface without an address fails at start with a typed error', async () => {
     const fe = dnsFrontEnd(ctx({ enabled: true, port: 0, interfaces: ['nonexistent0'], zones: ['lab.test'] }));
     await expect(fe!.start()).rejects.toMatchObject({
