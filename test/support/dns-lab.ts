@@ -17,11 +17,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 let built = false;
-/** The CLI runs from dist: build once per test file (a lone `vitest run` must not see a stale dist). */
+/** The CLI runs from dist: build once per test file (a lone `vitest run` must not see a stale dist); the
+ * DHCP harness's lock, so two builds never write one dist at once. */
 export function buildAll(): void {
   if (built) return;
   try {
-    execFileSync('flock', ['/tmp/bmcemu-dns-build.lock', 'npx', 'tsc', '-b'], {
+    execFileSync('flock', ['/tmp/bmcemu-dhcp-build.lock', 'npx', 'tsc', '-b'], {
       cwd: REPO,
       stdio: 'ignore',
       timeout: 240_000,
