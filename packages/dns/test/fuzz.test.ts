@@ -104,6 +104,7 @@ gate.describe('DnsServer under 100,000 fuzzed packets', () => {
     await new Promise((r) => setTimeout(r, 200));
     sock.close();
     const c = server.counters;
+    console.info(`dns fuzz: ${JSON.stringify(c)}, replies seen by the sender ${replies}`);
     expect(c.received - before).toBe(TOTAL);
     expect(c.errors).toBe(0);
     expect(replies).toBeGreaterThan(TOTAL / 2);
