@@ -1,6 +1,7 @@
 import { httpSection } from '@bmc-emu/boot-http';
 import { composeConfigSchema } from '@bmc-emu/core';
 import { dhcpSection } from '@bmc-emu/dhcp';
+import { dnsSection } from '@bmc-emu/dns';
 import { ipmiSection } from '@bmc-emu/ipmi';
 import { redfishSection } from '@bmc-emu/redfish';
 import { tftpSection } from '@bmc-emu/tftp';
@@ -12,6 +13,7 @@ export const configSchema = composeConfigSchema({
   dhcp: dhcpSection,
   tftp: tftpSection,
   http: httpSection,
+  dns: dnsSection,
 });
 
 export type Config = ReturnType<typeof configSchema.parse>;

@@ -1,22 +1,29 @@
 import { bootHttpFrontEnd } from '@bmc-emu/boot-http';
 import type { FrontEndFactory } from '@bmc-emu/core';
 import { dhcpFrontEnd } from '@bmc-emu/dhcp';
+import { dnsFrontEnd } from '@bmc-emu/dns';
 import { ipmiFrontEnd } from '@bmc-emu/ipmi';
 import { redfishFrontEnd } from '@bmc-emu/redfish';
 import { tftpFrontEnd } from '@bmc-emu/tftp';
 import type { Config } from './config-schema.js';
 
-type SectionKey = 'redfish' | 'ipmi' | 'dhcp' | 'tftp' | 'http';
+type SectionKey = 'redfish' | 'ipmi' | 'dhcp' | 'dns' | 'tftp' | 'http';
 
 /** One front end `serve` may start: its name (the logger's `component`), its config section and its factory. */
 export interface FrontEndEntry<K extends SectionKey = SectionKey> {
   name: string;
   section: K;
   factory: FrontEndFactory<Config[K]>;
+  /** The init the factory gets; default: its section as parsed. */
+  initOf?: (config: Readonly<Config>) => Config[K];
 }
 
-const entry = <K extends SectionKey>(name: string, section: K, factory: FrontEndFactory<Config[K]>) =>
-  ({ name, section, factory }) as unknown as FrontEndEntry;
+const entry = <K extends SectionKey>(
+  name: string,
+  section: K,
+  factory: FrontEndFactory<Config[K]>,
+  initOf?: (config: Readonly<Config>) => Config[K],
+) => ({ name, section, factory, ...(initOf ? { initOf } : {}) }) as unknown as FrontEndEntry;
 
 /**
  * The protocol front ends `bmc-emu serve` starts, in start order. Each package exports one factory;
@@ -26,6 +33,8 @@ export const frontEnds: FrontEndEntry[] = [
   entry('boot-http', 'http', bootHttpFrontEnd),
   entry('redfish', 'redfish', redfishFrontEnd),
   entry('dhcp', 'dhcp', dhcpFrontEnd),
+  // DNS names DHCP clients in the DHCP domain unless its own section says otherwise.
+  entry('dns', 'dns', dnsFrontEnd, (c) => ({ ...c.dns, hostsDomain: c.dns.hostsDomain ?? c.dhcp.domain })),
   entry('tftp', 'tftp', tftpFrontEnd),
   entry('ipmi', 'ipmi', ipmiFrontEnd),
 ];

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { bootHttpUrl, MediaCache } from '@bmc-emu/boot-http';
-import { createLogger, type FrontEnd, type FrontEndComponents, type Logger, type SharedSettings } from '@bmc-emu/core';
+import {
+  createLogger,
+  type FrontEnd,
+  type FrontEndComponents,
+  type Logger,
+  NameRegistry,
+  type SharedSettings,
+} from '@bmc-emu/core';
 import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
 import { frontEnds } from './frontends.js';
@@ -36,12 +43,13 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     driver,
     mediaCache: mediaCacheFor(config, root.child({ component: 'media-cache' })),
     bootHttpUrl: bootHttpUrl(config.http),
+    names: new NameRegistry(),
   };
   const started: FrontEnd[] = [];
   try {
-    for (const { name, section, factory } of frontEnds) {
+    for (const { name, section, factory, initOf } of frontEnds) {
       const components = { ...services, logger: root.child({ component: name }) };
-      const fe = factory({ init: config[section], shared, components });
+      const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });
       if (!fe) continue;
       const where = await fe.start();
       started.push(fe);

@@ -1,6 +1,7 @@
 import type { SharedSettings } from './config/schema.js';
 import type { NodeDriver } from './driver.js';
 import type { ImageCache } from './image-cache.js';
+import type { NameRegistry } from './host-names.js';
 import type { Logger } from './logging.js';
 
 /** The services `bmc-emu serve` creates once and hands to every front end that wants them. */
@@ -8,6 +9,8 @@ export interface FrontEndComponents {
   driver: NodeDriver;
   /** Already named for this front end (`component: "<name>"`); add no second `component` key. */
   logger: Logger;
+  /** Host names shared between front ends (DHCP publishes, DNS answers); absent outside `serve`. */
+  names?: NameRegistry;
   /** The shared virtual-media image cache. */
   mediaCache?: ImageCache;
   /** Where boot HTTP is reached from an address on a served network (what DHCP hands iPXE clients). */

@@ -6,6 +6,7 @@ export * from './driver.js';
 export * from './error-table.js';
 export * from './errors.js';
 export * from './front-end.js';
+export * from './host-names.js';
 export * from './image-cache.js';
 export * from './logging.js';
 export * from './memory-console.js';

@@ -16,6 +16,7 @@ import {
   u32,
 } from './codec/options.js';
 import { BOOTREPLY, BOOTREQUEST, type DhcpOption, type DhcpPacket, FLAG_BROADCAST } from './codec/packet.js';
+import { clientHostname } from './host-name.js';
 import type { Lease, LeaseStore } from './lease-store.js';
 import { describeDecision, type PxeRequestInfo, pxeInfo } from './pxe.js';
 import { type Reservation, selectSubnet, Subnet, type SubnetOptions } from './subnet.js';
@@ -203,7 +204,7 @@ export class DhcpEngine {
         ip: addr,
         state: 'offered',
         expiresAt: now + (this.opts.offerTimeSec ?? 60) * 1000,
-        ...this.hostnameOf(info.mac, sub),
+        ...this.leaseNameOf(req, info.mac, sub),
       });
     }
     const { packet, boot } = this.reply(req, MessageType.Offer, addr, info, sub);
@@ -259,7 +260,7 @@ export class DhcpEngine {
       ip: addr,
       state: 'bound',
       expiresAt: now + sub.leaseTimeSec * 1000,
-      ...this.hostnameOf(info.mac, sub),
+      ...this.leaseNameOf(req, info.mac, sub),
     });
     const { packet, boot } = this.reply(req, MessageType.Ack, addr, info, sub);
     return {
@@ -317,6 +318,14 @@ export class DhcpEngine {
   private hostnameOf(mac: string, sub: Subnet): { hostname?: string } {
     const h = (sub.reservations.get(mac) ?? this.reservations.get(mac))?.hostname;
     return h ? { hostname: h } : {};
+  }
+
+  /** The name a lease records: the reservation's, else the client's own (option 12, sanitised). */
+  private leaseNameOf(req: DhcpPacket, mac: string, sub: Subnet): { hostname?: string } {
+    const reserved = this.hostnameOf(mac, sub);
+    if (reserved.hostname) return reserved;
+    const sent = clientHostname(req);
+    return sent ? { hostname: sent } : {};
   }
 
   /** A reserved address only goes to its MAC; the server's own address never. */

@@ -20,11 +20,19 @@ export const dhcpFrontEnd: FrontEndFactory<DhcpSection> = ({ init, shared, compo
     logger: components.logger,
     bootPolicy,
   });
+  let unregister: (() => void) | undefined;
   const fe: FrontEnd & { server: DhcpServer } = {
     name: 'dhcp',
     server,
-    start: () => server.start(),
-    stop: () => server.stop(),
+    start: async () => {
+      const lines = await server.start();
+      unregister = components.names?.register(server);
+      return lines;
+    },
+    stop: () => {
+      unregister?.();
+      return server.stop();
+    },
   };
   return fe;
 };

@@ -7,6 +7,7 @@ export * from './codec/options.js';
 export * from './codec/packet.js';
 export { DhcpEngine, type DhcpEngineOptions, type Reply, type Transaction } from './engine.js';
 export { dhcpFrontEnd } from './front-end.js';
+export { clientHostname, dhcpHostNames, sanitizeHostname } from './host-name.js';
 export { formatLeaseFile, type Lease, type LeaseState, LeaseStore, parseLeaseFile } from './lease-store.js';
 export { AddressPool } from './pool.js';
 export { type PxeRequestInfo, pxeInfo } from './pxe.js';

@@ -42,6 +42,8 @@ export class LeaseStore {
   private journal: FileHandle | undefined;
   private journalLines = 0;
   private compactNext = true;
+  /** Bumped on every change in memory, so readers (DNS names) know when to look again. */
+  version = 0;
 
   constructor(readonly file?: string) {}
 
@@ -82,12 +84,14 @@ export class LeaseStore {
     if (oldByIp && oldByIp.mac !== lease.mac && this.byMac.get(oldByIp.mac) === oldByIp) this.byMac.delete(oldByIp.mac);
     this.byIp.set(lease.ip, lease);
     if (lease.mac !== '-') this.byMac.set(lease.mac, lease);
+    this.version++;
     if (lease.state !== 'offered') this.pendingChanges.push({ lease: { ...lease }, freed: false });
   }
 
   remove(lease: Lease): void {
     if (this.byIp.get(lease.ip) === lease) this.byIp.delete(lease.ip);
     if (this.byMac.get(lease.mac) === lease) this.byMac.delete(lease.mac);
+    this.version++;
     if (lease.state !== 'offered') this.pendingChanges.push({ lease: { ...lease }, freed: true });
   }
 
@@ -99,6 +103,7 @@ export class LeaseStore {
 
   /** Record a lease changed in place (state, expiry). */
   touch(lease: Lease): void {
+    this.version++;
     this.pendingChanges.push({ lease: { ...lease }, freed: false });
   }
 

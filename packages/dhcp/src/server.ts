@@ -2,12 +2,13 @@ import { execFile } from 'node:child_process';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
-import { type BootPolicy, errors, type Logger, silentLogger } from '@bmc-emu/core';
+import { type BootPolicy, errors, type HostName, type Logger, type NameSource, silentLogger } from '@bmc-emu/core';
 import { bindSocketToDevice } from './bind-device.js';
 import { decodePacket, encodePacket } from './codec/packet.js';
 import { dhcpErrorOutcome } from './error-outcome.js';
 import { dhcpSection } from './config-section.js';
 import { DhcpEngine, type DhcpEngineOptions, type Transaction } from './engine.js';
+import { dhcpHostNames } from './host-name.js';
 import { LeaseStore } from './lease-store.js';
 
 const execFileP = promisify(execFile);
@@ -63,7 +64,7 @@ async function firstAddress(ifname: string): Promise<string | undefined> {
 }
 
 /** A DHCPv4 server on one interface: sockets and persistence around the pure DhcpEngine. */
-export class DhcpServer {
+export class DhcpServer implements NameSource {
   readonly leases: LeaseStore;
   readonly counters: DhcpCounters = {
     received: 0,
@@ -93,6 +94,20 @@ export class DhcpServer {
 
   get address(): string {
     return this.serverAddress;
+  }
+
+  /** NameSource: changes with the leases. */
+  get version(): number {
+    return this.leases.version;
+  }
+
+  /** NameSource: reserved and client-sent host names with their addresses (for DNS). */
+  hosts(now = Date.now()): HostName[] {
+    const reservations = [
+      ...(this.opts.reservations ?? []),
+      ...(this.opts.subnets ?? []).flatMap((s) => s.reservations ?? []),
+    ];
+    return dhcpHostNames(reservations, this.leases.all(), now);
   }
 
   /** Resolves to one line per socket, e.g. "dhcp 0.0.0.0:67 on br0 (server 172.30.0.1)". */
