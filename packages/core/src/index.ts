@@ -10,6 +10,7 @@ export { tftpSection } from './config/tftp-section.js';
 export * from './driver.js';
 export * from './errors.js';
 export * from './front-end.js';
+export * from './hypervisor-set.js';
 export * from './logging.js';
 export * from './memory-console.js';
 export * from './memory-driver.js';
