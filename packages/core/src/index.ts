@@ -2,6 +2,7 @@ export * from './atomic-write.js';
 export * from './boot-policy.js';
 export { dhcpReservation, dhcpSection, dhcpSubnet } from './config/dhcp-section.js';
 export { httpSection } from './config/http-section.js';
+export * from './config/hypervisors-section.js';
 export { ipmiSection } from './config/ipmi-section.js';
 export * from './config/load.js';
 export { redfishSection } from './config/redfish-section.js';
