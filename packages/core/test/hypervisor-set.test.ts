@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ErrorCode,
-  errors,
   HypervisorSet,
   isBmcEmuError,
   MemoryDriver,
@@ -13,34 +12,11 @@ import {
   type NodeDriver,
   type NodeEvent,
 } from '../src/index.js';
+import { switchable } from '../../../test/support/switchable-driver.js';
 import { tempDirs } from '../../../test/support/temp-dirs.js';
 import { driverContract } from './contract/driver-contract.js';
 
 const tempDir = tempDirs();
-
-/** A member whose hypervisor can be taken down ('down': refuses at once, 'hang': never answers). */
-function switchable(inner: NodeDriver): NodeDriver & { mode: 'up' | 'down' | 'hang'; calls: number } {
-  const state = { mode: 'up' as 'up' | 'down' | 'hang', calls: 0 };
-  const handler: ProxyHandler<NodeDriver> = {
-    get(target, prop, receiver) {
-      if (prop === 'mode' || prop === 'calls') return state[prop];
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function' || prop === 'watch' || prop === 'close') return v;
-      return (...args: unknown[]) => {
-        state.calls++;
-        if (state.mode === 'down')
-          return Promise.reject(errors.driverUnavailable('libvirt (test)', 'connection refused'));
-        if (state.mode === 'hang') return new Promise(() => undefined);
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-    set(_t, prop, value) {
-      if (prop === 'mode') state.mode = value as typeof state.mode;
-      return true;
-    },
-  };
-  return new Proxy(inner, handler) as NodeDriver & { mode: 'up' | 'down' | 'hang'; calls: number };
-}
 
 const nodesNamed = (prefix: string, n: number): Node[] =>
   Array.from({ length: n }, (_, i) => makeNode({ name: `${prefix}-${i}` }));

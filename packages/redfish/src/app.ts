@@ -9,6 +9,7 @@ import { computeEtag, ifMatchPasses, ifNoneMatchHits, serializeWithEtag } from '
 import { decodePatch } from './codec/patch.js';
 import { compilePattern, matchPattern, normalizePath } from './codec/path-pattern.js';
 import { applySelect, parseQuery, type QueryOptions } from './codec/query.js';
+import { hypervisorOfChassis } from './codec/hypervisor-chassis.js';
 import { metadataXml } from './codec/service.js';
 import type { RedfishDeps } from './deps.js';
 import { EventHub } from './events.js';
@@ -203,7 +204,9 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
       throw httpError(403, 'InsufficientPrivilege', [], `Role ${principal.account.role} lacks the ${need} privilege.`);
     }
     checkODataVersion(req);
-    if (params.id !== undefined && NODE_SCOPED.test(route.path)) {
+    const hypervisorChassis =
+      route.path === '/redfish/v1/Chassis/{id}' && hypervisorOfChassis(params.id ?? '', driver.hypervisors?.() ?? []);
+    if (params.id !== undefined && NODE_SCOPED.test(route.path) && !hypervisorChassis) {
       const node = await c.node();
       if (node.id !== params.id && method === 'GET') {
         const target = rawPath.replace(/^(\/redfish\/v1\/\w+\/)[^/]+/, `$1${node.id}`);

@@ -1,4 +1,5 @@
 import type { FieldSpec } from '../codec/patch.js';
+import { hypervisorChassisId, hypervisorChassisResource, hypervisorOfChassis } from '../codec/hypervisor-chassis.js';
 import { type ChassisState, chassisResource, managerResource, networkProtocolResource } from '../codec/service.js';
 import { collection, uri } from '../codec/uris.js';
 import type { RedfishDeps } from '../deps.js';
@@ -42,16 +43,16 @@ export function managerRoutes(d: RedfishDeps): RouteDef[] {
     {
       path: uri.chassisList,
       get: async () =>
-        collection(
-          'ChassisCollection',
-          'Chassis Collection',
-          uri.chassisList,
-          (await d.driver.list()).map((n) => uri.chassis(n.id)),
-        ),
+        collection('ChassisCollection', 'Chassis Collection', uri.chassisList, [
+          ...(await d.driver.list()).map((n) => uri.chassis(n.id)),
+          ...(d.driver.hypervisors?.() ?? []).map((h) => uri.chassis(hypervisorChassisId(h.name))),
+        ]),
     },
     {
       path: '/redfish/v1/Chassis/{id}',
       get: async (c) => {
+        const hv = hypervisorOfChassis(c.params.id ?? '', d.driver.hypervisors?.() ?? []);
+        if (hv) return hypervisorChassisResource(hv, hv.up ? await d.driver.list().catch(() => []) : []);
         const n = await c.node();
         return chassisResource(n, led(n.id));
       },
