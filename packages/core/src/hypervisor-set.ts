@@ -34,6 +34,8 @@ export interface HypervisorSetOptions {
   maxProbeIntervalMs?: number;
   /** How long start() waits for each hypervisor's first list (ms). */
   startTimeoutMs?: number;
+  /** Called when a hypervisor goes down or comes back (e.g. to publish it on the rack's event bus). */
+  onHealth?: (status: HypervisorStatus) => void;
 }
 
 class Member {
@@ -85,6 +87,7 @@ export class HypervisorSet implements NodeDriver {
   private readonly probeMs: number;
   private readonly maxProbeMs: number;
   private readonly startTimeoutMs: number;
+  private readonly onHealth: ((status: HypervisorStatus) => void) | undefined;
   private closed = false;
 
   constructor(opts: HypervisorSetOptions) {
@@ -97,6 +100,7 @@ export class HypervisorSet implements NodeDriver {
     this.probeMs = opts.probeIntervalMs ?? 1_000;
     this.maxProbeMs = opts.maxProbeIntervalMs ?? 10_000;
     this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+    this.onHealth = opts.onHealth;
     this.emitter.setMaxListeners(0);
     this.members = opts.members.map((cfg) => new Member(cfg));
     for (const m of this.members) m.unwatch = m.cfg.driver.watch((e) => this.onMemberEvent(m, e));
@@ -118,17 +122,27 @@ export class HypervisorSet implements NodeDriver {
   }
 
   hypervisors(): HypervisorStatus[] {
-    return this.members.map((m) => {
-      let nodes = 0;
-      for (const o of this.owner.values()) if (o === m) nodes++;
-      const duplicates: HypervisorStatus['duplicates'] = [];
-      for (const [id, set] of this.dupes) {
-        if (set.has(m)) duplicates.push({ id, servedBy: this.owner.get(id)?.name ?? '?' });
-      }
-      const s: HypervisorStatus = { name: m.name, uri: m.cfg.uri, up: m.up, since: m.since, nodes, duplicates };
-      if (m.reason !== undefined) s.reason = m.reason;
-      return s;
-    });
+    return this.members.map((m) => this.statusOf(m));
+  }
+
+  private statusOf(m: Member): HypervisorStatus {
+    let nodes = 0;
+    for (const o of this.owner.values()) if (o === m) nodes++;
+    const duplicates: HypervisorStatus['duplicates'] = [];
+    for (const [id, set] of this.dupes) {
+      if (set.has(m)) duplicates.push({ id, servedBy: this.owner.get(id)?.name ?? '?' });
+    }
+    const s: HypervisorStatus = { name: m.name, uri: m.cfg.uri, up: m.up, since: m.since, nodes, duplicates };
+    if (m.reason !== undefined) s.reason = m.reason;
+    return s;
+  }
+
+  private healthChanged(m: Member): void {
+    try {
+      this.onHealth?.(this.statusOf(m));
+    } catch (err) {
+      this.logger.warn({ err, hypervisor: m.name }, 'hypervisor health listener failed');
+    }
   }
 
   async list(): Promise<Node[]> {
@@ -334,6 +348,7 @@ export class HypervisorSet implements NodeDriver {
     );
     m.probeDelay = this.probeMs;
     this.scheduleProbe(m);
+    this.healthChanged(m);
   }
 
   private scheduleProbe(m: Member): void {
@@ -363,6 +378,7 @@ export class HypervisorSet implements NodeDriver {
       m.since = new Date().toISOString();
       this.logger.info({ hypervisor: m.name, uri: m.cfg.uri, nodes: nodes.length }, 'hypervisor is back');
       this.reconcile(m, nodes);
+      this.healthChanged(m);
     } catch (err) {
       m.reason = reasonOf(err);
       m.probeDelay = Math.min(Math.max(m.probeDelay * 2, this.probeMs), this.maxProbeMs);

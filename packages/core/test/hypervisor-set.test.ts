@@ -151,7 +151,17 @@ describe('hypervisor set', () => {
     const inner = new MemoryDriver({ nodes: nodesNamed('a', 1) });
     const a = switchable(inner);
     const b = switchable(new MemoryDriver({ nodes: nodesNamed('b', 1) }));
-    const set = await setOf([a, b], { probeIntervalMs: 30 });
+    const health: string[] = [];
+    const set = new HypervisorSet({
+      members: [
+        { name: 'hv0', uri: 'test://hv0', driver: a },
+        { name: 'hv1', uri: 'test://hv1', driver: b },
+      ],
+      probeIntervalMs: 30,
+      onHealth: (s) => health.push(`${s.name}:${s.up ? 'up' : 'down'}`),
+    });
+    open.push(set);
+    await set.start();
     const [a0] = await set.list();
     const events: NodeEvent[] = [];
     set.watch((e) => events.push(e));
@@ -164,6 +174,7 @@ describe('hypervisor set', () => {
     expect((await set.get(a0!.id)).hypervisor).toBe('hv0');
     expect((await set.get('a-late')).id).toBe(late.id);
     expect(events.some((e) => e.type === 'added' && e.nodeId === late.id && e.node?.hypervisor === 'hv0')).toBe(true);
+    expect(health).toEqual(['hv0:down', 'hv0:up']);
   });
 
   it('starts with one hypervisor down (its nodes appear when it comes up), fails when all are down', async () => {

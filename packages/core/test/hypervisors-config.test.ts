@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { configSchema, loadConfig, parseLibvirtUri, resolveHypervisors } from '../src/index.js';
+import {
+  configSchema,
+  loadConfig,
+  nodeSpread,
+  parseLibvirtUri,
+  resolveHypervisors,
+  spreadNodes,
+} from '../src/index.js';
 
 describe('driver.hypervisors config', () => {
   it('maps the libvirtUris list form onto hypervisors named after their hosts', () => {
@@ -90,5 +97,36 @@ describe('driver.hypervisors config', () => {
       }),
     );
     fc.assert(fc.property(fc.string(), (s) => void parseLibvirtUri(s)));
+  });
+});
+
+describe("lab hook: spreading a plan's nodes over hypervisors", () => {
+  const hs = resolveHypervisors({ libvirtUris: ['qemu:///system', 'qemu+ssh://root@b/system', 'qemu+tcp://c/system'] });
+
+  it('assigns nodes in plan order and names the hypervisors that exist when one is unknown', () => {
+    expect(
+      spreadNodes(
+        [
+          { hypervisor: 'b', count: 2 },
+          { hypervisor: 'local', count: 1 },
+        ],
+        hs,
+      ).map((h) => h.name),
+    ).toEqual(['b', 'b', 'local']);
+    expect(() => spreadNodes([{ hypervisor: 'nope', count: 1 }], hs)).toThrow(/"nope".*it has: local, b, c/);
+    expect(nodeSpread.safeParse([{ hypervisor: 'b', count: -1 }]).success).toBe(false);
+  });
+
+  it('property: as many placements as the counts add up to, each on the named hypervisor', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ hypervisor: fc.constantFrom('local', 'b', 'c'), count: fc.nat(20) }), { maxLength: 8 }),
+        (hosts) => {
+          const out = spreadNodes(hosts, hs);
+          expect(out).toHaveLength(hosts.reduce((k, h) => k + h.count, 0));
+          expect(out.map((h) => h.name)).toEqual(hosts.flatMap((h) => Array(h.count).fill(h.hypervisor)));
+        },
+      ),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errors } from '../errors.js';
 
 /** The parts of a libvirt URI bmc-emu looks at: `driver[+transport]://[user@]host[:port]/path[?params]`. */
 export interface LibvirtUriParts {
@@ -121,5 +122,30 @@ export function resolveHypervisors(driver: {
     for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
     taken.add(name);
     return { name, uri, timeoutMs: 4_000, commandTimeoutMs: 20_000 };
+  });
+}
+
+/** lab.yaml's `hosts: [{hypervisor, count}]`: how many of a plan's nodes go to each named hypervisor. */
+export const nodeSpread = z.array(
+  z.object({ hypervisor: z.string().min(1), count: z.number().int().min(0).max(10_000) }).strict(),
+);
+export type NodeSpread = z.infer<typeof nodeSpread>;
+
+/**
+ * The hook for `lab up` over several hosts (packages/lab, issue #11): the hypervisor each of a plan's
+ * nodes is defined on, in plan order (`hosts` entries in turn, `count` each). An unknown name fails
+ * with the names that exist. Bridges that span the hosts are the user's to build (docs/scale-out.md).
+ */
+export function spreadNodes(hosts: NodeSpread, hypervisors: readonly HypervisorConfig[]): HypervisorConfig[] {
+  const byName = new Map(hypervisors.map((h) => [h.name, h]));
+  return hosts.flatMap(({ hypervisor, count }) => {
+    const h = byName.get(hypervisor);
+    if (!h) {
+      throw errors.invalidArgument(
+        `lab hosts name hypervisor "${hypervisor}", which driver.hypervisors does not have (it has: ${[...byName.keys()].join(', ')}).`,
+        { hypervisor },
+      );
+    }
+    return Array.from({ length: count }, () => h);
   });
 }
