@@ -103,7 +103,7 @@ libvirtPeers.describe('one bmc-emu over two real libvirt hosts', () =>
       server = await startServer(config, silentLogger());
       base = `http://127.0.0.1:${redfishPort}`;
       ironic = await startIronic();
-    }, 240_000);
+    }, 600_000); // may wait for the machine-wide libvirtd lock while another test holds it
 
     afterAll(async () => {
       await ironic?.stop();
