@@ -292,7 +292,12 @@ export class HypervisorSet implements NodeDriver {
 
   private onMemberEvent(m: Member, e: NodeEvent): void {
     if (this.closed) return;
-    if (!m.up) this.probeSoon(m);
+    if (!m.up) {
+      // a sign of life: re-join first (the re-join announces what changed), so that nobody acts on a
+      // node of a hypervisor the set still calls down
+      this.probeSoon(m);
+      return;
+    }
     if (e.type === 'removed') {
       if (this.release(m, e.nodeId)) this.emitter.emit('event', e);
       return;
@@ -388,12 +393,16 @@ export class HypervisorSet implements NodeDriver {
     }
   }
 
-  /** After a re-join: announce nodes that appeared while the hypervisor was down, drop those gone. */
+  /**
+   * After a re-join: announce nodes that appeared while the hypervisor was down, drop those gone, and
+   * tell subscribers that the others may have changed meanwhile (their events were not forwarded).
+   */
   private reconcile(m: Member, nodes: Node[]): void {
     const seen = new Set(nodes.map((n) => n.id));
     for (const n of nodes) {
       const had = this.owner.get(n.id) === m;
-      if (this.claim(m, n) && !had) this.emitter.emit('event', { type: 'added', nodeId: n.id, node: tag(m, n) });
+      if (!this.claim(m, n)) continue;
+      this.emitter.emit('event', { type: had ? 'changed' : 'added', nodeId: n.id, node: tag(m, n) });
     }
     for (const [id, o] of [...this.owner]) {
       if (o === m && !seen.has(id) && this.release(m, id)) this.emitter.emit('event', { type: 'removed', nodeId: id });

@@ -46,6 +46,8 @@ export async function createHypervisorSet(init: HypervisorSetInit): Promise<Hype
     })),
     probeIntervalMs: init.probeIntervalMs,
     maxProbeIntervalMs: init.maxProbeIntervalMs,
+    // the drivers have loaded (or failed) already: the set's first list is a cache read, or one more try
+    startTimeoutMs: Math.max(...init.hypervisors.map((h) => h.timeoutMs)),
   });
   try {
     await set.start();
