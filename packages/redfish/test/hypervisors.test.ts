@@ -57,6 +57,12 @@ describe('redfish over several hypervisors', () => {
       Uri: 'qemu+ssh://root@10.0.0.2/system',
       Up: true,
     });
+    const patch = await request(app)
+      .patch('/redfish/v1/Chassis/hv-rack-b')
+      .auth(...AUTH)
+      .send({ IndicatorLED: 'Lit' })
+      .expect(405);
+    expect(patch.headers.allow).toBe('GET, HEAD');
     const nodeChassis = await get(`/redfish/v1/Chassis/${b0.id}`).expect(200);
     expect(nodeChassis.body.Links.ContainedBy).toEqual({ '@odata.id': '/redfish/v1/Chassis/hv-rack-b' });
   });

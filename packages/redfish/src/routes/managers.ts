@@ -2,6 +2,7 @@ import type { FieldSpec } from '../codec/patch.js';
 import { hypervisorChassisId, hypervisorChassisResource, hypervisorOfChassis } from '../codec/hypervisor-chassis.js';
 import { type ChassisState, chassisResource, managerResource, networkProtocolResource } from '../codec/service.js';
 import { collection, uri } from '../codec/uris.js';
+import { httpError, RedfishHttpError } from '../http-error.js';
 import type { RedfishDeps } from '../deps.js';
 import type { RouteDef } from '../route.js';
 
@@ -60,6 +61,16 @@ export function managerRoutes(d: RedfishDeps): RouteDef[] {
         privilege: 'ConfigureComponents',
         spec: () => chassisSpec,
         apply: async (c, v) => {
+          if (hypervisorOfChassis(c.params.id ?? '', d.driver.hypervisors?.() ?? [])) {
+            throw new RedfishHttpError(
+              405,
+              httpError(405, 'OperationNotAllowed').infos,
+              'A hypervisor chassis is read-only.',
+              {
+                Allow: 'GET, HEAD',
+              },
+            );
+          }
           const n = await c.node();
           const st = { ...led(n.id) };
           if (typeof v.IndicatorLED === 'string') st.indicatorLed = v.IndicatorLED as ChassisState['indicatorLed'];
