@@ -6,6 +6,7 @@ import { addBmcCommands } from './bmc-command.js';
 import { flagsToConfig, parseIntFlag, type ServeFlags } from './cli-options.js';
 import { configSchema } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
+import { hypervisorLines } from './hypervisor-lines.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
 import { ExitCode } from './exit-codes.js';
 import { startServer } from './serve.js';
@@ -96,15 +97,17 @@ async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
       n.nics.map((x) => x.mac).join(','),
       ipmiPort(n.id, i),
       n.boot.enabled === 'Disabled' ? '-' : `${n.boot.target}/${n.boot.enabled}`,
+      ...(driver.hypervisors ? [n.hypervisor ?? '-'] : []),
     ]);
-    const head = ['NAME', 'UUID', 'POWER', 'MACS', 'IPMI', 'BOOT'];
+    const head = ['NAME', 'UUID', 'POWER', 'MACS', 'IPMI', 'BOOT', ...(driver.hypervisors ? ['HYPERVISOR'] : [])];
     const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
     const fmt = (r: string[]) =>
       r
         .map((v, c) => v.padEnd(widths[c]!))
         .join('  ')
         .trimEnd();
-    process.stdout.write(`${[fmt(head), ...rows.map(fmt)].join('\n')}\n`);
+    const hv = hypervisorLines(driver.hypervisors?.() ?? []);
+    process.stdout.write(`${[fmt(head), ...rows.map(fmt), ...hv].join('\n')}\n`);
     process.stderr.write(`(${description})\n`);
     return ExitCode.Ok;
   } finally {

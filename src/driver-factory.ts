@@ -6,8 +6,9 @@ import {
   type Logger,
   MemoryDriver,
   type NodeDriver,
+  resolveHypervisors,
 } from '@bmc-emu/core';
-import { createLibvirtDriver, probeLibvirt } from '@bmc-emu/libvirt';
+import { connectUri, createHypervisorSet, probeLibvirt } from '@bmc-emu/libvirt';
 
 export interface DriverChoice {
   driver: NodeDriver;
@@ -19,15 +20,19 @@ export interface DriverChoice {
 const AUTO_PROBE_MS = 2_000;
 
 async function libvirt(config: Readonly<BaseConfig>, logger: Logger): Promise<DriverChoice> {
-  const uris = config.driver.libvirtUris;
+  const hypervisors = resolveHypervisors(config.driver);
+  const uris = hypervisors.map((h) => h.uri);
   try {
-    const driver = await createLibvirtDriver({
-      uris,
+    const driver = await createHypervisorSet({
+      hypervisors,
       pollIntervalMs: config.driver.pollIntervalMs,
       logger: logger.child({ driver: 'libvirt' }),
-      options: { mediaDir: `${config.stateDir}/media` },
+      mediaDir: `${config.stateDir}/media`,
     });
-    return { driver, description: `libvirt driver on ${uris.join(', ')}` };
+    const where = config.driver.hypervisors?.length
+      ? `hypervisors ${hypervisors.map((h) => `${h.name} (${h.uri})`).join(', ')}`
+      : uris.join(', ');
+    return { driver, description: `libvirt driver on ${where}` };
   } catch (err) {
     if (isBmcEmuError(err)) throw err;
     throw errors.driverUnavailable(`libvirt (${uris.join(', ')})`, (err as Error).message, err);
@@ -39,7 +44,9 @@ export async function createDriver(config: Readonly<BaseConfig>, logger: Logger)
   const kind = config.driver.kind;
   if (kind === 'libvirt') return libvirt(config, logger);
   if (kind === 'auto') {
-    const answers = await Promise.all(config.driver.libvirtUris.map((u) => probeLibvirt(u, AUTO_PROBE_MS)));
+    const answers = await Promise.all(
+      resolveHypervisors(config.driver).map((h) => probeLibvirt(connectUri(h), AUTO_PROBE_MS)),
+    );
     if (answers.some(Boolean)) return libvirt(config, logger);
   }
   const driver = new MemoryDriver({ nodes: demoNodes(config.driver.demoNodes) });

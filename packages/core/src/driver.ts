@@ -48,7 +48,25 @@ export interface NodeDriver {
   /** A byte stream to and from the node's serial console, when the driver has one. */
   openConsole?(id: string): Promise<Duplex>;
 
+  /** The hypervisors behind the driver and their health, when it aggregates several (HypervisorSet). */
+  hypervisors?(): HypervisorStatus[];
+
   close(): Promise<void>;
+}
+
+export interface HypervisorStatus {
+  name: string;
+  /** What the driver connects to (a libvirt URI). */
+  uri: string;
+  up: boolean;
+  /** Why it is down (the driver's message), while it is. */
+  reason?: string;
+  /** When it last went up or down (ISO time). */
+  since: string;
+  /** Nodes served from it. */
+  nodes: number;
+  /** UUIDs this hypervisor reports that another one serves (reported, never merged). */
+  duplicates: { id: string; servedBy: string }[];
 }
 
 export const TERMINAL_POWER: Record<PowerAction, 'On' | 'Off'> = {

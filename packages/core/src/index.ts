@@ -1,5 +1,6 @@
 export * from './atomic-write.js';
 export * from './boot-policy.js';
+export * from './config/hypervisors-section.js';
 export * from './config/load.js';
 export * from './config/schema.js';
 export * from './driver.js';
@@ -8,6 +9,7 @@ export * from './errors.js';
 export * from './front-end.js';
 export * from './host-names.js';
 export * from './image-cache.js';
+export * from './hypervisor-set.js';
 export * from './logging.js';
 export * from './memory-console.js';
 export * from './memory-driver.js';

@@ -108,6 +108,8 @@ export interface Node {
   serialNumber: string;
   /** Which driver instance (e.g. libvirt URI) owns the node. */
   source: string;
+  /** The named hypervisor the node lives on, when the driver aggregates several (HypervisorSet). */
+  hypervisor?: string;
   /** What the most recent boot booted from (after a Once override was consumed). */
   lastBoot?: { target: BootTarget; mode: BootMode; at: string };
 }

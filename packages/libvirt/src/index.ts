@@ -3,9 +3,11 @@ import { LibvirtDriver, type LibvirtDriverOptions } from './libvirt-driver.js';
 
 export { LIBVIRT_BOOT_TARGETS } from './boot-config.js';
 export { type DomainFacts, domainFacts } from './domain-facts.js';
+export { createHypervisorSet, type HypervisorSetInit } from './hypervisors.js';
 export { LibvirtDriver, type LibvirtDriverOptions } from './libvirt-driver.js';
 export { type BmcState, METADATA_NS, readState } from './metadata.js';
 export { probeLibvirt } from './probe.js';
+export { connectUri } from './remote-uri.js';
 export { Virsh, virshError } from './virsh.js';
 
 /** A started LibvirtDriver (every URI loaded once, events followed); fails when no URI answers. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errors } from '../errors.js';
+import { hypervisorsList } from './hypervisors-section.js';
 
 export const DEFAULT_USER = 'admin';
 export const DEFAULT_PASSWORD = 'password';
@@ -10,6 +11,8 @@ export const driverSection = z
     /** auto: libvirt when `virsh` and a hypervisor answer, else memory with demo nodes. */
     kind: z.enum(['auto', 'memory', 'libvirt']).default('auto'),
     libvirtUris: z.array(z.string().min(1)).default(['qemu:///system']),
+    /** Named libvirt hosts (`[{name, uri, ssh?, timeoutMs?}]`); when given, libvirtUris is not used. */
+    hypervisors: hypervisorsList.optional(),
     demoNodes: z.number().int().min(0).max(10_000).default(3),
     /** How often the libvirt driver refreshes its cache when no events arrive (ms). */
     pollIntervalMs: z.number().int().min(100).max(600_000).default(2_000),

@@ -14,6 +14,7 @@ import { checkODataVersion, describedByLink } from './odata.js';
 import type { ResourceReader } from './resources.js';
 import type { RouteTable } from './route-table.js';
 import { send } from './send.js';
+import { hypervisorOfChassis } from '../codec/hypervisor-chassis.js';
 
 const NODE_SCOPED = /^\/redfish\/v1\/(Systems|Managers|Chassis)\/\{id\}/;
 
@@ -66,7 +67,10 @@ export class Dispatcher {
       throw httpError(403, 'InsufficientPrivilege', [], `Role ${principal.account.role} lacks the ${need} privilege.`);
     }
     checkODataVersion(req);
-    if (params.id !== undefined && NODE_SCOPED.test(route.path)) {
+    const hypervisorChassis =
+      route.path === '/redfish/v1/Chassis/{id}' &&
+      hypervisorOfChassis(params.id ?? '', this.deps.driver.hypervisors?.() ?? []);
+    if (params.id !== undefined && NODE_SCOPED.test(route.path) && !hypervisorChassis) {
       const node = await c.node();
       if (node.id !== params.id && m === 'GET') return this.redirectToId(req, res, rawPath, node.id);
       params.id = node.id;

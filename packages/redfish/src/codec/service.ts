@@ -1,5 +1,6 @@
 /** Service root, managers, chassis and the service singletons. */
 import type { Node } from '@bmc-emu/core';
+import { hypervisorChassisId } from './hypervisor-chassis.js';
 import { link, uri, V1 } from './uris.js';
 
 export const REDFISH_VERSION = '1.17.0';
@@ -200,6 +201,10 @@ export function chassisResource(n: Node, st: ChassisState) {
     IndicatorLED: st.indicatorLed,
     LocationIndicatorActive: st.indicatorLed !== 'Off',
     Status: { State: 'Enabled', Health: 'OK' },
-    Links: { ComputerSystems: [link(uri.system(id))], ManagedBy: [link(uri.manager(id))] },
+    Links: {
+      ComputerSystems: [link(uri.system(id))],
+      ManagedBy: [link(uri.manager(id))],
+      ...(n.hypervisor !== undefined ? { ContainedBy: link(uri.chassis(hypervisorChassisId(n.hypervisor))) } : {}),
+    },
   };
 }

@@ -60,6 +60,7 @@ export function systemResource(n: Node): Record<string, unknown> {
     SecureBoot: link(uri.secureBoot(id)),
     VirtualMedia: link(uri.systemMedia(id)),
     Links: { Chassis: [link(uri.chassis(id))], ManagedBy: [link(uri.manager(id))] },
+    ...(n.hypervisor !== undefined ? { Oem: { BmcEmu: { Hypervisor: n.hypervisor, HypervisorUri: n.source } } } : {}),
     Actions: {
       '#ComputerSystem.Reset': {
         target: uri.reset(id),

@@ -1,6 +1,8 @@
 import type { FieldSpec } from '../codec/patch.js';
+import { hypervisorChassisId, hypervisorChassisResource, hypervisorOfChassis } from '../codec/hypervisor-chassis.js';
 import { type ChassisState, chassisResource, managerResource, networkProtocolResource } from '../codec/service.js';
 import { collection, uri } from '../codec/uris.js';
+import { httpError, RedfishHttpError } from '../http-error.js';
 import type { RedfishDeps } from '../deps.js';
 import type { RouteDef } from '../route.js';
 
@@ -42,16 +44,16 @@ export function managerRoutes(d: RedfishDeps): RouteDef[] {
     {
       path: uri.chassisList,
       get: async () =>
-        collection(
-          'ChassisCollection',
-          'Chassis Collection',
-          uri.chassisList,
-          (await d.driver.list()).map((n) => uri.chassis(n.id)),
-        ),
+        collection('ChassisCollection', 'Chassis Collection', uri.chassisList, [
+          ...(await d.driver.list()).map((n) => uri.chassis(n.id)),
+          ...(d.driver.hypervisors?.() ?? []).map((h) => uri.chassis(hypervisorChassisId(h.name))),
+        ]),
     },
     {
       path: '/redfish/v1/Chassis/{id}',
       get: async (c) => {
+        const hv = hypervisorOfChassis(c.params.id ?? '', d.driver.hypervisors?.() ?? []);
+        if (hv) return hypervisorChassisResource(hv, hv.up ? await d.driver.list().catch(() => []) : []);
         const n = await c.node();
         return chassisResource(n, led(n.id));
       },
@@ -59,6 +61,16 @@ export function managerRoutes(d: RedfishDeps): RouteDef[] {
         privilege: 'ConfigureComponents',
         spec: () => chassisSpec,
         apply: async (c, v) => {
+          if (hypervisorOfChassis(c.params.id ?? '', d.driver.hypervisors?.() ?? [])) {
+            throw new RedfishHttpError(
+              405,
+              httpError(405, 'OperationNotAllowed').infos,
+              'A hypervisor chassis is read-only.',
+              {
+                Allow: 'GET, HEAD',
+              },
+            );
+          }
           const n = await c.node();
           const st = { ...led(n.id) };
           if (typeof v.IndicatorLED === 'string') st.indicatorLed = v.IndicatorLED as ChassisState['indicatorLed'];

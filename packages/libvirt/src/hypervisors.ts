@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { type HypervisorConfig, HypervisorSet, type Logger, silentLogger } from '@bmc-emu/core';
+import { LibvirtDriver, type LibvirtDriverOptions } from './libvirt-driver.js';
+import { connectUri } from './remote-uri.js';
+
+export interface HypervisorSetInit {
+  hypervisors: HypervisorConfig[];
+  pollIntervalMs?: number;
+  logger?: Logger;
+  /** Per-hypervisor media go to `<mediaDir>/<name>`. */
+  mediaDir?: string;
+  options?: Partial<Omit<LibvirtDriverOptions, 'uris' | 'logger' | 'mediaDir'>>;
+  /** Re-join probing of a down hypervisor (ms; HypervisorSet's defaults when absent). */
+  probeIntervalMs?: number;
+  maxProbeIntervalMs?: number;
+}
+
+/**
+ * One LibvirtDriver per hypervisor (each its own virsh connection, cache, `virsh event` stream and
+ * timeouts) behind one HypervisorSet. Resolves once every hypervisor answered or was found down; fails
+ * only when none answers.
+ */
+export async function createHypervisorSet(init: HypervisorSetInit): Promise<HypervisorSet> {
+  const logger = init.logger ?? silentLogger();
+  const drivers = init.hypervisors.map(
+    (h) =>
+      new LibvirtDriver({
+        ...init.options,
+        uris: [connectUri(h)],
+        pollIntervalMs: init.pollIntervalMs,
+        virshTimeoutMs: h.commandTimeoutMs,
+        logger: logger.child({ hypervisor: h.name }),
+        ...(init.mediaDir ? { mediaDir: join(init.mediaDir, h.name) } : {}),
+      }),
+  );
+  // a host that does not answer yet keeps polling on its own; the set marks it down and probes it
+  await Promise.allSettled(drivers.map((d) => d.start()));
+  const set = new HypervisorSet({
+    name: 'libvirt',
+    logger,
+    members: init.hypervisors.map((h, i) => ({
+      name: h.name,
+      uri: h.uri,
+      driver: drivers[i]!,
+      timeoutMs: h.timeoutMs,
+    })),
+    probeIntervalMs: init.probeIntervalMs,
+    maxProbeIntervalMs: init.maxProbeIntervalMs,
+    // the drivers have loaded (or failed) already: the set's first list is a cache read, or one more try
+    startTimeoutMs: Math.max(...init.hypervisors.map((h) => h.timeoutMs)),
+  });
+  try {
+    await set.start();
+  } catch (err) {
+    await set.close();
+    throw err;
+  }
+  return set;
+}
