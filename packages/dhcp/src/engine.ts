@@ -171,7 +171,8 @@ export class DhcpEngine {
     (opts.subnets ?? []).forEach((s, i) =>
       this.subnetOptions.set(this.subnets[i + (subnet ? 1 : 0)]!, compiled(`dhcp.subnets[${i}].options`, s.options)),
     );
-    for (const [tag, t] of Object.entries(opts.tags ?? {})) this.tagOptions.set(tag, compiled(`dhcp.tags.${tag}.options`, t.options));
+    for (const [tag, t] of Object.entries(opts.tags ?? {}))
+      this.tagOptions.set(tag, compiled(`dhcp.tags.${tag}.options`, t.options));
     this.rules = (opts.match ?? []).map((m, i) => {
       try {
         return compileMatchRule(m);
@@ -222,7 +223,8 @@ export class DhcpEngine {
     const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
     if (req.op !== BOOTREQUEST) return ignore('not a BOOTREQUEST');
     if (req.htype !== 1 || req.hlen !== 6) return ignore(`hardware type ${req.htype}/${req.hlen} is not Ethernet`);
-    if (this.opts.mode === 'proxy' || proxyPort) return this.proxy(req, type, this.client(req, info, undefined), base, ignore);
+    if (this.opts.mode === 'proxy' || proxyPort)
+      return this.proxy(req, type, this.client(req, info, undefined), base, ignore);
     const sel = selectSubnet(this.subnets, req, this.opts.serverAddress);
     const client = this.client(req, info, sel.subnet);
     if (this.opts.knownHostsOnly && !client.reservation) return ignore('unknown host (known hosts only)');
@@ -238,14 +240,7 @@ export class DhcpEngine {
     });
   }
 
-  private serve(
-    req: DhcpPacket,
-    type: number,
-    c: Client,
-    sub: Subnet,
-    now: number,
-    base: Base,
-  ): Transaction {
+  private serve(req: DhcpPacket, type: number, c: Client, sub: Subnet, now: number, base: Base): Transaction {
     const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
     switch (type) {
       case MessageType.Discover:
@@ -400,7 +395,9 @@ export class DhcpEngine {
   private mayUse(c: Client, addr: string, sub: Subnet): boolean {
     const owner = this.reservedIps.get(addr);
     if (owner !== undefined) {
-      return c.reservation !== undefined && reservationKey(owner) === reservationKey(c.reservation) && sub.contains(addr);
+      return (
+        c.reservation !== undefined && reservationKey(owner) === reservationKey(c.reservation) && sub.contains(addr)
+      );
     }
     return addr !== this.opts.serverAddress && sub.pool.inRange(addr);
   }

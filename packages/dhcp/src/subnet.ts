@@ -4,7 +4,13 @@ import { findOption, ip, Opt, subOptions } from './codec/options.js';
 import type { DhcpOption, DhcpPacket } from './codec/packet.js';
 import type { OptionValue } from './codec/option-value.js';
 import { AddressPool } from './pool.js';
-import { type ClientIdentity, findReservation, normalizeReservation, type Reservation, reservationKey } from './reservation.js';
+import {
+  type ClientIdentity,
+  findReservation,
+  normalizeReservation,
+  type Reservation,
+  reservationKey,
+} from './reservation.js';
 
 export type { Reservation };
 

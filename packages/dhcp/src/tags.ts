@@ -65,7 +65,8 @@ function safely<T>(fn: () => T): T | undefined {
 /** A checked rule; throws OptionValueError for a rule that could never be evaluated. */
 export function compileMatchRule(r: MatchRuleConfig): MatchRule {
   const tag = r.set;
-  if ((r.mac === undefined) === (r.option === undefined)) throw new OptionValueError('a match rule needs option or mac');
+  if ((r.mac === undefined) === (r.option === undefined))
+    throw new OptionValueError('a match rule needs option or mac');
   if (r.mac !== undefined) {
     const p = parseMacPattern(r.mac);
     return { tag, test: (req) => macMatches(p, req.chaddr) };

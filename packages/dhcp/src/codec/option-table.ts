@@ -1,17 +1,6 @@
 /** Names and value types of the DHCP options a config may set by name (dnsmasq's names, RFC 2132 and later). */
 export type OptionType =
-  | 'ip'
-  | 'ips'
-  | 'u8'
-  | 'u16'
-  | 'u32'
-  | 'i32'
-  | 'bool'
-  | 'text'
-  | 'names'
-  | 'routes'
-  | 'user-classes'
-  | 'hex';
+  'ip' | 'ips' | 'u8' | 'u16' | 'u32' | 'i32' | 'bool' | 'text' | 'names' | 'routes' | 'user-classes' | 'hex';
 
 export interface OptionSpec {
   code: number;
@@ -88,7 +77,9 @@ export const OPTION_SPECS_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(SPE
  * that is neither a known name nor a code 1..254.
  */
 export function optionSpecOf(key: string | number): OptionSpec | undefined {
-  const k = String(key).trim().replace(/^option:/, '');
+  const k = String(key)
+    .trim()
+    .replace(/^option:/, '');
   if (/^\d+$/.test(k)) {
     const code = Number(k);
     if (code < 1 || code > 254) return undefined;

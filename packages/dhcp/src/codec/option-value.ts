@@ -1,7 +1,18 @@
 import { isIpv4 } from '@bmc-emu/core';
 import type { DhcpOption } from './packet.js';
 import { type OptionSpec, optionSpecOf, SERVER_SET_CODES } from './option-table.js';
-import { type ClasslessRoute, classlessRoutes, domainSearch, ip, ipList, text, u8, u16, u32, userClass } from './options.js';
+import {
+  type ClasslessRoute,
+  classlessRoutes,
+  domainSearch,
+  ip,
+  ipList,
+  text,
+  u8,
+  u16,
+  u32,
+  userClass,
+} from './options.js';
 
 /** A config value the option table rejects; `message` says what the key needs. */
 export class OptionValueError extends Error {}
@@ -47,7 +58,9 @@ function str(v: OptionValue): string {
 
 /** "10.99.0.0/16,172.30.0.254" pairs (dnsmasq's option 121 form), as one string or a list of pairs. */
 function routes(v: OptionValue): ClasslessRoute[] {
-  const parts = items(v).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
+  const parts = items(v)
+    .flatMap((s) => s.split(/[\s,]+/))
+    .filter(Boolean);
   if (parts.length % 2 !== 0) fail('needs destination/prefix,router pairs');
   const out: ClasslessRoute[] = [];
   for (let i = 0; i < parts.length; i += 2) {
@@ -110,7 +123,8 @@ export function compileOptions(map: Readonly<Record<string, OptionValue>> | unde
     try {
       data = encodeOptionValue(spec, value);
     } catch (err) {
-      if (err instanceof OptionValueError) throw new OptionValueError(`${key} (${spec.name}, ${spec.type}): ${err.message}`);
+      if (err instanceof OptionValueError)
+        throw new OptionValueError(`${key} (${spec.name}, ${spec.type}): ${err.message}`);
       // the codecs reject e.g. a DNS label over 63 bytes with their own error
       throw new OptionValueError(`${key} (${spec.name}): ${(err as Error).message}`);
     }
@@ -121,7 +135,10 @@ export function compileOptions(map: Readonly<Record<string, OptionValue>> | unde
 }
 
 /** Later lists override earlier ones code by code; codes new to the list are appended in order. */
-export function overrideOptions(base: readonly DhcpOption[], ...layers: ReadonlyArray<readonly DhcpOption[]>): DhcpOption[] {
+export function overrideOptions(
+  base: readonly DhcpOption[],
+  ...layers: ReadonlyArray<readonly DhcpOption[]>
+): DhcpOption[] {
   const out = [...base];
   for (const layer of layers) {
     for (const o of layer) {
