@@ -41,7 +41,10 @@ gate.describe('free-form options, tags, client-id reservations, authoritative, w
     options: { 121: '10.99.0.0/16,172.30.0.254,192.168.77.0/24,172.30.0.253' },
     match: [{ set: 'lab', option: 77, value: 'lab-node' }],
     tags: { lab: { bootFile: 'lab-tagged.efi', options: { 'root-path': '/srv/lab' } } },
-    reservations: [{ clientId: CLIENT_ID, ip: '172.30.0.60', hostname: 'by-client-id' }],
+    reservations: [
+      { clientId: CLIENT_ID, ip: '172.30.0.60', hostname: 'by-client-id' },
+      { hostname: 'named-host', ip: '172.30.0.61' },
+    ],
     ...extra,
   });
 
@@ -214,6 +217,23 @@ exit 0
     const blog = join(dir, 'u-nocid.log');
     udhcpcOnce(b.ns.name, b.ifc, join(dir, 'udhcpc.sh'), blog);
     expect(await readFile(blog, 'utf8')).toMatch(/^bound ip=172\.30\.0\.1\d\d /m);
+  });
+
+  it('a reservation with only a hostname goes to the client that sends that name (option 12)', async () => {
+    srv = await startDhcp(server, serverOpts());
+    const c = client('52:54:00:00:90:0a');
+    const log = join(dir, 'u-name.log');
+    udhcpcOnce(c.ns.name, c.ifc, join(dir, 'udhcpc.sh'), log, ['-x', 'hostname:Named-Host']);
+    expect(await readFile(log, 'utf8')).toMatch(/^bound ip=172\.30\.0\.61 .* hostname=named-host$/m);
+    const other = client('52:54:00:00:90:0b');
+    const olog = join(dir, 'u-noname.log');
+    udhcpcOnce(other.ns.name, other.ifc, join(dir, 'udhcpc.sh'), olog, [
+      '-x',
+      'hostname:other-host',
+      '-r',
+      '172.30.0.61',
+    ]);
+    expect(await readFile(olog, 'utf8')).toMatch(/^bound ip=172\.30\.0\.1\d\d /m);
   });
 
   /** dhclient starting with a lease from elsewhere (172.30.0.200, outside our range) asks for it (INIT-REBOOT). */
