@@ -294,6 +294,38 @@ describe('option value and pattern parsers (property)', () => {
     );
   });
 
+  it('a configured client-id (hex or text) matches the request carrying those bytes, and only those', async () => {
+    const { clientIdentity, findReservation, normalizeClientId } = await import('../src/reservation.js');
+    const req = (bytes: Uint8Array) =>
+      decodePacket(
+        encodePacket(
+          clientPacket({ mac: MAC, xid: 1, type: MessageType.Discover, extraOptions: [{ code: 61, data: bytes }] }),
+        ),
+      );
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 2, maxLength: 40 }),
+        fc.uint8Array({ minLength: 1, maxLength: 40 }),
+        (a, b) => {
+          const hex = [...a].map((x) => x.toString(16).padStart(2, '0').toUpperCase()).join(':');
+          const list = [{ clientId: normalizeClientId(hex), ip: '172.30.0.9' }];
+          expect(findReservation(list, clientIdentity(req(a), MAC))).toBe(list[0]);
+          const same = a.length === b.length && a.every((x, i) => x === b[i]);
+          expect(findReservation(list, clientIdentity(req(b), MAC)) !== undefined).toBe(same);
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 30 }).filter((t) => !/^[0-9a-f]{2}(:[0-9a-f]{2})+$/i.test(t)),
+        (t) => {
+          const list = [{ clientId: normalizeClientId(t), ip: '172.30.0.9' }];
+          expect(findReservation(list, clientIdentity(req(text.encode(t)), MAC))).toBe(list[0]);
+        },
+      ),
+    );
+  });
+
   it('a glob matches its own literal text, and "*" anything', async () => {
     const { globToRegExp } = await import('../src/tags.js');
     fc.assert(
