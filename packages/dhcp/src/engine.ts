@@ -164,12 +164,16 @@ export class DhcpEngine {
       const sub = this.subnets.find((x) => x.contains(r.ip));
       if (sub) this.reserve(sub, r);
       else if (opts.mode === 'proxy' || this.subnets.length === 0) this.reserve(undefined, r);
-      else throw errors.invalidArgument(`DHCP reservation ${r.ip} (${r.mac}) is on none of the served subnets`);
+      else {
+        throw errors.invalidArgument(
+          `DHCP reservation ${r.ip} (${reservationKey(normalizeReservation(r))}) is on none of the served subnets`,
+        );
+      }
     }
     this.tftpServer = opts.tftpServer ?? opts.serverAddress;
     this.baseOptions = compiled('dhcp.options', opts.options);
     (opts.subnets ?? []).forEach((s, i) =>
-      this.subnetOptions.set(this.subnets[i + (subnet ? 1 : 0)]!, compiled(`dhcp.subnets[${i}].options`, s.options)),
+      this.subnetOptions.set(this.subnets[i + (subnet ? 1 : 0)]!, compiled(`dhcp.subnets.${i}.options`, s.options)),
     );
     for (const [tag, t] of Object.entries(opts.tags ?? {}))
       this.tagOptions.set(tag, compiled(`dhcp.tags.${tag}.options`, t.options));
@@ -177,7 +181,7 @@ export class DhcpEngine {
       try {
         return compileMatchRule(m);
       } catch (err) {
-        if (err instanceof OptionValueError) throw errors.invalidArgument(`dhcp.match[${i}]: ${err.message}`);
+        if (err instanceof OptionValueError) throw errors.invalidArgument(`dhcp.match.${i}: ${err.message}`);
         throw err;
       }
     });
@@ -192,7 +196,7 @@ export class DhcpEngine {
     sub?.addReservation(n);
     const kept = sub?.reservations[sub.reservations.length - 1] ?? n;
     this.reservations.push(kept);
-    this.reservationOptions.set(kept, compiled(`dhcp reservation ${n.ip} options`, n.options));
+    this.reservationOptions.set(kept, compiled(`dhcp reservation ${n.ip}: options`, n.options));
     if (!owner) this.reservedIps.set(n.ip, kept);
   }
 
