@@ -1,4 +1,4 @@
-import { type BootDecision, type BootPolicy, errors, normalizeMac } from '@bmc-emu/core';
+import { type BootDecision, type BootPolicy, errors } from '@bmc-emu/core';
 import {
   type ClasslessRoute,
   classlessRoutes,
@@ -16,12 +16,28 @@ import {
   u32,
 } from './codec/options.js';
 import { BOOTREPLY, BOOTREQUEST, type DhcpOption, type DhcpPacket, FLAG_BROADCAST } from './codec/packet.js';
+import { compileOptions, type OptionValue, OptionValueError, overrideOptions } from './codec/option-value.js';
 import { clientHostname } from './host-name.js';
 import type { Lease, LeaseStore } from './lease-store.js';
 import { describeDecision, type PxeRequestInfo, pxeInfo } from './pxe.js';
-import { type Reservation, selectSubnet, Subnet, type SubnetOptions } from './subnet.js';
+import {
+  clientIdentity,
+  findReservation,
+  normalizeReservation,
+  type Reservation,
+  reservationKey,
+} from './reservation.js';
+import { selectSubnet, Subnet, type SubnetOptions } from './subnet.js';
+import { compileMatchRule, type MatchRule, type MatchRuleConfig, tagsOf } from './tags.js';
 
 export type { Reservation, SubnetOptions };
+
+/** What a tag gives the clients that carry it (dnsmasq dhcp-option=tag:<t>,... and dhcp-boot=tag:<t>,...). */
+export interface TagOptions {
+  options?: Record<string, OptionValue>;
+  /** TFTP file name or http(s) URL, for every client with the tag (PXE or not, iPXE included). */
+  bootFile?: string;
+}
 
 export interface DhcpEngineOptions {
   /** server: hand out addresses (and boot info); proxy: boot info only, to PXE clients, no addresses. */
@@ -50,6 +66,36 @@ export interface DhcpEngineOptions {
   bootPolicy?: BootPolicy;
   /** TFTP server for options 66/siaddr; defaults to serverAddress. */
   tftpServer?: string;
+  /** Free-form options (code or name -> value) for every subnet; subnet, tag and reservation options override. */
+  options?: Record<string, OptionValue>;
+  /** Rules that set tags from the request (options 60/77/93/175/..., MAC patterns). */
+  match?: MatchRuleConfig[];
+  /** Options and boot file per tag; in the order listed, later tags override earlier ones. */
+  tags?: Record<string, TagOptions>;
+  /** A tag every client of this instance carries (dnsmasq tags requests with the interface name). */
+  interfaceTag?: string;
+  /**
+   * true (default): NAK a REQUEST for an address we know nothing of. false: stay silent, as dnsmasq without
+   * dhcp-authoritative, so another server on the link may answer.
+   */
+  authoritative?: boolean;
+}
+
+/** One request's client as this instance sees it. */
+interface Client {
+  info: PxeRequestInfo;
+  reservation: Reservation | undefined;
+  tags: string[];
+}
+
+/** Config errors name the key they came from. */
+function compiled(where: string, map: Record<string, OptionValue> | undefined): DhcpOption[] {
+  try {
+    return compileOptions(map);
+  } catch (err) {
+    if (err instanceof OptionValueError) throw errors.invalidArgument(`${where}.${err.message}`);
+    throw err;
+  }
 }
 
 /** Where the server sends a reply (RFC 2131 §4.1). */
@@ -85,10 +131,15 @@ type Ignore = (why: string) => Transaction;
 
 export class DhcpEngine {
   readonly subnets: Subnet[] = [];
-  /** Every reservation by MAC (the first one listed): known hosts, per-host boot settings. */
-  private readonly reservations = new Map<string, Reservation>();
-  private readonly reservedIps = new Map<string, string>();
+  /** Every reservation, in the order listed: known hosts, per-host boot settings. */
+  private readonly reservations: Reservation[] = [];
+  private readonly reservedIps = new Map<string, Reservation>();
   private readonly tftpServer: string;
+  private readonly baseOptions: DhcpOption[];
+  private readonly subnetOptions = new Map<Subnet, DhcpOption[]>();
+  private readonly reservationOptions = new Map<Reservation, DhcpOption[]>();
+  private readonly tagOptions = new Map<string, DhcpOption[]>();
+  private readonly rules: MatchRule[];
 
   constructor(
     private readonly opts: DhcpEngineOptions,
@@ -113,18 +164,53 @@ export class DhcpEngine {
       const sub = this.subnets.find((x) => x.contains(r.ip));
       if (sub) this.reserve(sub, r);
       else if (opts.mode === 'proxy' || this.subnets.length === 0) this.reserve(undefined, r);
-      else throw errors.invalidArgument(`DHCP reservation ${r.ip} (${r.mac}) is on none of the served subnets`);
+      else {
+        throw errors.invalidArgument(
+          `DHCP reservation ${r.ip} (${reservationKey(normalizeReservation(r))}) is on none of the served subnets`,
+        );
+      }
     }
     this.tftpServer = opts.tftpServer ?? opts.serverAddress;
+    this.baseOptions = compiled('dhcp.options', opts.options);
+    (opts.subnets ?? []).forEach((s, i) =>
+      this.subnetOptions.set(this.subnets[i + (subnet ? 1 : 0)]!, compiled(`dhcp.subnets.${i}.options`, s.options)),
+    );
+    for (const [tag, t] of Object.entries(opts.tags ?? {}))
+      this.tagOptions.set(tag, compiled(`dhcp.tags.${tag}.options`, t.options));
+    this.rules = (opts.match ?? []).map((m, i) => {
+      try {
+        return compileMatchRule(m);
+      } catch (err) {
+        if (err instanceof OptionValueError) throw errors.invalidArgument(`dhcp.match.${i}: ${err.message}`);
+        throw err;
+      }
+    });
   }
 
   private reserve(sub: Subnet | undefined, r: Reservation): void {
-    const mac = normalizeMac(r.mac);
-    const owner = this.reservedIps.get(r.ip);
-    if (owner !== undefined && owner !== mac) throw errors.invalidArgument(`DHCP address ${r.ip} is reserved twice`);
-    sub?.addReservation(r);
-    if (!this.reservations.has(mac)) this.reservations.set(mac, { ...r, mac });
-    this.reservedIps.set(r.ip, mac);
+    const n = normalizeReservation(r);
+    const owner = this.reservedIps.get(n.ip);
+    if (owner !== undefined && reservationKey(owner) !== reservationKey(n)) {
+      throw errors.invalidArgument(`DHCP address ${n.ip} is reserved twice`);
+    }
+    sub?.addReservation(n);
+    const kept = sub?.reservations[sub.reservations.length - 1] ?? n;
+    this.reservations.push(kept);
+    this.reservationOptions.set(kept, compiled(`dhcp reservation ${n.ip}: options`, n.options));
+    if (!owner) this.reservedIps.set(n.ip, kept);
+  }
+
+  /** The reservation for this client: one on its subnet first, then any. */
+  private client(req: DhcpPacket, info: PxeRequestInfo, sub: Subnet | undefined): Client {
+    const id = clientIdentity(req, info.mac);
+    const reservation = sub?.findReservation(id) ?? findReservation(this.reservations, id);
+    const fixed = [...(this.opts.interfaceTag ? [this.opts.interfaceTag] : []), ...(reservation?.tags ?? [])];
+    return { info, reservation, tags: tagsOf(req, this.rules, fixed) };
+  }
+
+  /** Tags that have a `tags:` entry, in the order the entries are listed (later ones override). */
+  private activeTags(c: Client): string[] {
+    return Object.keys(this.opts.tags ?? {}).filter((t) => c.tags.includes(t));
   }
 
   handle(req: DhcpPacket, now = Date.now(), proxyPort = false): Transaction {
@@ -141,41 +227,36 @@ export class DhcpEngine {
     const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
     if (req.op !== BOOTREQUEST) return ignore('not a BOOTREQUEST');
     if (req.htype !== 1 || req.hlen !== 6) return ignore(`hardware type ${req.htype}/${req.hlen} is not Ethernet`);
-    if (this.opts.mode === 'proxy' || proxyPort) return this.proxy(req, type, info, base, ignore);
-    if (this.opts.knownHostsOnly && !this.reservations.has(info.mac)) return ignore('unknown host (known hosts only)');
+    if (this.opts.mode === 'proxy' || proxyPort)
+      return this.proxy(req, type, this.client(req, info, undefined), base, ignore);
     const sel = selectSubnet(this.subnets, req, this.opts.serverAddress);
+    const client = this.client(req, info, sel.subnet);
+    if (this.opts.knownHostsOnly && !client.reservation) return ignore('unknown host (known hosts only)');
     if (!sel.subnet) {
       const who = sel.by === 'giaddr' ? 'relay' : sel.by;
       return ignore(`${who} ${sel.address} is on none of our subnets`);
     }
     const sub = sel.subnet;
-    return this.serve(req, type, info, sub, now, {
+    return this.serve(req, type, client, sub, now, {
       ...base,
       subnet: sub.cidr,
       ...(req.giaddr !== ZERO ? { relay: req.giaddr } : {}),
     });
   }
 
-  private serve(
-    req: DhcpPacket,
-    type: number,
-    info: PxeRequestInfo,
-    sub: Subnet,
-    now: number,
-    base: Base,
-  ): Transaction {
+  private serve(req: DhcpPacket, type: number, c: Client, sub: Subnet, now: number, base: Base): Transaction {
     const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
     switch (type) {
       case MessageType.Discover:
-        return this.discover(req, info, sub, now, base, ignore);
+        return this.discover(req, c, sub, now, base, ignore);
       case MessageType.Request:
-        return this.request(req, info, sub, now, base, ignore);
+        return this.request(req, c, sub, now, base, ignore);
       case MessageType.Decline:
-        return this.decline(req, info, now, base, ignore);
+        return this.decline(req, c.info, now, base, ignore);
       case MessageType.Release:
-        return this.release(req, info, now, base, ignore);
+        return this.release(req, c.info, now, base, ignore);
       case MessageType.Inform:
-        return this.inform(req, info, sub, base);
+        return this.inform(req, c, sub, base);
       default:
         return ignore('not a message a server answers');
     }
@@ -187,15 +268,9 @@ export class DhcpEngine {
     return sid.length === 4 && ip.decode(sid) === this.opts.serverAddress;
   }
 
-  private discover(
-    req: DhcpPacket,
-    info: PxeRequestInfo,
-    sub: Subnet,
-    now: number,
-    base: Base,
-    ignore: Ignore,
-  ): Transaction {
-    const addr = this.allocate(info.mac, req, sub, now);
+  private discover(req: DhcpPacket, c: Client, sub: Subnet, now: number, base: Base, ignore: Ignore): Transaction {
+    const info = c.info;
+    const addr = this.allocate(c, req, sub, now);
     if (!addr) return ignore(`no free address in ${sub.cidr}`);
     const existing = this.leases.getByMac(info.mac);
     if (!existing || existing.ip !== addr || existing.state !== 'bound') {
@@ -204,21 +279,15 @@ export class DhcpEngine {
         ip: addr,
         state: 'offered',
         expiresAt: now + (this.opts.offerTimeSec ?? 60) * 1000,
-        ...this.leaseNameOf(req, info.mac, sub),
+        ...this.leaseNameOf(req, c),
       });
     }
-    const { packet, boot } = this.reply(req, MessageType.Offer, addr, info, sub);
+    const { packet, boot } = this.reply(req, MessageType.Offer, addr, c, sub);
     return { ...base, outcome: `OFFER ${addr} ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
   }
 
-  private request(
-    req: DhcpPacket,
-    info: PxeRequestInfo,
-    sub: Subnet,
-    now: number,
-    base: Base,
-    ignore: Ignore,
-  ): Transaction {
+  private request(req: DhcpPacket, c: Client, sub: Subnet, now: number, base: Base, ignore: Ignore): Transaction {
+    const info = c.info;
     const pool = sub.pool;
     const sidMatch = this.serverIdMatches(req);
     const reqData = findOption(req, Opt.RequestedIp);
@@ -228,6 +297,9 @@ export class DhcpEngine {
       const packet = this.nakPacket(req, why);
       return { ...base, outcome: `NAK: ${why}`, reply: this.route(req, packet, true) };
     };
+    // of a client we hold no lease for, a non-authoritative server knows too little to refuse (RFC 2131 §4.3.2)
+    const refuse = (why: string): Transaction =>
+      !lease && this.opts.authoritative === false ? ignore(`not authoritative: ${why}`) : nak(why);
     let addr: string;
     if (sidMatch === false) {
       // SELECTING another server: our offer is void
@@ -242,17 +314,17 @@ export class DhcpEngine {
     } else if (req.ciaddr === ZERO) {
       // INIT-REBOOT
       if (!requested) return ignore('INIT-REBOOT without option 50');
-      if (!pool.contains(requested)) return nak(`${requested} is not on ${sub.cidr}`);
+      if (!pool.contains(requested)) return refuse(`${requested} is not on ${sub.cidr}`);
       if (lease && lease.ip !== requested) return nak(`${info.mac} holds ${lease.ip}, not ${requested}`);
-      if (!lease && !this.isFree(requested, info.mac, now)) return nak(`${requested} belongs to someone else`);
-      if (!lease && !this.mayUse(info.mac, requested, sub)) return nak(`${requested} is not available`);
+      if (!lease && !this.isFree(requested, info.mac, now)) return refuse(`${requested} belongs to someone else`);
+      if (!lease && !this.mayUse(c, requested, sub)) return refuse(`${requested} is not available`);
       addr = requested;
     } else {
       // RENEWING (unicast) or REBINDING (broadcast)
-      if (!pool.contains(req.ciaddr)) return nak(`${req.ciaddr} is not on ${sub.cidr}`);
+      if (!pool.contains(req.ciaddr)) return refuse(`${req.ciaddr} is not on ${sub.cidr}`);
       if (lease && lease.ip !== req.ciaddr) return nak(`${info.mac} holds ${lease.ip}, not ${req.ciaddr}`);
-      if (!lease && !this.isFree(req.ciaddr, info.mac, now)) return nak(`${req.ciaddr} belongs to someone else`);
-      if (!lease && !this.mayUse(info.mac, req.ciaddr, sub)) return nak(`${req.ciaddr} is not available`);
+      if (!lease && !this.isFree(req.ciaddr, info.mac, now)) return refuse(`${req.ciaddr} belongs to someone else`);
+      if (!lease && !this.mayUse(c, req.ciaddr, sub)) return refuse(`${req.ciaddr} is not available`);
       addr = req.ciaddr;
     }
     this.leases.put({
@@ -260,9 +332,9 @@ export class DhcpEngine {
       ip: addr,
       state: 'bound',
       expiresAt: now + sub.leaseTimeSec * 1000,
-      ...this.leaseNameOf(req, info.mac, sub),
+      ...this.leaseNameOf(req, c),
     });
-    const { packet, boot } = this.reply(req, MessageType.Ack, addr, info, sub);
+    const { packet, boot } = this.reply(req, MessageType.Ack, addr, c, sub);
     return {
       ...base,
       outcome: `ACK ${addr} ${describeDecision(boot)}`,
@@ -293,14 +365,14 @@ export class DhcpEngine {
     return { ...base, outcome: `RELEASE ${lease.ip}`, persist: true };
   }
 
-  private inform(req: DhcpPacket, info: PxeRequestInfo, sub: Subnet, base: Base): Transaction {
-    const { packet, boot } = this.reply(req, MessageType.Ack, ZERO, info, sub, false);
+  private inform(req: DhcpPacket, c: Client, sub: Subnet, base: Base): Transaction {
+    const { packet, boot } = this.reply(req, MessageType.Ack, ZERO, c, sub, false);
     return { ...base, outcome: `ACK (INFORM) ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
   }
 
-  private proxy(req: DhcpPacket, type: number, info: PxeRequestInfo, base: Base, ignore: Ignore): Transaction {
-    if (!info.wantsBoot) return ignore('proxy mode answers PXE clients only');
-    if (this.opts.knownHostsOnly && !this.reservations.has(info.mac)) return ignore('unknown host (known hosts only)');
+  private proxy(req: DhcpPacket, type: number, c: Client, base: Base, ignore: Ignore): Transaction {
+    if (!c.info.wantsBoot) return ignore('proxy mode answers PXE clients only');
+    if (this.opts.knownHostsOnly && !c.reservation) return ignore('unknown host (known hosts only)');
     let replyType: number;
     if (type === MessageType.Discover) replyType = MessageType.Offer;
     else if (type === MessageType.Request || type === MessageType.Inform) {
@@ -309,29 +381,28 @@ export class DhcpEngine {
       }
       replyType = MessageType.Ack;
     } else return ignore('proxy mode answers DISCOVER, REQUEST and INFORM');
-    const { packet, boot } = this.reply(req, replyType, ZERO, info, undefined, false);
+    const { packet, boot } = this.reply(req, replyType, ZERO, c, undefined, false);
     if (boot.kind === 'none') return ignore('no boot file for this client');
     const name = replyType === MessageType.Offer ? 'OFFER' : 'ACK';
     return { ...base, outcome: `proxy ${name} ${describeDecision(boot)}`, reply: this.route(req, packet, false) };
   }
 
-  private hostnameOf(mac: string, sub: Subnet): { hostname?: string } {
-    const h = (sub.reservations.get(mac) ?? this.reservations.get(mac))?.hostname;
-    return h ? { hostname: h } : {};
-  }
-
   /** The name a lease records: the reservation's, else the client's own (option 12, sanitised). */
-  private leaseNameOf(req: DhcpPacket, mac: string, sub: Subnet): { hostname?: string } {
-    const reserved = this.hostnameOf(mac, sub);
-    if (reserved.hostname) return reserved;
+  private leaseNameOf(req: DhcpPacket, c: Client): { hostname?: string } {
+    const reserved = c.reservation?.hostname;
+    if (reserved) return { hostname: reserved };
     const sent = clientHostname(req);
     return sent ? { hostname: sent } : {};
   }
 
-  /** A reserved address only goes to its MAC; the server's own address never. */
-  private mayUse(mac: string, addr: string, sub: Subnet): boolean {
+  /** A reserved address only goes to its client; the server's own address never. */
+  private mayUse(c: Client, addr: string, sub: Subnet): boolean {
     const owner = this.reservedIps.get(addr);
-    if (owner !== undefined) return owner === mac && sub.contains(addr);
+    if (owner !== undefined) {
+      return (
+        c.reservation !== undefined && reservationKey(owner) === reservationKey(c.reservation) && sub.contains(addr)
+      );
+    }
     return addr !== this.opts.serverAddress && sub.pool.inRange(addr);
   }
 
@@ -341,32 +412,39 @@ export class DhcpEngine {
     return !l || l.mac === mac || l.expiresAt < now;
   }
 
-  private allocate(mac: string, req: DhcpPacket, sub: Subnet, now: number): string | undefined {
-    const reserved = sub.reservations.get(mac);
-    if (reserved) return reserved.ip;
+  private allocate(c: Client, req: DhcpPacket, sub: Subnet, now: number): string | undefined {
+    const mac = c.info.mac;
+    const reserved = c.reservation;
+    if (reserved && sub.contains(reserved.ip)) return reserved.ip;
     const lease = this.leases.getByMac(mac);
-    if (lease && lease.state !== 'declined' && this.mayUse(mac, lease.ip, sub)) return lease.ip;
+    if (lease && lease.state !== 'declined' && this.mayUse(c, lease.ip, sub)) return lease.ip;
     const reqData = findOption(req, Opt.RequestedIp);
     if (reqData?.length === 4) {
       const wanted = ip.decode(reqData);
-      if (this.mayUse(mac, wanted, sub) && this.isFree(wanted, mac, now)) return wanted;
+      if (this.mayUse(c, wanted, sub) && this.isFree(wanted, mac, now)) return wanted;
     }
-    const untouched = sub.pool.next((a) => this.mayUse(mac, a, sub) && !this.leases.getByIp(a));
+    const untouched = sub.pool.next((a) => this.mayUse(c, a, sub) && !this.leases.getByIp(a));
     if (untouched) return untouched;
-    return sub.pool.next((a) => this.mayUse(mac, a, sub) && this.isFree(a, mac, now));
+    return sub.pool.next((a) => this.mayUse(c, a, sub) && this.isFree(a, mac, now));
   }
 
-  private decideBoot(info: PxeRequestInfo, sub: Subnet | undefined): BootDecision {
-    const policy = this.opts.bootPolicy;
-    if (!policy || !info.wantsBoot) return { kind: 'none' };
-    const r = sub?.reservations.get(info.mac) ?? this.reservations.get(info.mac);
+  private decideBoot(c: Client): BootDecision {
+    const { info, reservation: r } = c;
     if (r?.pxe === false) return { kind: 'none' };
-    if (r?.bootFile && !info.isIpxe) {
-      return /^https?:\/\//.test(r.bootFile)
-        ? { kind: 'http', url: r.bootFile, httpClient: info.vendorClass?.startsWith('HTTPClient') ?? false }
-        : { kind: 'tftp', file: r.bootFile };
-    }
-    return policy.decide(info);
+    const file = (f: string): BootDecision =>
+      /^https?:\/\//.test(f)
+        ? { kind: 'http', url: f, httpClient: info.vendorClass?.startsWith('HTTPClient') ?? false }
+        : { kind: 'tftp', file: f };
+    // a tag's file is an explicit choice for whoever carries the tag, as dnsmasq's dhcp-boot=tag:...
+    const tagged = this.activeTags(c)
+      .map((t) => this.opts.tags?.[t]?.bootFile)
+      .filter((f) => f !== undefined)
+      .pop();
+    const policy = this.opts.bootPolicy;
+    const boots = policy !== undefined && info.wantsBoot;
+    if (boots && r?.bootFile && !info.isIpxe) return file(r.bootFile);
+    if (tagged) return file(tagged);
+    return boots ? policy.decide(info) : { kind: 'none' };
   }
 
   private header(req: DhcpPacket, yiaddr: string): DhcpPacket {
@@ -393,7 +471,7 @@ export class DhcpEngine {
     req: DhcpPacket,
     type: number,
     yiaddr: string,
-    info: PxeRequestInfo,
+    c: Client,
     /** Undefined in proxy mode: boot information only. */
     sub: Subnet | undefined,
     withLease = sub !== undefined,
@@ -423,10 +501,11 @@ export class DhcpEngine {
       if (o.domain) options.push({ code: Opt.DomainName, data: text.encode(o.domain) });
       if (o.domainSearch?.length) options.push({ code: Opt.DomainSearch, data: domainSearch.encode(o.domainSearch) });
       if (o.routes?.length) options.push({ code: Opt.ClasslessRoutes, data: classlessRoutes.encode(o.routes) });
-      const host = this.hostnameOf(info.mac, sub).hostname;
+      const host = c.reservation?.hostname;
       if (host) options.push({ code: Opt.Hostname, data: text.encode(host) });
     }
-    const boot = this.decideBoot(info, sub);
+    const info = c.info;
+    const boot = this.decideBoot(c);
     if (boot.kind === 'tftp') {
       p.siaddr = this.tftpServer;
       p.sname = this.tftpServer;
@@ -453,7 +532,15 @@ export class DhcpEngine {
         options.push({ code: Opt.VendorSpecific, data: subOptions.encode([{ code: 6, data: u8.encode(8) }]) });
       }
     }
-    p.options = withRelayInfo(req, options);
+    const freeForm = sub
+      ? [
+          this.baseOptions,
+          this.subnetOptions.get(sub) ?? [],
+          ...this.activeTags(c).map((t) => this.tagOptions.get(t) ?? []),
+          (c.reservation && this.reservationOptions.get(c.reservation)) ?? [],
+        ]
+      : [];
+    p.options = withRelayInfo(req, overrideOptions(options, ...freeForm));
     return { packet: p, boot };
   }
 

@@ -1,41 +1,60 @@
 import { join, resolve } from 'node:path';
 import { BootPolicy, errors, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
 import type { DhcpSection } from './config-section.js';
+import { type InterfaceSection, interfaceSections } from './interfaces.js';
 import { DhcpServer } from './server.js';
 
-/** `bmc-emu serve` starts DHCP when dhcp.enabled. */
+type Components = Parameters<FrontEndFactory<DhcpSection>>[0]['components'];
+
+/** `bmc-emu serve` starts DHCP when dhcp.enabled: one server (one socket set) per served interface. */
 export const dhcpFrontEnd: FrontEndFactory<DhcpSection> = ({ init, shared, components }) => {
   if (!init.enabled) return undefined;
-  const { biosFile, efiX64File, efiArm64File, httpBaseUrl, leaseFile, ...serverKnobs } = init;
+  const servers = interfaceSections(init).map((s) => serverFor(s, shared.stateDir, components));
+  const unregister: Array<() => void> = [];
+  const fe: FrontEnd & { server: DhcpServer; servers: DhcpServer[] } = {
+    name: 'dhcp',
+    server: servers[0]!,
+    servers,
+    start: async () => {
+      const lines: string[] = [];
+      try {
+        for (const server of servers) {
+          lines.push(...(await server.start()));
+          const off = components.names?.register(server);
+          if (off) unregister.push(off);
+        }
+      } catch (err) {
+        await fe.stop();
+        throw err;
+      }
+      return lines;
+    },
+    stop: async () => {
+      for (const off of unregister.splice(0)) off();
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+  return fe;
+};
+
+function serverFor(init: InterfaceSection, stateDir: string, components: Components): DhcpServer {
+  const { biosFile, efiX64File, efiArm64File, httpBaseUrl, leaseFile, match, tags, ...serverKnobs } = init;
   const files = { biosFile, efiX64File, efiArm64File };
   // without a configured URL, boot HTTP is this host on the served network, whose address is known at start
   const bootPolicy = httpBaseUrl
     ? new BootPolicy({ httpBaseUrl, ...files })
     : (addr: string) => new BootPolicy({ httpBaseUrl: bootHttpUrlOf(components.bootHttpUrl, addr), ...files });
-  const server = new DhcpServer({
+  return new DhcpServer({
     ...serverKnobs,
-    leaseFile: resolve(
-      leaseFile ?? join(shared.stateDir, `dhcp-leases${init.interface ? `-${init.interface}` : ''}.txt`),
-    ),
+    // the config is frozen; the engine keeps its own copies
+    match: match.map((m) => ({ ...m })),
+    tags: structuredClone(tags),
+    ...(init.interface ? { interfaceTag: init.interface } : {}),
+    leaseFile: resolve(leaseFile ?? join(stateDir, `dhcp-leases${init.interface ? `-${init.interface}` : ''}.txt`)),
     logger: components.logger,
     bootPolicy,
   });
-  let unregister: (() => void) | undefined;
-  const fe: FrontEnd & { server: DhcpServer } = {
-    name: 'dhcp',
-    server,
-    start: async () => {
-      const lines = await server.start();
-      unregister = components.names?.register(server);
-      return lines;
-    },
-    stop: () => {
-      unregister?.();
-      return server.stop();
-    },
-  };
-  return fe;
-};
+}
 
 function bootHttpUrlOf(bootHttpUrl: ((addr: string) => string) | undefined, addr: string): string {
   if (!bootHttpUrl) {

@@ -1,11 +1,28 @@
 export { bindSocketToDevice, canBindToDevice, socketDevice } from './bind-device.js';
 export { type ClientPacketInit, clientPacket } from './client-packet.js';
 export { DhcpDecodeError } from './codec/errors.js';
-export { type DhcpSection, dhcpReservation, dhcpSection, dhcpSubnet } from './config-section.js';
+export { type DhcpSection, dhcpInterface, dhcpReservation, dhcpSection, dhcpSubnet } from './config-section.js';
+export { dhcpMatchRule, dhcpOptionMap, dhcpTagOptions } from './config-options.js';
+export { type InterfaceSection, interfaceSections } from './interfaces.js';
 export { parseCidr } from './codec/ipv4.js';
 export * from './codec/options.js';
+export {
+  OPTION_SPECS_BY_CODE,
+  OPTION_SPECS_BY_NAME,
+  type OptionSpec,
+  type OptionType,
+  optionSpecOf,
+  SERVER_SET_CODES,
+} from './codec/option-table.js';
+export {
+  compileOptions,
+  encodeOptionValue,
+  type OptionValue,
+  OptionValueError,
+  overrideOptions,
+} from './codec/option-value.js';
 export * from './codec/packet.js';
-export { DhcpEngine, type DhcpEngineOptions, type Reply, type Transaction } from './engine.js';
+export { DhcpEngine, type DhcpEngineOptions, type Reply, type TagOptions, type Transaction } from './engine.js';
 export { dhcpFrontEnd } from './front-end.js';
 export { clientHostname, dhcpHostNames, sanitizeHostname } from './host-name.js';
 export { formatLeaseFile, type Lease, type LeaseState, LeaseStore, parseLeaseFile } from './lease-store.js';
@@ -21,3 +38,15 @@ export {
   type SubnetSelection,
   selectSubnet,
 } from './subnet.js';
+export { type ClientIdentity, clientIdentity, findReservation, normalizeClientId } from './reservation.js';
+export {
+  compileMatchRule,
+  formatMacPattern,
+  globToRegExp,
+  type MacPattern,
+  macMatches,
+  type MatchRule,
+  type MatchRuleConfig,
+  parseMacPattern,
+  tagsOf,
+} from './tags.js';

@@ -1,18 +1,18 @@
-import { errors, normalizeMac } from '@bmc-emu/core';
+import { errors } from '@bmc-emu/core';
 import type { ClasslessRoute } from './codec/options.js';
 import { findOption, ip, Opt, subOptions } from './codec/options.js';
 import type { DhcpOption, DhcpPacket } from './codec/packet.js';
+import type { OptionValue } from './codec/option-value.js';
 import { AddressPool } from './pool.js';
+import {
+  type ClientIdentity,
+  findReservation,
+  normalizeReservation,
+  type Reservation,
+  reservationKey,
+} from './reservation.js';
 
-export interface Reservation {
-  mac: string;
-  ip: string;
-  hostname?: string;
-  /** TFTP file name or http(s) URL for this host only. */
-  bootFile?: string;
-  /** false: an address but no boot file. */
-  pxe?: boolean;
-}
+export type { Reservation };
 
 /** One served subnet: its dynamic range and the options its clients get. */
 export interface SubnetOptions {
@@ -28,13 +28,15 @@ export interface SubnetOptions {
   /** Defaults to the instance's leaseTimeSec. */
   leaseTimeSec?: number;
   reservations?: Reservation[];
+  /** Free-form options for this subnet (code or name -> value), over the instance's. */
+  options?: Record<string, OptionValue>;
 }
 
 export class Subnet {
   readonly pool: AddressPool;
   readonly leaseTimeSec: number;
-  /** Reservations whose address is on this subnet, by normalized MAC. */
-  readonly reservations = new Map<string, Reservation>();
+  /** Reservations whose address is on this subnet (MAC and client-id normalized). */
+  readonly reservations: Reservation[] = [];
 
   constructor(
     readonly opts: SubnetOptions,
@@ -53,9 +55,15 @@ export class Subnet {
   }
 
   addReservation(r: Reservation): void {
-    const mac = normalizeMac(r.mac);
-    if (!this.contains(r.ip)) throw errors.invalidArgument(`DHCP reservation ${r.ip} (${mac}) is not on ${this.cidr}`);
-    this.reservations.set(mac, { ...r, mac });
+    const n = normalizeReservation(r);
+    if (!this.contains(n.ip)) {
+      throw errors.invalidArgument(`DHCP reservation ${n.ip} (${reservationKey(n)}) is not on ${this.cidr}`);
+    }
+    this.reservations.push(n);
+  }
+
+  findReservation(id: ClientIdentity): Reservation | undefined {
+    return findReservation(this.reservations, id);
   }
 }
 

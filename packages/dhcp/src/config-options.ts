@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { compileOptions, OptionValueError } from './codec/option-value.js';
+import { compileMatchRule, type MatchRuleConfig } from './tags.js';
+
+/** A value of a free-form option: typed against the option table when the config loads. */
+const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
+
+/** `options:` (dnsmasq dhcp-option): code or name -> value; a bad value is reported under its key. */
+export const dhcpOptionMap = z.record(z.string(), optionValue).superRefine((map, ctx) => {
+  for (const [key, value] of Object.entries(map)) {
+    try {
+      compileOptions({ [key]: value });
+    } catch (err) {
+      if (!(err instanceof OptionValueError)) throw err;
+      ctx.addIssue({ code: 'custom', path: [key], message: err.message.replace(/^[^:]*: /, '') });
+    }
+  }
+});
+
+/** `match:` (dnsmasq dhcp-match, dhcp-vendorclass, dhcp-userclass, dhcp-mac): set a tag from the request. */
+export const dhcpMatchRule = z
+  .object({
+    set: z.string().min(1),
+    option: z.union([z.string(), z.number()]).optional(),
+    value: z.union([z.string(), z.number()]).optional(),
+    mac: z.string().optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    try {
+      compileMatchRule(rule as MatchRuleConfig);
+    } catch (err) {
+      if (!(err instanceof OptionValueError)) throw err;
+      ctx.addIssue({ code: 'custom', path: [rule.mac !== undefined ? 'mac' : 'option'], message: err.message });
+    }
+  });
+
+/** `tags.<tag>:` (dnsmasq dhcp-option=tag:<tag>,... and dhcp-boot=tag:<tag>,...). */
+export const dhcpTagOptions = z
+  .object({
+    options: dhcpOptionMap.optional(),
+    bootFile: z.string().min(1).optional(),
+  })
+  .strict();
