@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Config, type Logger, type Node, type NodeDriver, silentLogger } from '@bmc-emu/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { guardListener } from '@bmc-emu/http-kit';
 import { AccountStore, type Privilege, roleHas } from './accounts.js';
 import { authenticate } from './auth.js';
 import { readJsonBody } from './body.js';
@@ -301,23 +302,16 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
         'redfish',
       );
   };
-  // the last guard (what a framework's final handler did): nothing a request does may become an unhandled rejection
-  const app = ((req: IncomingMessage, res: ServerResponse) =>
-    void handle(req, res).catch((err: unknown) => {
-      try {
-        logger.error({ method: req.method, url: req.url, err: (err as Error)?.message }, 'redfish request crashed');
-      } catch {
-        // a logger that throws must not take the service down either
-      }
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = toRedfishError(err);
-      res.statusCode = e.status;
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify(e.body));
-    })) as RedfishApp;
+  // the last guard: nothing a request does may become an unhandled rejection
+  const app = guardListener(handle, {
+    report: (err, req) =>
+      logger.error({ method: req.method, url: req.url, err: (err as Error)?.message }, 'redfish request crashed'),
+    answer: (err) => ({
+      status: toRedfishError(err).status,
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify(toRedfishError(err).body),
+    }),
+  }) as RedfishApp;
   app.redfish = deps;
   app.shutdown = () => {
     unwatch();

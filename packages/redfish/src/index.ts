@@ -7,5 +7,6 @@ export { decodePatch, type PatchSpec } from './codec/patch.js';
 export { redfishFrontEnd } from './front-end.js';
 export { toRedfishError } from './http-error.js';
 export { type ImageCache, isIso9660 } from './media-insert.js';
+export { answerRedfishParserErrors } from './parser-errors.js';
 export { RedfishServer, type RedfishServerOptions } from './server.js';
 export { ensureTls, type TlsMaterial, tlsDir } from './tls.js';

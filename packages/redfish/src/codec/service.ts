@@ -31,7 +31,8 @@ export function serviceRoot(serviceUuid: string) {
     SessionService: link(uri.sessionService),
     AccountService: link(uri.accountService),
     EventService: link(uri.eventService),
-    TaskService: link(uri.taskService),
+    // ServiceRoot_v1's navigation property is `Tasks` (sushy 4.3 follows `Tasks` too); no client reads `TaskService`
+    Tasks: link(uri.taskService),
     UpdateService: link(uri.updateService),
     Registries: link(uri.registries),
     JsonSchemas: link(uri.jsonSchemas),
@@ -40,23 +41,24 @@ export function serviceRoot(serviceUuid: string) {
 }
 
 export function odataDocument() {
-  const names = [
-    'Systems',
-    'Managers',
-    'Chassis',
-    'SessionService',
-    'AccountService',
-    'EventService',
-    'TaskService',
-    'UpdateService',
-    'Registries',
-    'JsonSchemas',
+  // [service root property name, URI segment]: they differ only for the TaskService
+  const names: Array<[string, string]> = [
+    ['Systems', 'Systems'],
+    ['Managers', 'Managers'],
+    ['Chassis', 'Chassis'],
+    ['SessionService', 'SessionService'],
+    ['AccountService', 'AccountService'],
+    ['EventService', 'EventService'],
+    ['Tasks', 'TaskService'],
+    ['UpdateService', 'UpdateService'],
+    ['Registries', 'Registries'],
+    ['JsonSchemas', 'JsonSchemas'],
   ];
   return {
     '@odata.context': `${V1}/$metadata`,
     value: [
       { name: 'Service', kind: 'Singleton', url: `${V1}/` },
-      ...names.map((n) => ({ name: n, kind: 'Singleton', url: `${V1}/${n}` })),
+      ...names.map(([name, seg]) => ({ name, kind: 'Singleton', url: `${V1}/${seg}` })),
     ],
   };
 }
