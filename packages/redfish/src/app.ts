@@ -8,7 +8,7 @@ import { readJsonBody } from './body.js';
 import { ChassisStore } from './chassis-store.js';
 import { computeEtag, ifMatchPasses, ifNoneMatchHits, serializeWithEtag } from './codec/etag.js';
 import { decodePatch } from './codec/patch.js';
-import { compilePattern, matchPattern, normalizePath } from './codec/path-pattern.js';
+import { compilePattern, normalizePath } from './codec/path-pattern.js';
 import { applySelect, parseQuery, type QueryOptions } from './codec/query.js';
 import { metadataXml } from './codec/service.js';
 import type { RedfishDeps } from './deps.js';
@@ -18,6 +18,7 @@ import { prepareRequest, type RedfishRequest, type RedfishResponse } from './htt
 import { type ImageCache, MediaInserter } from './media-insert.js';
 import { allowedMethods, type Ctx, type Json, type Principal, type Reply, type Route } from './route.js';
 import { managerRoutes } from './routes/managers.js';
+import { findMyWayRouter, type RouteHit, type RouterFactory } from './router.js';
 import { serviceRoutes } from './routes/services.js';
 import { systemRoutes } from './routes/systems.js';
 import { SessionStore } from './sessions.js';
@@ -39,6 +40,8 @@ export interface RedfishAppOptions {
   accountsFile?: string;
   /** Keep the chassis LEDs in this file across restarts. */
   chassisFile?: string;
+  /** Another route lookup (the router bench compares the former router through this); find-my-way by default. */
+  router?: RouterFactory;
 }
 
 /** A node `request` listener (give it to http(s).createServer or supertest) with the service's state beside it. */
@@ -82,13 +85,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     pattern: compilePattern(r.path),
   }));
 
-  const find = (path: string): { route: Route; params: Record<string, string> } | undefined => {
-    for (const route of routes) {
-      const params = matchPattern(route.pattern, path);
-      if (params) return { route, params };
-    }
-    return undefined;
-  };
+  const find = (opts.router ?? findMyWayRouter)(routes);
 
   const makeCtx = (
     req: RedfishRequest,
@@ -159,7 +156,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   };
 
   /** DSP0266: a POST to `<collection>/Members` is the same request as a POST to the collection. */
-  const membersAlias = (path: string): { route: Route; params: Record<string, string> } | undefined => {
+  const membersAlias = (path: string): RouteHit | undefined => {
     if (!path.endsWith('/Members')) return undefined;
     const parent = find(path.slice(0, -'/Members'.length));
     return parent?.route.post ? parent : undefined;

@@ -268,6 +268,7 @@ export function messageInfo(id: MessageId, args: readonly string[] = [], related
     MessageId: `${BASE_REGISTRY_ID}.${id}`,
     Message: message,
     MessageArgs: args.map(String),
+    // deprecated for MessageSeverity (Message v1_1_0), kept: sushy 4.3 picks an error's message by `Severity`
     Severity: def.severity,
     MessageSeverity: def.severity,
     Resolution: def.resolution,
@@ -299,6 +300,7 @@ export function baseRegistryDocument(): Record<string, unknown> {
     messages[id] = {
       Description: def.message,
       Message: def.message,
+      // deprecated for MessageSeverity, kept: sushy 4.3's MessageRegistry requires `Severity` on every message
       Severity: def.severity,
       MessageSeverity: def.severity,
       NumberOfArgs: def.args,

@@ -153,12 +153,9 @@ export function managerResource(n: Node, now: Date, firmwareVersion: string) {
     PowerState: 'On',
     Status: { State: 'Enabled', Health: 'OK' },
     NetworkProtocol: link(`${uri.manager(id)}/NetworkProtocol`),
+    // deprecated (Manager v1_10: use the system's), kept because Ironic 21.4's redfish-virtual-media boot finds
+    // the media through the manager (sushy Manager.virtual_media)
     VirtualMedia: link(uri.managerMedia(id)),
-    SerialConsole: {
-      ServiceEnabled: true,
-      MaxConcurrentSessions: 1,
-      ConnectTypesSupported: ['IPMI'],
-    },
     Links: { ManagerForServers: [link(uri.system(id))], ManagerForChassis: [link(uri.chassis(id))] },
     Actions: {
       '#Manager.Reset': {
@@ -199,6 +196,8 @@ export function chassisResource(n: Node, st: ChassisState) {
     Model: n.model,
     SerialNumber: n.serialNumber,
     PowerState: n.powerState === 'PoweringOn' ? 'On' : n.powerState === 'PoweringOff' ? 'Off' : n.powerState,
+    // deprecated (Chassis v1_14, LocationIndicatorActive replaces it), kept: sushy 4.3 reads and PATCHes it, and
+    // Ironic 21.4 get/set_indicator_state and redfishtool `Chassis setLED` go through it
     IndicatorLED: st.indicatorLed,
     LocationIndicatorActive: st.indicatorLed !== 'Off',
     Status: { State: 'Enabled', Health: 'OK' },
