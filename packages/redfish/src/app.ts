@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Config, type Logger, type Node, type NodeDriver, silentLogger } from '@bmc-emu/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { guardListener } from '@bmc-emu/http-kit';
+import { guardListener, sendAnswer } from '@bmc-emu/http-kit';
 import { AccountStore, type Privilege, roleHas } from './accounts.js';
 import { authenticate } from './auth.js';
 import { readJsonBody } from './body.js';
@@ -49,6 +49,8 @@ export type RedfishApp = ((req: IncomingMessage, res: ServerResponse) => void) &
   redfish: RedfishDeps;
   shutdown(): void;
 };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 const NODE_SCOPED = /^\/redfish\/v1\/(Systems|Managers|Chassis)\/\{id\}/;
 
@@ -290,7 +292,14 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
       if (e.status >= 500)
         logger.warn({ method: req.method, path: req.path, err: (err as Error)?.message }, 'redfish request failed');
       if (e.status === 401) e.headers['WWW-Authenticate'] = 'Basic realm="bmc-emu"';
-      if (!res.headersSent) send(res, { status: e.status, body: e.body, headers: e.headers });
+      // the kit's answer closes the connection when the body was left unread (a 413, a 401 before reading it)
+      if (!res.headersSent)
+        sendAnswer(req, res, {
+          status: e.status,
+          contentType: JSON_TYPE,
+          body: JSON.stringify(e.body),
+          headers: e.headers,
+        });
       else res.end();
     }
     if (logger.isLevelEnabled('debug'))
@@ -303,11 +312,10 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   const app = guardListener(handle, {
     report: (err, req) =>
       logger.error({ method: req.method, url: req.url, err: (err as Error)?.message }, 'redfish request crashed'),
-    answer: (err) => ({
-      status: toRedfishError(err).status,
-      contentType: 'application/json; charset=utf-8',
-      body: JSON.stringify(toRedfishError(err).body),
-    }),
+    answer: (err) => {
+      const e = toRedfishError(err);
+      return { status: e.status, contentType: JSON_TYPE, body: JSON.stringify(e.body) };
+    },
   }) as RedfishApp;
   app.redfish = deps;
   app.shutdown = () => {

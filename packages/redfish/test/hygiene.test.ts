@@ -199,5 +199,6 @@ describe('401 and 415', () => {
     });
     expect(r.status).toBe(413);
     expect(expectRedfishErrorJson(r.text).code).toBe('Base.1.16.0.PayloadTooLarge');
+    expect(r.headers.get('connection')).toBe('close');
   });
 });
