@@ -46,6 +46,15 @@ beforeAll(async () => {
     signal: sse.signal,
   });
   expect(stream.status).toBe(200);
+  const before = logLines.length;
+  const control = await exercise('ctl-user-0', 'ctl-pass-0', 'ctl-pass-1', 'ctl0');
+  await send('DELETE', '/redfish/v1/AccountService/Accounts/ctl0', undefined);
+  const registries = await Promise.all(
+    ['Base/Base.json', 'ResourceEvent/ResourceEvent.json'].map((r) =>
+      send('GET', `/redfish/v1/Registries/${r}`, undefined),
+    ),
+  );
+  baseline = [...control, ...registries].map((a) => a.text).join('\n') + logLines.slice(before).join('');
   void (async () => {
     const dec = new TextDecoder();
     try {
@@ -86,10 +95,16 @@ function windows(secret: string): string[] {
   return [...out];
 }
 
+/**
+ * What the service says anyway (registry texts, answers and logs for control credentials): a window of a
+ * generated secret that is also found here ("property", `{"error"`) is the service's own text, not a leak.
+ */
+let baseline = '';
+
 function expectNoLeak(haystack: string, secrets: string[], where: string): void {
   for (const s of secrets) {
     for (const w of windows(s)) {
-      if (haystack.includes(w))
+      if (haystack.includes(w) && !baseline.includes(w))
         throw new Error(`${where} carries part of a submitted credential: ${JSON.stringify(w)}`);
     }
   }
@@ -109,6 +124,29 @@ const shaped = (s: fc.Arbitrary<string>) =>
     s.map((x) => [x]),
     s.map((x) => ({ value: x })),
   );
+
+type Shaped = string | string[] | { value: string };
+const basicUser = (user: Shaped) => (typeof user === 'string' ? user : 'x');
+
+/** The five requests that take credentials: login, account create, two account changes, Basic auth. */
+async function exercise(user: Shaped, password: Shaped, plainPw: string, newName: string) {
+  return [
+    await send('POST', '/redfish/v1/SessionService/Sessions', { UserName: user, Password: password }, ''),
+    await send('POST', '/redfish/v1/AccountService/Accounts', {
+      UserName: newName,
+      Password: password,
+      RoleId: 'ReadOnly',
+    }),
+    await send('PATCH', victim, { Password: password }),
+    await send('PATCH', victim, { Password: plainPw }),
+    await send(
+      'GET',
+      '/redfish/v1/Systems',
+      undefined,
+      `Basic ${Buffer.from(`${basicUser(user)}:${plainPw}`).toString('base64')}`,
+    ),
+  ];
+}
 
 describe('credentials never come back in an answer or a log line', () => {
   it('a 300-character password (the issue #15 report) is refused without echoing it, with the right MessageId', async () => {
@@ -138,27 +176,12 @@ describe('credentials never come back in an answer or a log line', () => {
         const secrets = [user, password, plainPw].flatMap((x) =>
           typeof x === 'string' ? [x] : Array.isArray(x) ? x : [x.value],
         );
-        const answers = [
-          await send('POST', '/redfish/v1/SessionService/Sessions', { UserName: user, Password: password }, ''),
-          await send('POST', '/redfish/v1/AccountService/Accounts', {
-            UserName: `u${n}`,
-            Password: password,
-            RoleId: 'ReadOnly',
-          }),
-          await send('PATCH', victim, { Password: password }),
-          await send('PATCH', victim, { Password: plainPw }),
-          await send(
-            'GET',
-            '/redfish/v1/Systems',
-            undefined,
-            `Basic ${Buffer.from(`${typeof user === 'string' ? user : 'x'}:${plainPw}`).toString('base64')}`,
-          ),
-        ];
+        const answers = await exercise(user, password, plainPw, `u${n}`);
         for (const [i, a] of answers.entries()) {
           expect(a.status, a.text).toBeLessThan(500);
           expectNoLeak(a.text, secrets, `answer ${i}`);
         }
-        const basicHeader = Buffer.from(`${typeof user === 'string' ? user : 'x'}:${plainPw}`).toString('base64');
+        const basicHeader = Buffer.from(`${basicUser(user)}:${plainPw}`).toString('base64');
         const logs = logLines.slice(before).join('');
         expectNoLeak(logs, [...secrets, basicHeader], 'a log line');
         expectNoLeak(events, secrets, 'the event stream');
