@@ -29,6 +29,7 @@ import {
   writeFileAtomic,
 } from '@bmc-emu/core';
 import { bootHttpStatusFor } from './error-status.js';
+import { answerParserErrors, guardListener, HttpError, readBody, sendAnswer, splitTarget } from '@bmc-emu/http-kit';
 import { parseHardwareReport } from './codec/ghw.js';
 import { chainByMacScript, noBootScript, nodeBootScript, sanitizeEcho } from './codec/ipxe-script.js';
 import { renderTemplate } from './codec/template.js';
@@ -97,8 +98,16 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer(
+      guardListener((req, res) => this.handle(req, res), {
+        report: (err, req) =>
+          this.logger.error({ err, method: req.method, url: req.url }, 'boot-http: request crashed'),
+        answer: () => ({ status: 500, contentType: TEXT, body: 'internal error\n' }),
+      }),
+    );
     server.keepAliveTimeout = 10_000;
+    // requests node's parser refuses (bad method, header bytes, lengths) get a plain-text reason, not a bare 400
+    answerParserErrors(server, (r) => ({ contentType: TEXT, body: `${r.message}\n` }));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {
@@ -136,10 +145,8 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     const started = performance.now();
     const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const ctx: RequestCtx = { mac: this.macByIp.get(ip), bytes: 0 };
-    const rawUrl = req.url ?? '/';
-    const qi = rawUrl.indexOf('?');
-    const path = qi < 0 ? rawUrl : rawUrl.slice(0, qi);
-    const query = new URLSearchParams(qi < 0 ? '' : rawUrl.slice(qi + 1));
+    const { path, rawQuery, originalUrl: rawUrl } = splitTarget(req.url);
+    const query = new URLSearchParams(rawQuery);
     res.once('close', () => {
       const entry: AccessLogEntry = {
         ip,
@@ -328,7 +335,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
   }
 
   private async introspect(req: IncomingMessage, res: ServerResponse, ctx: RequestCtx): Promise<void> {
-    const body = await readBody(req, MAX_REPORT_BYTES);
+    const body = (await readBody(req, { limit: MAX_REPORT_BYTES })).toString('utf8');
     const report = parseHardwareReport(body);
     let node: Node | undefined;
     let mac: string | undefined;
@@ -390,29 +397,11 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     } else {
       this.logger.error({ err }, 'boot-http: unexpected error');
     }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const body = Buffer.from(`${message}\n`);
-    res.statusCode = status;
-    res.setHeader('content-type', 'text/plain; charset=utf-8');
-    res.setHeader('content-length', String(body.length));
-    // an unread request body (e.g. an oversized report) would desynchronise a kept-alive connection
-    if (!req.complete) res.setHeader('connection', 'close');
-    ctx.bytes = body.length;
-    res.end(body);
+    ctx.bytes = sendAnswer(req, res, { status, contentType: TEXT, body: `${message}\n` });
   }
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const TEXT = 'text/plain; charset=utf-8';
 
 function normalizeMacOr404(s: string): string {
   try {
@@ -420,15 +409,4 @@ function normalizeMacOr404(s: string): string {
   } catch {
     throw new HttpError(404, 'not a MAC address');
   }
-}
-
-async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw new HttpError(413, `hardware report larger than ${max} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

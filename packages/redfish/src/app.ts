@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@bmc-emu/core';
+import { guardListener, sendAnswer } from '@bmc-emu/http-kit';
 import { buildDeps, type RedfishAppOptions } from './app/deps.js';
 import { Dispatcher } from './app/dispatch.js';
 import { ResourceReader } from './app/resources.js';
 import { RouteTable } from './app/route-table.js';
-import { send } from './app/send.js';
 import type { RedfishDeps } from './deps.js';
 import { toRedfishError } from './http-error.js';
 import { prepareRequest, type RedfishResponse } from './http-request.js';
@@ -21,9 +21,11 @@ export type RedfishApp = ((req: IncomingMessage, res: ServerResponse) => void) &
   shutdown(): void;
 };
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   const deps = buildDeps(opts);
-  const table = new RouteTable([...serviceRoutes(deps), ...systemRoutes(deps), ...managerRoutes(deps)]);
+  const table = new RouteTable([...serviceRoutes(deps), ...systemRoutes(deps), ...managerRoutes(deps)], opts.router);
   const dispatcher = new Dispatcher(deps, table, new ResourceReader(deps.driver, table));
   const unwatch = deps.driver.watch((e) => deps.events.publish(e));
   const app = guarded(deps.logger, (req, res) => answer(dispatcher, deps.logger, req, res)) as RedfishApp;
@@ -48,7 +50,14 @@ async function answer(dispatcher: Dispatcher, logger: Logger, incoming: Incoming
     if (e.status >= 500)
       logger.warn({ method: req.method, path: req.path, err: (err as Error)?.message }, 'redfish request failed');
     if (e.status === 401) e.headers['WWW-Authenticate'] = 'Basic realm="bmc-emu"';
-    if (!res.headersSent) send(res, { status: e.status, body: e.body, headers: e.headers });
+    // the kit's answer closes the connection when the body was left unread (a 413, a 401 before reading it)
+    if (!res.headersSent)
+      sendAnswer(incoming, res, {
+        status: e.status,
+        contentType: JSON_TYPE,
+        body: JSON.stringify(e.body),
+        headers: e.headers,
+      });
     else res.end();
   }
   if (logger.isLevelEnabled('debug'))
@@ -58,25 +67,17 @@ async function answer(dispatcher: Dispatcher, logger: Logger, incoming: Incoming
     );
 }
 
-/** The last guard (what a framework's final handler did): nothing a request does may become an unhandled rejection. */
+/** The last guard: nothing a request does may become an unhandled rejection. */
 function guarded(
   logger: Logger,
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) =>
-    void handle(req, res).catch((err: unknown) => {
-      try {
-        logger.error({ method: req.method, url: req.url, err: (err as Error)?.message }, 'redfish request crashed');
-      } catch {
-        // a logger that throws must not take the service down either
-      }
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
+  return guardListener(handle, {
+    report: (err, req) =>
+      logger.error({ method: req.method, url: req.url, err: (err as Error)?.message }, 'redfish request crashed'),
+    answer: (err) => {
       const e = toRedfishError(err);
-      res.statusCode = e.status;
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify(e.body));
-    });
+      return { status: e.status, contentType: JSON_TYPE, body: JSON.stringify(e.body) };
+    },
+  });
 }

@@ -1,30 +1,24 @@
+import { readBody, requireMediaType } from '@bmc-emu/http-kit';
 import type { RedfishRequest } from './http-request.js';
 import { httpError } from './http-error.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Read and parse a JSON request body (empty body -> undefined). Redfish errors for bad JSON or a huge body. */
+/**
+ * What a Redfish request body may be sent as (DSP0266 6.5: JSON). A body without Content-Type is read as JSON,
+ * as before: curl without -H and older scripts send none, and there is no other type it could be.
+ */
+export const ACCEPTED_BODY_TYPES = ['application/json'] as const;
+
+/**
+ * Read and parse a JSON request body (empty body -> undefined). Redfish errors for bad JSON (400), a body over
+ * the limit (413) or one sent as another media type (415, naming the accepted types); the kit's own errors
+ * (cut-off body) become Redfish errors in toRedfishError.
+ */
 export async function readJsonBody(req: RedfishRequest, limit = MAX_BODY_BYTES): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    req.resume();
-    throw httpError(413, 'PayloadTooLarge');
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw httpError(413, 'PayloadTooLarge');
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const text = (await readBody(req, { limit })).toString('utf8').trim();
   if (text === '') return undefined;
-  const type = String(req.headers['content-type'] ?? 'application/json');
-  if (!/json|^text\/plain|^application\/x-www-form-urlencoded/i.test(type))
-    throw httpError(415, 'UnsupportedMediaType');
+  requireMediaType(req, ACCEPTED_BODY_TYPES);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
+import { splitTarget } from '@bmc-emu/http-kit';
 
 /**
  * A request as the Redfish routes see it: node's IncomingMessage plus the raw path (not percent-decoded), the
@@ -17,19 +18,9 @@ export type RedfishResponse = ServerResponse;
 /** Adds `path`, `originalUrl` and `query` to a request, once, from its request-target. */
 export function prepareRequest(req: IncomingMessage): RedfishRequest {
   const r = req as RedfishRequest;
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  let path = q === -1 ? url : url.slice(0, q);
-  // absolute-form request-target (RFC 9112 3.2.2): keep only its path
-  if (!path.startsWith('/')) {
-    try {
-      path = new URL(path).pathname;
-    } catch {
-      // left as is: it matches no route and answers 404
-    }
-  }
-  r.path = path;
-  r.originalUrl = url;
-  r.query = q === -1 ? {} : parseQueryString(url.slice(q + 1));
+  const t = splitTarget(req.url);
+  r.path = t.path;
+  r.originalUrl = t.originalUrl;
+  r.query = t.rawQuery === '' && !t.originalUrl.includes('?') ? {} : parseQueryString(t.rawQuery);
   return r;
 }

@@ -7,6 +7,8 @@ export { BASE_MESSAGES, errorBody, messageInfo } from './codec/messages.js';
 export { decodePatch, type PatchSpec } from './codec/patch.js';
 export { redfishFrontEnd } from './front-end.js';
 export { toRedfishError } from './http-error.js';
+export { findMyWayRouter, linearRouter, type RouteHit, type RouteLookup, type RouterFactory } from './router.js';
 export { type ImageCache, isIso9660 } from './media-insert.js';
+export { answerRedfishParserErrors } from './parser-errors.js';
 export { RedfishServer, type RedfishServerOptions } from './server.js';
 export { ensureTls, type TlsMaterial, tlsDir } from './tls.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ImageCache, Logger, NodeDriver, SharedSettings } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { RedfishSection } from './config-section.js';
+import { answerRedfishParserErrors } from './parser-errors.js';
 import { ensureTls } from './tls.js';
 
 export interface RedfishServerOptions {
@@ -67,6 +68,7 @@ export class RedfishServer {
       this.server = createHttpServer(this.app);
     }
     this.server.keepAliveTimeout = 5000;
+    answerRedfishParserErrors(this.server);
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));

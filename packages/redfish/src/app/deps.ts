@@ -1,3 +1,4 @@
+import type { RouterFactory } from '../router.js';
 import { createHash } from 'node:crypto';
 import { type ImageCache, type Logger, type NodeDriver, type SharedSettings, silentLogger } from '@bmc-emu/core';
 import { AccountStore } from '../accounts.js';
@@ -28,6 +29,8 @@ export interface RedfishAppOptions {
   accountsFile?: string;
   /** Keep the chassis LEDs in this file across restarts. */
   chassisFile?: string;
+  /** Another route lookup (the router bench compares the former router through this); find-my-way by default. */
+  router?: RouterFactory;
 }
 
 /** Everything the routes share, built once per app. */

@@ -1,25 +1,20 @@
-import { compilePattern, matchPattern } from '../codec/path-pattern.js';
+import { compilePattern } from '../codec/path-pattern.js';
 import type { Route, RouteDef } from '../route.js';
+import { findMyWayRouter, type RouteHit, type RouteLookup, type RouterFactory } from '../router.js';
 
-export interface RouteHit {
-  route: Route;
-  params: Record<string, string>;
-}
+export type { RouteHit } from '../router.js';
 
-/** The routes in match order; the first whose pattern matches a path wins. */
+/** The routes and their lookup (find-my-way unless another router is given, e.g. by the router bench). */
 export class RouteTable {
-  private readonly routes: Route[];
+  private readonly lookup: RouteLookup;
 
-  constructor(defs: RouteDef[]) {
-    this.routes = defs.map((r) => ({ ...r, pattern: compilePattern(r.path) }));
+  constructor(defs: RouteDef[], router: RouterFactory = findMyWayRouter) {
+    const routes: Route[] = defs.map((r) => ({ ...r, pattern: compilePattern(r.path) }));
+    this.lookup = router(routes);
   }
 
   find(path: string): RouteHit | undefined {
-    for (const route of this.routes) {
-      const params = matchPattern(route.pattern, path);
-      if (params) return { route, params };
-    }
-    return undefined;
+    return this.lookup(path);
   }
 
   /** DSP0266: a POST to `<collection>/Members` is the same request as a POST to the collection. */

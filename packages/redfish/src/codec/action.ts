@@ -3,7 +3,8 @@ import { type ExtendedInfo, messageInfo } from './messages.js';
 
 export type ParamSpec = (
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'string'; maxLength?: number }
+  /** `secret`: a credential; an error about it names the parameter, never its value. */
+  | { kind: 'string'; maxLength?: number; secret?: boolean }
   | { kind: 'boolean' }
   | { kind: 'stringArray'; maxItems?: number }
   /** `[{"@odata.id": "/redfish/v1/..."}]`, decoded to the list of ids. */
@@ -60,8 +61,19 @@ export function decodeAction(action: string, params: Record<string, ParamSpec>, 
         ? Array.isArray(v) && v.length <= (spec.maxItems ?? 64) && v.every((x) => typeof x === 'string')
         : spec.kind === 'boolean'
           ? typeof v === 'boolean'
-          : typeof v === 'string' &&
-            (spec.kind !== 'string' || spec.maxLength === undefined || v.length <= spec.maxLength);
+          : typeof v === 'string';
+    if (
+      spec.kind === 'string' &&
+      spec.secret &&
+      (!typeOk || (spec.maxLength !== undefined && (v as string).length > spec.maxLength))
+    ) {
+      errs.push(messageInfo('ActionParameterValueError', [name, action], name));
+      continue;
+    }
+    if (typeOk && spec.kind === 'string' && spec.maxLength !== undefined && (v as string).length > spec.maxLength) {
+      errs.push(messageInfo('StringValueTooLong', [show(v), String(spec.maxLength)], name));
+      continue;
+    }
     if (!typeOk) {
       errs.push(messageInfo('ActionParameterValueTypeError', [show(v), name, action], name));
       continue;

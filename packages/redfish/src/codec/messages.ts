@@ -73,6 +73,19 @@ export const BASE_MESSAGES = {
       'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
     args: 2,
   },
+  PropertyValueError: {
+    message: 'The value provided for the property %1 is not valid.',
+    severity: 'Warning',
+    resolution:
+      'Correct the value for the property in the request body and resubmit the request if the operation failed.',
+    args: 1,
+  },
+  StringValueTooLong: {
+    message: 'The string %1 exceeds the length limit %2.',
+    severity: 'Warning',
+    resolution: 'Resubmit the request with an appropriate string length.',
+    args: 2,
+  },
   PropertyMissing: {
     message: 'The property %1 is a required property and must be included in the request.',
     severity: 'Warning',
@@ -99,6 +112,13 @@ export const BASE_MESSAGES = {
     resolution:
       'Correct the value for the parameter in the request body and resubmit the request if the operation failed.',
     args: 3,
+  },
+  ActionParameterValueError: {
+    message: 'The value for the parameter %1 in the action %2 is invalid.',
+    severity: 'Warning',
+    resolution:
+      'Correct the value for the parameter in the request body and resubmit the request if the operation failed.',
+    args: 2,
   },
   ActionParameterUnknown: {
     message: 'The action %1 was submitted with the invalid parameter %2.',
@@ -256,6 +276,7 @@ export function messageInfo(id: MessageId, args: readonly string[] = [], related
     MessageId: `${BASE_REGISTRY_ID}.${id}`,
     Message: message,
     MessageArgs: args.map(String),
+    // deprecated for MessageSeverity (Message v1_1_0), kept: sushy 4.3 picks an error's message by `Severity`
     Severity: def.severity,
     MessageSeverity: def.severity,
     Resolution: def.resolution,
@@ -287,6 +308,7 @@ export function baseRegistryDocument(): Record<string, unknown> {
     messages[id] = {
       Description: def.message,
       Message: def.message,
+      // deprecated for MessageSeverity, kept: sushy 4.3's MessageRegistry requires `Severity` on every message
       Severity: def.severity,
       MessageSeverity: def.severity,
       NumberOfArgs: def.args,

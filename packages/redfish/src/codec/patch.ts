@@ -6,7 +6,8 @@ import { type ExtendedInfo, messageInfo } from './messages.js';
 
 export type FieldSpec =
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'string'; maxLength?: number; pattern?: RegExp }
+  /** `secret`: a credential; an error about it names the property, never its value. */
+  | { kind: 'string'; maxLength?: number; pattern?: RegExp; secret?: boolean }
   | { kind: 'boolean' }
   | { kind: 'integer'; min?: number; max?: number }
   | { kind: 'scalar' }
@@ -38,8 +39,19 @@ function checkField(spec: FieldSpec, value: unknown, path: string, errs: Extende
       }
       return value;
     case 'string':
-      if (typeof value !== 'string' || (spec.maxLength !== undefined && value.length > spec.maxLength)) {
+      if (
+        spec.secret &&
+        (typeof value !== 'string' || (spec.maxLength !== undefined && value.length > spec.maxLength))
+      ) {
+        errs.push(messageInfo('PropertyValueError', [path], path));
+        return undefined;
+      }
+      if (typeof value !== 'string') {
         errs.push(messageInfo('PropertyValueTypeError', [show(value), path], path));
+        return undefined;
+      }
+      if (spec.maxLength !== undefined && value.length > spec.maxLength) {
+        errs.push(messageInfo('StringValueTooLong', [show(value), String(spec.maxLength)], path));
         return undefined;
       }
       if (spec.pattern && !spec.pattern.test(value)) {

@@ -32,7 +32,8 @@ export function serviceRoot(serviceUuid: string) {
     SessionService: link(uri.sessionService),
     AccountService: link(uri.accountService),
     EventService: link(uri.eventService),
-    TaskService: link(uri.taskService),
+    // ServiceRoot_v1's navigation property is `Tasks` (sushy 4.3 follows `Tasks` too); no client reads `TaskService`
+    Tasks: link(uri.taskService),
     UpdateService: link(uri.updateService),
     Registries: link(uri.registries),
     JsonSchemas: link(uri.jsonSchemas),
@@ -41,23 +42,24 @@ export function serviceRoot(serviceUuid: string) {
 }
 
 export function odataDocument() {
-  const names = [
-    'Systems',
-    'Managers',
-    'Chassis',
-    'SessionService',
-    'AccountService',
-    'EventService',
-    'TaskService',
-    'UpdateService',
-    'Registries',
-    'JsonSchemas',
+  // [service root property name, URI segment]: they differ only for the TaskService
+  const names: Array<[string, string]> = [
+    ['Systems', 'Systems'],
+    ['Managers', 'Managers'],
+    ['Chassis', 'Chassis'],
+    ['SessionService', 'SessionService'],
+    ['AccountService', 'AccountService'],
+    ['EventService', 'EventService'],
+    ['Tasks', 'TaskService'],
+    ['UpdateService', 'UpdateService'],
+    ['Registries', 'Registries'],
+    ['JsonSchemas', 'JsonSchemas'],
   ];
   return {
     '@odata.context': `${V1}/$metadata`,
     value: [
       { name: 'Service', kind: 'Singleton', url: `${V1}/` },
-      ...names.map((n) => ({ name: n, kind: 'Singleton', url: `${V1}/${n}` })),
+      ...names.map(([name, seg]) => ({ name, kind: 'Singleton', url: `${V1}/${seg}` })),
     ],
   };
 }
@@ -152,12 +154,9 @@ export function managerResource(n: Node, now: Date, firmwareVersion: string) {
     PowerState: 'On',
     Status: { State: 'Enabled', Health: 'OK' },
     NetworkProtocol: link(`${uri.manager(id)}/NetworkProtocol`),
+    // deprecated (Manager v1_10: use the system's), kept because Ironic 21.4's redfish-virtual-media boot finds
+    // the media through the manager (sushy Manager.virtual_media)
     VirtualMedia: link(uri.managerMedia(id)),
-    SerialConsole: {
-      ServiceEnabled: true,
-      MaxConcurrentSessions: 1,
-      ConnectTypesSupported: ['IPMI'],
-    },
     Links: { ManagerForServers: [link(uri.system(id))], ManagerForChassis: [link(uri.chassis(id))] },
     Actions: {
       '#Manager.Reset': {
@@ -198,6 +197,8 @@ export function chassisResource(n: Node, st: ChassisState) {
     Model: n.model,
     SerialNumber: n.serialNumber,
     PowerState: n.powerState === 'PoweringOn' ? 'On' : n.powerState === 'PoweringOff' ? 'Off' : n.powerState,
+    // deprecated (Chassis v1_14, LocationIndicatorActive replaces it), kept: sushy 4.3 reads and PATCHes it, and
+    // Ironic 21.4 get/set_indicator_state and redfishtool `Chassis setLED` go through it
     IndicatorLED: st.indicatorLed,
     LocationIndicatorActive: st.indicatorLed !== 'Off',
     Status: { State: 'Enabled', Health: 'OK' },

@@ -48,8 +48,12 @@ export function systemResource(n: Node): Record<string, unknown> {
       'BootSourceOverrideMode@Redfish.AllowableValues': ['UEFI', 'Legacy'],
       HttpBootUri: n.boot.httpBootUri ?? null,
     },
-    ProcessorSummary: { Count: n.cpu.count, LogicalProcessorCount: n.cpu.count, Model: n.cpu.model, Status: OK },
+    // ProcessorSummary/Status is deprecated (v1_16) and read by no client; MemorySummary/Status is deprecated too
+    // but sushy 4.3 reads its HealthRollup (MemorySummaryField.health), so it stays
+    ProcessorSummary: { Count: n.cpu.count, LogicalProcessorCount: n.cpu.count, Model: n.cpu.model },
     MemorySummary: { TotalSystemMemoryGiB: memoryGiB(n.memoryMiB), Status: OK },
+    // the current home of the serial console (Manager/SerialConsole is deprecated since Manager v1_10)
+    SerialConsole: { MaxConcurrentSessions: 1, IPMI: { ServiceEnabled: true } },
     BiosVersion: n.firmware === 'uefi' ? 'OVMF (bmc-emu)' : 'SeaBIOS (bmc-emu)',
     Processors: link(uri.processors(id)),
     Memory: link(uri.memory(id)),
