@@ -48,6 +48,12 @@ export interface NodeDriver {
   /** A byte stream to and from the node's serial console, when the driver has one. */
   openConsole?(id: string): Promise<Duplex>;
 
+  /**
+   * CPU time (ns) the running node has used so far (libvirt: `virsh domstats --cpu-total`), when the
+   * driver can tell; sensors turn its rate into CPU temperature, fan speed and power draw.
+   */
+  cpuTime?(id: string): Promise<number | undefined>;
+
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import { parseCpuTime } from './cpu-time.js';
 import { EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
@@ -365,6 +366,13 @@ export class LibvirtDriver implements NodeDriver {
       throw errors.conflict(`Node ${entry.live.name} has no serial console now (powered off, or no pty serial).`);
     }
     return openPtyConsole(pty);
+  }
+
+  async cpuTime(id: string): Promise<number | undefined> {
+    const { cache, entry } = await this.resolve(id);
+    if (entry.live.liveId === undefined) return undefined;
+    const out = await this.virshes.get(cache.uri)!.run(['domstats', '--cpu-total', entry.live.uuid]);
+    return parseCpuTime(out);
   }
 
   async close(): Promise<void> {

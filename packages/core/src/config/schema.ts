@@ -3,6 +3,7 @@ import { dhcpSection } from './dhcp-section.js';
 import { httpSection } from './http-section.js';
 import { ipmiSection } from './ipmi-section.js';
 import { redfishSection } from './redfish-section.js';
+import { sensorsSection } from './sensors-section.js';
 import { tftpSection } from './tftp-section.js';
 
 export const DEFAULT_USER = 'admin';
@@ -35,6 +36,7 @@ export const configSchema = z
     dhcp: dhcpSection.default(dhcpSection.parse({})),
     tftp: tftpSection.default(tftpSection.parse({})),
     http: httpSection.default(httpSection.parse({})),
+    sensors: sensorsSection.default(sensorsSection.parse({})),
   })
   .strict();
 
