@@ -1,4 +1,5 @@
 export * from './atomic-write.js';
+export * from './bmc-lan.js';
 export * from './boot-policy.js';
 export { dhcpReservation, dhcpSection, dhcpSubnet } from './config/dhcp-section.js';
 export { httpSection } from './config/http-section.js';

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { type BmcLan, bmcLan } from './bmc-lan.js';
 import type { NodeDriver } from './driver.js';
+import type { FrontEndContext } from './front-end.js';
 import type { Logger } from './logging.js';
 import type { Node, PowerAction } from './node.js';
 import { bmcStartEntry, thresholdEntry } from './sel/entry.js';
@@ -33,6 +35,7 @@ export class Telemetry {
   readonly ready: Promise<void>;
   private readonly recorder: SelRecorder;
   private readonly cpu: CpuLoad;
+  private readonly addresses = new Map<string, string>();
   private readonly levels = new Map<string, Map<number, ThresholdLevel>>();
   private readonly now: () => number;
   private unwatch: (() => void) | undefined;
@@ -91,6 +94,16 @@ export class Telemetry {
     this.recorder.note(nodeId, kind, actor, action);
   }
 
+  /** The IPMI front end says where each BMC answers, so Redfish shows the same LAN address. */
+  setBmcAddress(nodeId: string, address: string): void {
+    this.addresses.set(nodeId, address);
+  }
+
+  /** The node's BMC LAN settings; `fallback` is used until a BMC address is known (e.g. the Redfish bind). */
+  lan(nodeId: string, fallback = '0.0.0.0'): BmcLan {
+    return bmcLan(nodeId, this.addresses.get(nodeId) ?? fallback);
+  }
+
   sensors(node: Pick<Node, 'cpu'>): SensorDef[] {
     return sensorCatalog(node);
   }
@@ -140,6 +153,7 @@ export class Telemetry {
           sensorName: r.def.name,
           sensorKind: r.def.kind,
           unit: r.def.unit,
+          resolution: r.def.resolution,
           value: r.value,
         };
         if (before !== 'ok') {
@@ -196,4 +210,17 @@ export function acquireTelemetry(opts: TelemetryOptions): { telemetry: Telemetry
       await held.telemetry.close();
     },
   };
+}
+
+/** The shared Telemetry of `bmc-emu serve`, configured from the `sensors` section and the state dir. */
+export function acquireTelemetryFor(ctx: FrontEndContext): { telemetry: Telemetry; release: () => Promise<void> } {
+  const cfg = ctx.config.sensors;
+  return acquireTelemetry({
+    driver: ctx.driver,
+    stateDir: ctx.config.stateDir,
+    faults: cfg.faults,
+    selMaxEntries: cfg.selMaxEntries,
+    scanIntervalMs: cfg.scanIntervalMs,
+    logger: ctx.logger.child({ component: 'telemetry' }),
+  });
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { FrontEndFactory } from '@bmc-emu/core';
+import { acquireTelemetryFor, type FrontEndFactory } from '@bmc-emu/core';
 import { SUPPORTED_SUITES } from './codec/cipher-suites.js';
 import { type EndpointInfo, IpmiServer } from './server.js';
 
@@ -26,6 +26,7 @@ export function describeEndpoints(bind: string, endpoints: EndpointInfo[], ipmi1
 export const ipmiFrontEnd: FrontEndFactory = (ctx) => {
   const cfg = ctx.config.ipmi;
   if (!cfg.enabled) return undefined;
+  const { telemetry, release } = acquireTelemetryFor(ctx);
   const server = new IpmiServer({
     driver: ctx.driver,
     bind: ctx.config.bind,
@@ -41,6 +42,7 @@ export const ipmiFrontEnd: FrontEndFactory = (ctx) => {
     failureDelayMs: cfg.failureDelayMs,
     bootFlagValidTimeoutMs: Math.round(cfg.bootFlagValidTimeoutSec * 1000),
     portMapFile: join(ctx.config.stateDir, 'ipmi-ports.json'),
+    telemetry,
     logger: ctx.logger.child({ frontEnd: 'ipmi' }),
   });
   return {
@@ -49,6 +51,9 @@ export const ipmiFrontEnd: FrontEndFactory = (ctx) => {
       const endpoints = await server.start();
       return [describeEndpoints(ctx.config.bind, endpoints, server.ipmi15)];
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await release();
+    },
   };
 };

@@ -1,4 +1,12 @@
-import { type Logger, type Node, type NodeDriver, type NodeEvent, silentLogger } from '@bmc-emu/core';
+import {
+  acquireTelemetry,
+  type Logger,
+  type Node,
+  type NodeDriver,
+  type NodeEvent,
+  silentLogger,
+  type Telemetry,
+} from '@bmc-emu/core';
 import { BmcEndpoint } from './bmc.js';
 import type { Credentials } from './commands/context.js';
 import { PortMap, type Slot, slotKey } from './port-map.js';
@@ -33,6 +41,8 @@ export interface IpmiServerOptions {
   powerAnswerMs?: number;
   /** Automatic clear of the boot flag valid bit after an IPMI client sets it (spec: 60 s). Default 60,000. */
   bootFlagValidTimeoutMs?: number;
+  /** Sensors and SEL shared with Redfish; unset = the driver's shared in-memory one. */
+  telemetry?: Telemetry;
   logger?: Logger;
 }
 
@@ -72,6 +82,8 @@ export class IpmiServer {
   private readonly logger: Logger;
   private readonly kg: Buffer | undefined;
   private readonly portMap: PortMap;
+  private telemetry: Telemetry | undefined;
+  private releaseTelemetry: (() => Promise<void>) | undefined;
 
   constructor(private readonly opts: IpmiServerOptions) {
     this.logger = opts.logger ?? silentLogger();
@@ -92,6 +104,13 @@ export class IpmiServer {
 
   async start(): Promise<EndpointInfo[]> {
     await this.portMap.load();
+    if (this.opts.telemetry) this.telemetry = this.opts.telemetry;
+    else {
+      const held = acquireTelemetry({ driver: this.opts.driver, logger: this.logger });
+      this.telemetry = held.telemetry;
+      this.releaseTelemetry = held.release;
+    }
+    await this.telemetry.ready;
     this.unwatch = this.opts.driver.watch((e) => this.onEvent(e));
     const nodes = await this.opts.driver.list();
     const present = nodes.map((n) => n.id);
@@ -125,6 +144,8 @@ export class IpmiServer {
     this.endpoints.clear();
     await Promise.all(all.map((e) => e.endpoint.stop()));
     await this.portMap.flush();
+    await this.releaseTelemetry?.();
+    this.releaseTelemetry = undefined;
   }
 
   private onEvent(e: NodeEvent): void {
@@ -201,6 +222,7 @@ export class IpmiServer {
       ...(this.opts.bootFlagValidTimeoutMs !== undefined
         ? { bootFlagValidTimeoutMs: this.opts.bootFlagValidTimeoutMs }
         : {}),
+      telemetry: this.telemetry!,
       logger: this.logger,
     });
     await endpoint.start();

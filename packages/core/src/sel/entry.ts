@@ -10,6 +10,8 @@ export interface SelThresholdEvent {
   sensorName: string;
   sensorKind: SensorKind;
   unit: SensorUnit;
+  /** The sensor's step (IPMI encodes value / resolution in one byte). */
+  resolution: number;
   /** The level crossed (for a deassertion: the level left). */
   level: Exclude<ThresholdLevel, 'ok'>;
   /** True when the reading went past the level, false when it came back. */
