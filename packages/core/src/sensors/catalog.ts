@@ -36,6 +36,12 @@ export interface SensorDef {
   index: number;
 }
 
+/**
+ * Every sensor defines all six thresholds, as server BMCs do: some clients (pyghmi) judge a reading
+ * only against thresholds whose events are enabled in the SDR.
+ */
+const COLD: Thresholds = { lowerNonRecoverable: 1, lowerCritical: 3, lowerNonCritical: 5 };
+
 /** One socket per 8 vCPUs, at least 1, at most 2: what a small rack server shows. */
 export function socketCount(node: Pick<Node, 'cpu'>): number {
   return Math.min(2, Math.max(1, Math.ceil(node.cpu.count / 8)));
@@ -51,7 +57,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       kind: 'temperature',
       unit: 'Cel',
       resolution: 1,
-      thresholds: { upperNonCritical: 40, upperCritical: 45, upperNonRecoverable: 50 },
+      thresholds: { ...COLD, upperNonCritical: 40, upperCritical: 45, upperNonRecoverable: 50 },
       context: 'Intake',
       index: 1,
     },
@@ -62,7 +68,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       kind: 'temperature',
       unit: 'Cel',
       resolution: 1,
-      thresholds: { upperNonCritical: 65, upperCritical: 75, upperNonRecoverable: 80 },
+      thresholds: { ...COLD, upperNonCritical: 65, upperCritical: 75, upperNonRecoverable: 80 },
       context: 'SystemBoard',
       index: 1,
     },
@@ -75,7 +81,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       kind: 'temperature',
       unit: 'Cel',
       resolution: 1,
-      thresholds: { upperNonCritical: 85, upperCritical: 95, upperNonRecoverable: 100 },
+      thresholds: { ...COLD, upperNonCritical: 85, upperCritical: 95, upperNonRecoverable: 100 },
       context: 'CPU',
       index: s,
     });
@@ -88,7 +94,14 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       kind: 'fan',
       unit: 'RPM',
       resolution: 60,
-      thresholds: { lowerCritical: 600, lowerNonCritical: 1200 },
+      thresholds: {
+        lowerNonRecoverable: 360,
+        lowerCritical: 600,
+        lowerNonCritical: 1200,
+        upperNonCritical: 13800,
+        upperCritical: 14400,
+        upperNonRecoverable: 15000,
+      },
       context: 'Fan',
       index: f,
     });
@@ -101,7 +114,14 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       kind: 'power',
       unit: 'W',
       resolution: 4,
-      thresholds: { upperNonCritical: 800, upperCritical: 900 },
+      thresholds: {
+        lowerNonRecoverable: 0,
+        lowerCritical: 4,
+        lowerNonCritical: 8,
+        upperNonCritical: 800,
+        upperCritical: 900,
+        upperNonRecoverable: 1000,
+      },
       context: 'PowerSupply',
       index: 1,
     },
@@ -112,7 +132,14 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       kind: 'voltage',
       unit: 'V',
       resolution: 2,
-      thresholds: { lowerCritical: 180, lowerNonCritical: 200, upperNonCritical: 250, upperCritical: 260 },
+      thresholds: {
+        lowerNonRecoverable: 170,
+        lowerCritical: 180,
+        lowerNonCritical: 200,
+        upperNonCritical: 250,
+        upperCritical: 260,
+        upperNonRecoverable: 270,
+      },
       context: 'PowerSupply',
       index: 1,
     },

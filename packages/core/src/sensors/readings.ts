@@ -52,12 +52,14 @@ function baseline(def: SensorDef, on: boolean, load: number): [number, number] {
     case 'Fan':
       return [on ? 4800 + 3600 * load + 240 * (def.index - 1) : 0, on ? 2 : 0];
     case 'PowerSupply':
-      return def.kind === 'power' ? [on ? 120 + 180 * load : 8, on ? 2 : 0] : [230, 1];
+      return def.kind === 'power' ? [on ? 120 + 180 * load : 12, on ? 2 : 0] : [230, 1];
   }
 }
 
+/** A fan fails slow; everything else fails hot or high: just past the critical threshold. */
 function faultValue(def: SensorDef): number {
   const t = def.thresholds;
+  if (def.kind === 'fan' && t.lowerCritical !== undefined) return Math.max(0, t.lowerCritical - def.resolution);
   if (t.upperCritical !== undefined) return t.upperCritical + def.resolution;
   if (t.lowerCritical !== undefined) return Math.max(0, t.lowerCritical - def.resolution);
   return 0;

@@ -3,6 +3,7 @@ import { IpmiDecodeError } from './errors.js';
 
 export const SDR_VERSION = 0x51;
 export const SDR_FULL_SENSOR = 0x01;
+export const SDR_EVENT_ONLY = 0x03;
 export const SDR_MC_LOCATOR = 0x12;
 export const BMC_ADDRESS = 0x20;
 
@@ -95,10 +96,13 @@ export function conversionFactors(def: Pick<SensorDef, 'resolution'>): Buffer {
   return Buffer.from([m & 0xff, (m >> 2) & 0xc0, 0x00, 0x00, 0x00, 0x00]);
 }
 
-function eventMask(def: SensorDef): number {
+/** Going-low and going-high events of every defined threshold (offsets 2i and 2i+1). */
+export function thresholdEventMask(def: Pick<SensorDef, 'thresholds'>): number {
   let mask = 0;
   for (const [name, v] of Object.entries(def.thresholds)) {
-    if (v !== undefined) mask |= 1 << THRESHOLD_EVENT_OFFSET[name as ThresholdName];
+    if (v === undefined) continue;
+    const low = THRESHOLD_EVENT_OFFSET[name as ThresholdName] & ~1;
+    mask |= 0b11 << low;
   }
   return mask;
 }
@@ -107,7 +111,7 @@ function eventMask(def: SensorDef): number {
 export function encodeFullSensorRecord(recordId: number, def: SensorDef): Buffer {
   const name = Buffer.from(def.name.slice(0, 16), 'latin1');
   const readable = readableMask(def);
-  const events = eventMask(def);
+  const events = thresholdEventMask(def);
   const lowerStatus = readable & 0x07;
   const upperStatus = (readable >> 3) & 0x07;
   const body = Buffer.alloc(43 + name.length);
@@ -148,6 +152,30 @@ export function encodeFullSensorRecord(recordId: number, def: SensorDef): Buffer
   body[o++] = 0xc0 | name.length; // 48 8-bit ASCII + Latin-1
   name.copy(body, o);
   return withHeader(recordId, SDR_FULL_SENSOR, body);
+}
+
+/** An Event-Only record (type 03, IPMI 2.0 table 43-3): names a discrete sensor that only logs events. */
+export function encodeEventOnlyRecord(
+  recordId: number,
+  e: { number: number; name: string; sensorType: number; entityId: number },
+): Buffer {
+  const name = Buffer.from(e.name.slice(0, 16), 'latin1');
+  const body = Buffer.from([
+    BMC_ADDRESS,
+    0x00,
+    e.number,
+    e.entityId,
+    0x01, // entity instance
+    e.sensorType,
+    0x6f, // sensor-specific events
+    0x00, // no sharing
+    0x00,
+    0x00, // reserved
+    0x00, // OEM
+    0xc0 | name.length,
+    ...name,
+  ]);
+  return withHeader(recordId, SDR_EVENT_ONLY, body);
 }
 
 /** A Management Controller Device Locator record (type 12h) for the BMC itself. */

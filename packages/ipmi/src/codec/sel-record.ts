@@ -9,6 +9,15 @@ export const EVM_REV = 0x04;
 /** Sensor numbers of the BMC's discrete event sources (above the threshold sensors' numbers). */
 export const EVENT_SENSOR = { acpi: 0x30, powerUnit: 0x31, restart: 0x32, system: 0x33, log: 0x34 } as const;
 
+/** The BMC's event-only sensors, as the SDR repository names them. */
+export const EVENT_SENSORS = [
+  { number: EVENT_SENSOR.acpi, name: 'ACPI State', sensorType: SENSOR_TYPE.acpiPowerState, entityId: 0x17 },
+  { number: EVENT_SENSOR.powerUnit, name: 'Power Unit', sensorType: SENSOR_TYPE.powerUnit, entityId: 0x13 },
+  { number: EVENT_SENSOR.restart, name: 'System Restart', sensorType: SENSOR_TYPE.systemBoot, entityId: 0x17 },
+  { number: EVENT_SENSOR.system, name: 'System Event', sensorType: SENSOR_TYPE.systemEvent, entityId: 0x17 },
+  { number: EVENT_SENSOR.log, name: 'Event Log', sensorType: SENSOR_TYPE.eventLoggingDisabled, entityId: 0x06 },
+] as const;
+
 export interface SelRecord {
   recordId: number;
   recordType: number;

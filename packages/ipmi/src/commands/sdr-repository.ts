@@ -1,4 +1,5 @@
-import { encodeFullSensorRecord, encodeMcLocator, SDR_VERSION } from '../codec/sdr.js';
+import { encodeEventOnlyRecord, encodeFullSensorRecord, encodeMcLocator, SDR_VERSION } from '../codec/sdr.js';
+import { EVENT_SENSORS } from '../codec/sel-record.js';
 import { CC } from '../completion-codes.js';
 import { PRIV } from '../privilege.js';
 import { type CommandContext, type CommandSpec, fail, NETFN, ok } from './context.js';
@@ -7,11 +8,16 @@ const S = NETFN.storage;
 /** Largest chunk one Get SDR answers (fits every session's payload with room to spare). */
 const MAX_READ = 64;
 
-/** The repository: one full sensor record per sensor (ids 1..n), then the BMC's device locator. */
+/**
+ * The repository: one full sensor record per sensor (ids 1..n), event-only records naming the
+ * sources of power/boot/log events in the SEL, then the BMC's device locator.
+ */
 async function records(ctx: CommandContext): Promise<Buffer[]> {
   const node = await ctx.driver.get(ctx.nodeId);
-  const defs = ctx.telemetry.sensors(node);
-  return [...defs.map((d, i) => encodeFullSensorRecord(i + 1, d)), encodeMcLocator(defs.length + 1, 'bmc-emu BMC')];
+  const out = ctx.telemetry.sensors(node).map((d, i) => encodeFullSensorRecord(i + 1, d));
+  for (const e of EVENT_SENSORS) out.push(encodeEventOnlyRecord(out.length + 1, e));
+  out.push(encodeMcLocator(out.length + 1, 'bmc-emu BMC'));
+  return out;
 }
 
 async function repositoryInfo(ctx: CommandContext) {

@@ -5,6 +5,7 @@ import {
   readableMask,
   sensorTypeOf,
   THRESHOLD_EVENT_OFFSET,
+  thresholdEventMask,
   thresholdStatus,
 } from '../codec/sdr.js';
 import { CC } from '../completion-codes.js';
@@ -47,19 +48,11 @@ async function getThresholds(ctx: CommandContext, data: Buffer) {
   ]);
 }
 
-function eventMask(def: SensorDef): number {
-  let m = 0;
-  for (const [name, v] of Object.entries(def.thresholds)) {
-    if (v !== undefined) m |= 1 << THRESHOLD_EVENT_OFFSET[name as keyof typeof THRESHOLD_EVENT_OFFSET];
-  }
-  return m;
-}
-
 async function getEventEnable(ctx: CommandContext, data: Buffer) {
   if (data.length < 1) return fail(CC.requestLength);
   const def = await sensorOf(ctx, data);
   if (!def) return fail(CC.notPresent);
-  const m = eventMask(def);
+  const m = thresholdEventMask(def);
   return ok([ENABLED, m & 0xff, m >> 8, m & 0xff, m >> 8]);
 }
 
