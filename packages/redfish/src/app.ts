@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type Config, type Logger, type Node, type NodeDriver, silentLogger } from '@bmc-emu/core';
+import {
+  acquireTelemetry,
+  type Config,
+  type Logger,
+  type Node,
+  type NodeDriver,
+  silentLogger,
+  type Telemetry,
+} from '@bmc-emu/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccountStore, type Privilege, roleHas } from './accounts.js';
 import { authenticate } from './auth.js';
@@ -16,6 +24,8 @@ import { httpError, RedfishHttpError, toRedfishError } from './http-error.js';
 import { prepareRequest, type RedfishRequest, type RedfishResponse } from './http-request.js';
 import { type ImageCache, MediaInserter } from './media-insert.js';
 import { allowedMethods, type Ctx, type Json, type Principal, type Reply, type Route } from './route.js';
+import { chassisSensorRoutes } from './routes/chassis-sensors.js';
+import { managerLogRoutes } from './routes/manager-logs.js';
 import { managerRoutes } from './routes/managers.js';
 import { serviceRoutes } from './routes/services.js';
 import { systemRoutes } from './routes/systems.js';
@@ -38,6 +48,8 @@ export interface RedfishAppOptions {
   accountsFile?: string;
   /** Keep the chassis LEDs in this file across restarts. */
   chassisFile?: string;
+  /** Sensors and SEL shared with IPMI; unset = the driver's shared in-memory one (released by shutdown). */
+  telemetry?: Telemetry;
 }
 
 /** A node `request` listener (give it to http(s).createServer or supertest) with the service's state beside it. */
@@ -59,6 +71,8 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   const port = opts.port ?? config.redfish.port;
   const events = new EventHub(logger);
   const tasks = new TaskStore();
+  const held = opts.telemetry ? undefined : acquireTelemetry({ driver, logger });
+  const telemetry = opts.telemetry ?? held!.telemetry;
   const deps: RedfishDeps = {
     driver,
     logger,
@@ -74,9 +88,18 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     port,
     tls: config.redfish.tls,
     powerWaitMs: opts.powerWaitMs ?? 2000,
+    telemetry,
+    bind: config.bind,
   };
   const unwatch = driver.watch((e) => events.publish(e));
-  const routes: Route[] = [...serviceRoutes(deps), ...systemRoutes(deps), ...managerRoutes(deps)].map((r) => ({
+  const unwatchSel = telemetry.sel.onEntry((nodeId, entry) => events.publishLogEntry(nodeId, entry));
+  const routes: Route[] = [
+    ...serviceRoutes(deps),
+    ...systemRoutes(deps),
+    ...managerRoutes(deps),
+    ...chassisSensorRoutes(deps),
+    ...managerLogRoutes(deps),
+  ].map((r) => ({
     ...r,
     pattern: compilePattern(r.path),
   }));
@@ -321,6 +344,8 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   app.redfish = deps;
   app.shutdown = () => {
     unwatch();
+    unwatchSel();
+    void held?.release();
     events.closeStreams();
   };
   return app;

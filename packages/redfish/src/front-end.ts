@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { MediaCache } from '@bmc-emu/boot-http';
-import type { FrontEnd, FrontEndFactory } from '@bmc-emu/core';
+import { acquireTelemetryFor, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
 import { RedfishServer } from './server.js';
 
 /** `bmc-emu serve` starts this; undefined when config.redfish.enabled is false. */
@@ -14,13 +14,17 @@ export const redfishFrontEnd: FrontEndFactory = (ctx): FrontEnd | undefined => {
     logger: log,
     insecureTls: true,
   });
-  const server = new RedfishServer({ driver, config, logger: log, cache });
+  const { telemetry, release } = acquireTelemetryFor(ctx);
+  const server = new RedfishServer({ driver, config, logger: log, cache, telemetry });
   return {
     name: 'redfish',
     async start() {
       const url = await server.start();
       return [`redfish ${url} (user ${config.user})`];
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await release();
+    },
   };
 };

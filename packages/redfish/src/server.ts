@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Config, Logger, NodeDriver } from '@bmc-emu/core';
+import type { Config, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { ImageCache } from './media-insert.js';
 import { ensureTls } from './tls.js';
@@ -19,6 +19,8 @@ export interface RedfishServerOptions {
   host?: string;
   insertWaitMs?: number;
   powerWaitMs?: number;
+  /** Sensors and SEL shared with IPMI (front end: from acquireTelemetryFor). */
+  telemetry?: Telemetry;
 }
 
 /** The Redfish service on a socket: HTTPS by default (certificate kept under <stateDir>/tls), HTTP when asked. */
@@ -56,6 +58,7 @@ export class RedfishServer {
       ...(this.opts.cache ? { cache: this.opts.cache } : {}),
       ...(this.opts.insertWaitMs !== undefined ? { insertWaitMs: this.opts.insertWaitMs } : {}),
       ...(this.opts.powerWaitMs !== undefined ? { powerWaitMs: this.opts.powerWaitMs } : {}),
+      ...(this.opts.telemetry ? { telemetry: this.opts.telemetry } : {}),
     });
     if (config.redfish.tls) {
       const tls =
