@@ -23,7 +23,7 @@ export interface ReadingInput {
   /** Wall clock in ms; the jitter changes every `jitterPeriodMs`. */
   now: number;
   jitterPeriodMs: number;
-  /** The sensor is forced past its critical threshold (config `sensors.faults`). */
+  /** The sensor is forced past its critical threshold while judged (config `sensors.faults`). */
   fault: boolean;
 }
 
@@ -87,14 +87,16 @@ export function readSensor(def: SensorDef, input: ReadingInput): SensorReading {
   const on = isOn(input.powerState);
   const load = Math.min(1, Math.max(0, input.load));
   const judged = on || (def.context !== 'CPU' && def.context !== 'Fan');
+  // a forced fault shows while the sensor is judged: a powered-off host has no hot CPU or stalled fan
+  const fault = input.fault && judged;
   let value: number;
-  if (input.fault) {
+  if (fault) {
     value = faultValue(def);
   } else {
     const [base, span] = baseline(def, on, load);
     const bucket = Math.floor(input.now / Math.max(1, input.jitterPeriodMs));
     value = quantize(base + jitterSteps(input.nodeId, def.number, bucket, span) * def.resolution, def.resolution);
   }
-  const level = judged || input.fault ? thresholdLevel(def, value) : 'ok';
-  return { def, value, level, health: healthOf(level), judged: judged || input.fault };
+  const level = judged ? thresholdLevel(def, value) : 'ok';
+  return { def, value, level, health: healthOf(level), judged };
 }
