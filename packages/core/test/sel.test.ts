@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../test/support/temp-dirs.js';
-import { makeNode, MemoryDriver, powerEntry, SelStore, Telemetry, waitForPower } from '../src/index.js';
+import {
+  acquireTelemetry,
+  makeNode,
+  MemoryDriver,
+  powerEntry,
+  SelStore,
+  Telemetry,
+  waitForPower,
+} from '../src/index.js';
 
 const temp = tempDirs();
 
@@ -60,6 +68,50 @@ describe('telemetry', () => {
     expect(fault?.threshold).toMatchObject({ sensorName: 'CPU1 Temp', asserted: true, level: 'upperCritical' });
     expect(fault?.severity).toBe('Critical');
     await t.close();
+    await driver.close();
+  });
+});
+
+describe('telemetry across a BMC restart', () => {
+  it('the SEL survives in the state dir and the restart adds a "BMC started" entry', async () => {
+    const dir = await temp('bmcemu-tel2-');
+    const nodes = [makeNode({ name: 'r1' })];
+    const d1 = new MemoryDriver({ nodes, transitionMs: 0 });
+    const t1 = new Telemetry({ driver: d1, stateDir: dir, scanIntervalMs: 0 });
+    await t1.ready;
+    const id = nodes[0]!.id;
+    t1.note(id, 'power', 'IPMI user admin', 'On');
+    await d1.power(id, 'On');
+    await t1.close();
+    await d1.close();
+    const d2 = new MemoryDriver({ nodes, transitionMs: 0 });
+    const t2 = new Telemetry({ driver: d2, stateDir: dir, scanIntervalMs: 0 });
+    await t2.ready;
+    expect(t2.sel.entries(id).map((e) => e.message)).toEqual([
+      'BMC started.',
+      'Power on by IPMI user admin.',
+      'BMC started.',
+    ]);
+    expect(new Set(t2.sel.entries(id).map((e) => e.id)).size).toBe(3);
+    await t2.close();
+    await d2.close();
+  });
+
+  it('acquireTelemetry shares one instance per driver and closes it with the last release', async () => {
+    const driver = new MemoryDriver({ nodes: [makeNode({ name: 's1' })] });
+    const a = acquireTelemetry({ driver, scanIntervalMs: 0 });
+    const b = acquireTelemetry({ driver, scanIntervalMs: 0 });
+    expect(a.telemetry).toBe(b.telemetry);
+    await a.telemetry.ready;
+    expect(a.telemetry.sel.entries((await driver.list())[0]!.id)).toHaveLength(1);
+    await a.release();
+    const c = acquireTelemetry({ driver, scanIntervalMs: 0 });
+    expect(c.telemetry).toBe(b.telemetry);
+    await b.release();
+    await c.release();
+    const d = acquireTelemetry({ driver, scanIntervalMs: 0 });
+    expect(d.telemetry).not.toBe(b.telemetry);
+    await d.release();
     await driver.close();
   });
 });
