@@ -210,6 +210,29 @@ gate.describe('sensors, SEL, LAN parameters and DCMI over IPMI 2.0 and 1.5 with 
     expect(out.sel).toContain('Upper critical');
   });
 
+  it('every freeipmi tool that works over LAN_2_0 works over LAN (IPMI 1.5 MD5)', async () => {
+    const ep = node(2);
+    const tools: [string, ...string[]][] = [
+      ['bmc-info'],
+      ['ipmi-chassis', '--get-chassis-status'],
+      ['ipmi-chassis', '--get-boot-flags'],
+      ['ipmi-fru', '--sdr-cache-directory', cacheDir, '--quiet-cache'],
+      ['ipmi-dcmi', '--get-system-power-statistics'],
+      ['ipmi-dcmi', '--get-dcmi-capability-info'],
+      ['ipmi-config', '--category=core', '--checkout', '--section=Lan_Conf'],
+      ['ipmi-sel', '--info'],
+      ['ipmipower', '--stat'],
+    ];
+    for (const [tool, ...args] of tools) {
+      for (const d of ['LAN_2_0', 'LAN'] as const) {
+        const r = await run(tool, [...fi(ep.port, d), ...args]);
+        expect(r.code, `${d} ${tool} ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+    }
+    const power = await run('ipmi-dcmi', [...fi(ep.port, 'LAN'), '--get-system-power-statistics']);
+    expect(power.stdout).toMatch(new RegExp(`Current Power\\s+: ${(await expected(ep.nodeId))['PSU1 Power']} Watts`));
+  });
+
   it('every ipmitool command that works over lanplus works over lan (IPMI 1.5 MD5)', async () => {
     const ep = node(2);
     const cmds = [
