@@ -5,7 +5,14 @@
 import { Telemetry, waitForPower } from '@bmc-emu/core';
 import { createLibvirtDriver, type LibvirtDriver } from '@bmc-emu/libvirt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { defineTestDomain, type Libvirtd, libvirtPeers, startLibvirtd, type TestDomain } from './support/libvirtd.js';
+import {
+  defineTestDomain,
+  type Libvirtd,
+  libvirtPeers,
+  startLibvirtd,
+  type TestDomain,
+  virsh,
+} from './support/libvirtd.js';
 
 libvirtPeers.describe('libvirt CPU time drives the sensors', () => {
   let lv: Libvirtd | undefined;
@@ -56,4 +63,14 @@ libvirtPeers.describe('libvirt CPU time drives the sensors', () => {
     const loadFromWatts = (watts - 120) / 180;
     expect(Math.abs(loadFromCpu - loadFromWatts)).toBeLessThanOrEqual(0.12); // jitter (1 step each) and rounding
   }, 180_000);
+
+  it('a power-off made with virsh, outside bmc-emu, is in the SEL and says so', async () => {
+    virsh('destroy', dom!.name);
+    await waitForPower(driver!, dom!.uuid, 'Off', 30_000);
+    const deadline = Date.now() + 5000;
+    const offs = () => telemetry!.sel.entries(dom!.uuid).filter((e) => e.kind === 'power' && e.power === 'Off');
+    while (offs().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(offs().map((e) => e.message)).toEqual([`Power off by libvirt (${lv!.uri}, outside bmc-emu).`]);
+    expect(await driver!.cpuTime(dom!.uuid)).toBeUndefined();
+  }, 60_000);
 });
