@@ -113,6 +113,33 @@ describe('Manager LogServices/SEL and EthernetInterfaces', () => {
     expect(nic.IPv4Addresses[0].Address).toBe('127.0.0.1');
   });
 
+  it('boot override and virtual media changes by a Redfish user are SEL entries naming them', async () => {
+    const b = await request(h.app)
+      .patch(h.sys)
+      .auth(...ADMIN)
+      .send({ Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } });
+    expect(b.status, JSON.stringify(b.body)).toBeLessThan(300);
+    const url = `${h.images.url}/disk.img`;
+    const ins = await request(h.app)
+      .post(`${mgr()}/VirtualMedia/UsbStick/Actions/VirtualMedia.InsertMedia`)
+      .auth(...ADMIN)
+      .send({ Image: url });
+    expect(ins.status, JSON.stringify(ins.body)).toBe(204);
+    const ej = await request(h.app)
+      .post(`${mgr()}/VirtualMedia/UsbStick/Actions/VirtualMedia.EjectMedia`)
+      .auth(...ADMIN)
+      .send({});
+    expect(ej.status).toBe(204);
+    const msgs = (
+      await request(h.app)
+        .get(`${mgr()}/LogServices/SEL/Entries`)
+        .auth(...ADMIN)
+    ).body.Members.map((m: { Message: string }) => m.Message);
+    expect(msgs).toContain('Boot device set to Pxe (Once) by Redfish user admin.');
+    expect(msgs).toContain(`Virtual media ${url} inserted in UsbStick by Redfish user admin.`);
+    expect(msgs).toContain('Virtual media ejected from UsbStick by Redfish user admin.');
+  });
+
   it('ClearLog: ReadOnly gets 403, unknown parameters 400, an Administrator 204 and one entry naming them', async () => {
     const r = await request(h.app)
       .post('/redfish/v1/AccountService/Accounts')
