@@ -1,4 +1,4 @@
-import { parseCpuTime } from './cpu-time.js';
+import { CpuTimeReader } from './cpu-time.js';
 import { EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
@@ -68,6 +68,7 @@ export class LibvirtDriver implements NodeDriver {
   readonly name = 'libvirt';
   private readonly caches = new Map<string, DomainCache>();
   private readonly virshes = new Map<string, Virsh>();
+  private readonly cpuTimes = new Map<string, CpuTimeReader>();
   private readonly queue = new KeyedQueue();
   private readonly emitter = new EventEmitter();
   private readonly transit = new Map<string, PowerState>();
@@ -371,8 +372,13 @@ export class LibvirtDriver implements NodeDriver {
   async cpuTime(id: string): Promise<number | undefined> {
     const { cache, entry } = await this.resolve(id);
     if (entry.live.liveId === undefined) return undefined;
-    const out = await this.virshes.get(cache.uri)!.run(['domstats', '--cpu-total', entry.live.uuid]);
-    return parseCpuTime(out);
+    let reader = this.cpuTimes.get(cache.uri);
+    if (!reader) {
+      const virsh = this.virshes.get(cache.uri)!;
+      reader = new CpuTimeReader(() => virsh.run(['domstats', '--cpu-total', '--list-running']));
+      this.cpuTimes.set(cache.uri, reader);
+    }
+    return reader.of(entry.live.name);
   }
 
   async close(): Promise<void> {
