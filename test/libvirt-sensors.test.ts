@@ -73,4 +73,21 @@ libvirtPeers.describe('libvirt CPU time drives the sensors', () => {
     expect(offs().map((e) => e.message)).toEqual([`Power off by libvirt (${lv!.uri}, outside bmc-emu).`]);
     expect(await driver!.cpuTime(dom!.uuid)).toBeUndefined();
   }, 60_000);
+
+  it('power on and a power cycle through the driver, noted by a front end, name that user', async () => {
+    telemetry!.note(dom!.uuid, 'power', 'IPMI user tester', 'On');
+    await driver!.power(dom!.uuid, 'On');
+    await waitForPower(driver!, dom!.uuid, 'On', 60_000);
+    telemetry!.note(dom!.uuid, 'power', 'Redfish user tester', 'PowerCycle');
+    await driver!.power(dom!.uuid, 'PowerCycle');
+    await waitForPower(driver!, dom!.uuid, 'On', 60_000);
+    const deadline = Date.now() + 10_000;
+    const msgs = () => telemetry!.sel.entries(dom!.uuid).map((e) => e.message);
+    while (!msgs().includes('Power cycle by Redfish user tester.') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(msgs()).toContain('Power on by IPMI user tester.');
+    expect(msgs()).toContain('Power cycle by Redfish user tester.');
+    expect(msgs().filter((m) => m.startsWith('Power off'))).toHaveLength(1); // only the virsh destroy above
+  }, 120_000);
 });
