@@ -44,6 +44,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     mediaCache: mediaCacheFor(config, root.child({ component: 'media-cache' })),
     bootHttpUrl: bootHttpUrl(config.http),
     names: new NameRegistry(),
+    sensors: config.sensors,
   };
   const started: FrontEnd[] = [];
   try {

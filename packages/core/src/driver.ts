@@ -50,6 +50,11 @@ export interface NodeDriver {
 
   /** The hypervisors behind the driver and their health, when it aggregates several (HypervisorSet). */
   hypervisors?(): HypervisorStatus[];
+  /**
+   * CPU time (ns) the running node has used so far (libvirt: `virsh domstats --cpu-total`), when the
+   * driver can tell; sensors turn its rate into CPU temperature, fan speed and power draw.
+   */
+  cpuTime?(id: string): Promise<number | undefined>;
 
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { SharedSettings } from './config/schema.js';
+import type { SensorsSection } from './config/sensors-section.js';
 import type { NodeDriver } from './driver.js';
 import type { ImageCache } from './image-cache.js';
 import type { NameRegistry } from './host-names.js';
@@ -15,6 +16,8 @@ export interface FrontEndComponents {
   mediaCache?: ImageCache;
   /** Where boot HTTP is reached from an address on a served network (what DHCP hands iPXE clients). */
   bootHttpUrl?: (serverAddress: string) => string;
+  /** The `sensors` section (faults, SEL size) the shared Telemetry is built from. */
+  sensors?: SensorsSection;
 }
 
 /**

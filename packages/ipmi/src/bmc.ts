@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger, NodeDriver, NodeEvent } from '@bmc-emu/core';
+import type { Logger, NodeDriver, NodeEvent, Telemetry } from '@bmc-emu/core';
 import { BootValidBit } from './boot-valid-bit.js';
 import { IpmiDecodeError } from './codec/errors.js';
 import { guidBytes } from './codec/guid.js';
@@ -64,6 +64,8 @@ export interface BmcEndpointOptions {
   powerAnswerMs: number;
   /** Automatic clear of the boot flag valid bit after it is set (spec: 60 s; IpmiServer passes the section's). */
   bootFlagValidTimeoutMs: number;
+  /** Sensors and SEL shared with the other front ends. */
+  telemetry: Telemetry;
   logger: Logger;
 }
 
@@ -128,6 +130,7 @@ export class BmcEndpoint {
     socket.on('message', (msg, rinfo) => void this.onDatagram(msg, rinfo));
     this.socket = socket;
     this.boundPort = socket.address().port;
+    this.opts.telemetry.setBmcAddress(this.opts.nodeId, socket.address().address);
     return this.boundPort;
   }
 
@@ -198,6 +201,8 @@ export class BmcEndpoint {
       ipmi15: this.opts.ipmi15,
       kgSet: this.opts.kg !== undefined,
       port: this.boundPort,
+      address: this.opts.bind,
+      telemetry: this.opts.telemetry,
       sol: { activate: (s) => this.startSol(s), deactivate: (s) => this.endSol(s) },
       logger: this.opts.logger,
       powerAnswerMs: this.opts.powerAnswerMs,
@@ -239,7 +244,10 @@ export class BmcEndpoint {
     if (s.state === 'challenge') {
       if (req.netFn !== NETFN.app || req.cmd !== 0x3a) return undefined;
       result = this.activateSession(s, req);
-      replySeq = 0;
+      // The answer already carries the console's Initial Outbound Sequence Number (freeipmi checks
+      // every later answer against it and drops one that does not count up from there).
+      replySeq = result.cc === 0 ? s.outboundSequence : 0;
+      if (result.cc === 0) s.outboundSequence = (s.outboundSequence + 1) >>> 0 || 1;
     } else {
       if (s.state !== 'active' || !s.inbound.accept(f.sequence)) return undefined;
       s.lastActivity = Date.now();

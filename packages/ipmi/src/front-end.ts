@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { FrontEndFactory } from '@bmc-emu/core';
+import { acquireTelemetryFor, type FrontEndFactory } from '@bmc-emu/core';
 import { SUPPORTED_SUITES } from './codec/cipher-suites.js';
 import type { IpmiSection } from './config-section.js';
 import { type EndpointInfo, IpmiServer } from './server.js';
@@ -27,6 +27,7 @@ export function describeEndpoints(bind: string, endpoints: EndpointInfo[], ipmi1
 export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, components }) => {
   if (!init.enabled) return undefined;
   const { bootFlagValidTimeoutSec, credentials, ...knobs } = init;
+  const { telemetry, release } = acquireTelemetryFor({ shared, components });
   const server = new IpmiServer({
     ...knobs,
     driver: components.driver,
@@ -37,6 +38,7 @@ export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, compo
     credentialsFor: (node) => credentials[node.name] ?? credentials[node.id],
     bootFlagValidTimeoutMs: Math.round(bootFlagValidTimeoutSec * 1000),
     portMapFile: join(shared.stateDir, 'ipmi-ports.json'),
+    telemetry,
   });
   return {
     name: 'ipmi',
@@ -44,6 +46,9 @@ export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, compo
       const endpoints = await server.start();
       return [describeEndpoints(shared.bind, endpoints, server.ipmi15)];
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await release();
+    },
   };
 };

@@ -3,12 +3,14 @@ import {
   ipv4ToInt,
   isIpv4,
   DEFAULT_BIND,
+  acquireTelemetry,
   type Logger,
   type Node,
   type NodeDriver,
   type NodeEvent,
   silentLogger,
   withDefaults,
+  type Telemetry,
 } from '@bmc-emu/core';
 import { BmcEndpoint } from './bmc.js';
 import type { Credentials } from './commands/context.js';
@@ -45,6 +47,8 @@ export interface IpmiServerOptions {
   powerAnswerMs?: number;
   /** Automatic clear of the boot flag valid bit after an IPMI client sets it (spec: 60 s; default the section's). */
   bootFlagValidTimeoutMs?: number;
+  /** Sensors and SEL shared with Redfish; unset = the driver's shared in-memory one. */
+  telemetry?: Telemetry;
   logger?: Logger;
 }
 
@@ -97,6 +101,8 @@ export class IpmiServer {
   private readonly kg: Buffer | undefined;
   private readonly portMap: PortMap;
   private readonly opts: Settings;
+  private telemetry: Telemetry | undefined;
+  private releaseTelemetry: (() => Promise<void>) | undefined;
 
   constructor(given: IpmiServerOptions) {
     const opts: Settings = { ...given, ...withDefaults(DEFAULTS, given) };
@@ -118,6 +124,13 @@ export class IpmiServer {
 
   async start(): Promise<EndpointInfo[]> {
     await this.portMap.load();
+    if (this.opts.telemetry) this.telemetry = this.opts.telemetry;
+    else {
+      const held = acquireTelemetry({ driver: this.opts.driver, logger: this.logger });
+      this.telemetry = held.telemetry;
+      this.releaseTelemetry = held.release;
+    }
+    await this.telemetry.ready;
     this.unwatch = this.opts.driver.watch((e) => this.onEvent(e));
     const nodes = await this.opts.driver.list();
     const present = nodes.map((n) => n.id);
@@ -151,6 +164,8 @@ export class IpmiServer {
     this.endpoints.clear();
     await Promise.all(all.map((e) => e.endpoint.stop()));
     await this.portMap.flush();
+    await this.releaseTelemetry?.();
+    this.releaseTelemetry = undefined;
   }
 
   private onEvent(e: NodeEvent): void {
@@ -225,6 +240,7 @@ export class IpmiServer {
       failureDelayMs: this.opts.failureDelayMs,
       powerAnswerMs: this.opts.powerAnswerMs,
       bootFlagValidTimeoutMs: this.opts.bootFlagValidTimeoutMs,
+      telemetry: this.telemetry!,
       logger: this.logger,
     });
     await endpoint.start();

@@ -1,3 +1,4 @@
+import { CpuTimeReader } from './cpu-time.js';
 import { EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
@@ -67,6 +68,7 @@ export class LibvirtDriver implements NodeDriver {
   readonly name = 'libvirt';
   private readonly caches = new Map<string, DomainCache>();
   private readonly virshes = new Map<string, Virsh>();
+  private readonly cpuTimes = new Map<string, CpuTimeReader>();
   private readonly queue = new KeyedQueue();
   private readonly emitter = new EventEmitter();
   private readonly transit = new Map<string, PowerState>();
@@ -365,6 +367,18 @@ export class LibvirtDriver implements NodeDriver {
       throw errors.conflict(`Node ${entry.live.name} has no serial console now (powered off, or no pty serial).`);
     }
     return openPtyConsole(pty);
+  }
+
+  async cpuTime(id: string): Promise<number | undefined> {
+    const { cache, entry } = await this.resolve(id);
+    if (entry.live.liveId === undefined) return undefined;
+    let reader = this.cpuTimes.get(cache.uri);
+    if (!reader) {
+      const virsh = this.virshes.get(cache.uri)!;
+      reader = new CpuTimeReader(() => virsh.run(['domstats', '--cpu-total', '--list-running']));
+      this.cpuTimes.set(cache.uri, reader);
+    }
+    return reader.of(entry.live.name);
   }
 
   async close(): Promise<void> {

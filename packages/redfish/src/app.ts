@@ -8,6 +8,8 @@ import { RouteTable } from './app/route-table.js';
 import type { RedfishDeps } from './deps.js';
 import { toRedfishError } from './http-error.js';
 import { prepareRequest, type RedfishResponse } from './http-request.js';
+import { chassisSensorRoutes } from './routes/chassis-sensors.js';
+import { managerLogRoutes } from './routes/manager-logs.js';
 import { managerRoutes } from './routes/managers.js';
 import { serviceRoutes } from './routes/services.js';
 import { systemRoutes } from './routes/systems.js';
@@ -24,14 +26,26 @@ export type RedfishApp = ((req: IncomingMessage, res: ServerResponse) => void) &
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
-  const deps = buildDeps(opts);
-  const table = new RouteTable([...serviceRoutes(deps), ...systemRoutes(deps), ...managerRoutes(deps)], opts.router);
+  const { deps, releaseTelemetry } = buildDeps(opts);
+  const table = new RouteTable(
+    [
+      ...serviceRoutes(deps),
+      ...systemRoutes(deps),
+      ...managerRoutes(deps),
+      ...chassisSensorRoutes(deps),
+      ...managerLogRoutes(deps),
+    ],
+    opts.router,
+  );
   const dispatcher = new Dispatcher(deps, table, new ResourceReader(deps.driver, table));
   const unwatch = deps.driver.watch((e) => deps.events.publish(e));
+  const unwatchSel = deps.telemetry.sel.onEntry((nodeId, entry) => deps.events.publishLogEntry(nodeId, entry));
   const app = guarded(deps.logger, (req, res) => answer(dispatcher, deps.logger, req, res)) as RedfishApp;
   app.redfish = deps;
   app.shutdown = () => {
     unwatch();
+    unwatchSel();
+    void releaseTelemetry?.();
     deps.events.closeStreams();
   };
   return app;

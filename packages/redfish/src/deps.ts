@@ -1,4 +1,4 @@
-import type { ImageCache, Logger, NodeDriver } from '@bmc-emu/core';
+import type { ImageCache, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
 import type { AccountStore } from './accounts.js';
 import type { ChassisStore } from './chassis-store.js';
 import type { EventHub } from './events.js';
@@ -24,4 +24,8 @@ export interface RedfishDeps {
   tls: boolean;
   /** How long a power action may take before the request answers 202 + task. */
   powerWaitMs: number;
+  /** Sensors, SEL and BMC LAN settings (core; shared with IPMI). */
+  telemetry: Telemetry;
+  /** The address the service listens on (the BMC LAN address until IPMI reports its own). */
+  bind: string;
 }

@@ -1,6 +1,6 @@
 /** EventService: turns node changes into Redfish events for subscribers (HTTP push) and SSE streams. */
 import { randomBytes } from 'node:crypto';
-import { BmcEmuError, ErrorCode, type Logger, type NodeEvent } from '@bmc-emu/core';
+import { BmcEmuError, ErrorCode, type Logger, type NodeEvent, type SelEntry } from '@bmc-emu/core';
 import type { RedfishResponse } from './http-request.js';
 import {
   type EventFacts,
@@ -166,6 +166,35 @@ export class EventHub {
       OriginOfCondition: { '@odata.id': uri.system(e.nodeId) },
       Oem: { BmcEmu: { Change: e.type, PowerState: e.node?.powerState ?? null } },
     };
+    this.deliver(record, 'ComputerSystem');
+  }
+
+  /** A new SEL entry goes out as an event whose origin is the LogEntry (severity as the entry's). */
+  publishLogEntry(nodeId: string, entry: SelEntry): void {
+    const record = {
+      EventType: 'Alert',
+      EventId: String(this.eventId),
+      EventTimestamp: new Date(entry.timestamp * 1000).toISOString(),
+      Severity: entry.severity,
+      MessageSeverity: entry.severity,
+      MessageId: 'ResourceEvent.1.3.ResourceCreated',
+      Message: entry.message,
+      MessageArgs: [],
+      OriginOfCondition: { '@odata.id': `${uri.manager(nodeId)}/LogServices/SEL/Entries/${entry.id}` },
+      Oem: { BmcEmu: { Change: 'sel', SelKind: entry.kind } },
+    };
+    this.deliver(record, 'LogEntry');
+  }
+
+  private deliver(
+    record: Record<string, unknown> & {
+      EventType: string;
+      MessageId: string;
+      OriginOfCondition: { '@odata.id': string };
+    },
+    resourceType: string,
+  ): void {
+    const messageId = record.MessageId;
     const id = String(this.eventId++);
     const event: RedfishEvent = {
       '@odata.type': '#Event.v1_8_0.Event',
@@ -177,7 +206,7 @@ export class EventHub {
       eventType: record.EventType,
       messageId,
       originResource: record.OriginOfCondition['@odata.id'],
-      resourceType: 'ComputerSystem',
+      resourceType,
       eventFormatType: 'Event',
     };
     const line = `id: ${id}\ndata: ${JSON.stringify(event)}\n\n`;

@@ -1,4 +1,4 @@
-import type { FrontEnd, FrontEndFactory } from '@bmc-emu/core';
+import { acquireTelemetryFor, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
 import type { RedfishSection } from './config-section.js';
 import { RedfishServer } from './server.js';
 
@@ -9,12 +9,14 @@ export const redfishFrontEnd: FrontEndFactory<RedfishSection> = ({
   components,
 }): FrontEnd | undefined => {
   if (!init.enabled) return undefined;
+  const { telemetry, release } = acquireTelemetryFor({ shared, components });
   const server = new RedfishServer({
     driver: components.driver,
     logger: components.logger,
     cache: components.mediaCache,
     settings: init,
     shared,
+    telemetry,
   });
   return {
     name: 'redfish',
@@ -22,6 +24,9 @@ export const redfishFrontEnd: FrontEndFactory<RedfishSection> = ({
       const url = await server.start();
       return [`redfish ${url} (user ${shared.user})`];
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      await release();
+    },
   };
 };

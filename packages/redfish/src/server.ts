@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import type { ImageCache, Logger, NodeDriver, SharedSettings } from '@bmc-emu/core';
+import type { ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { RedfishSection } from './config-section.js';
 import { answerRedfishParserErrors } from './parser-errors.js';
@@ -23,6 +23,8 @@ export interface RedfishServerOptions {
   host?: string;
   insertWaitMs?: number;
   powerWaitMs?: number;
+  /** Sensors and SEL shared with IPMI (front end: from acquireTelemetryFor). */
+  telemetry?: Telemetry;
 }
 
 /** The Redfish service on a socket: HTTPS by default (certificate kept under <stateDir>/tls), HTTP when asked. */

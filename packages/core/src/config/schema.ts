@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errors } from '../errors.js';
 import { hypervisorsList } from './hypervisors-section.js';
+import { sensorsSection } from './sensors-section.js';
 
 export const DEFAULT_USER = 'admin';
 export const DEFAULT_PASSWORD = 'password';
@@ -30,6 +31,8 @@ export const baseConfigShape = {
     .strict()
     .default({ level: 'info' }),
   driver: driverSection.prefault({}),
+  /** The core sensor model both IPMI and Redfish show (faults, ambient); docs/sensors.md. */
+  sensors: sensorsSection.prefault({}),
 };
 
 export const baseConfigSchema = z.object(baseConfigShape).strict();

@@ -24,7 +24,7 @@ function getDeviceId(): ReturnType<typeof ok> {
     0x01, // firmware 1.
     0x00, //   .00
     0x02, // IPMI 2.0
-    0x8a, // chassis, FRU inventory, SDR repository
+    0x8f, // chassis, FRU inventory, SEL, SDR repository, sensor device
     0x00,
     0x00,
     0x00, // manufacturer (unassigned)

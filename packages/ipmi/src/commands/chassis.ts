@@ -9,7 +9,7 @@ import {
 } from '../codec/boot-flags.js';
 import { CC, completionCodeFor } from '../completion-codes.js';
 import { PRIV } from '../privilege.js';
-import { type CommandContext, type CommandSpec, fail, NETFN, ok } from './context.js';
+import { type CommandContext, type CommandSpec, fail, ipmiActor, NETFN, ok } from './context.js';
 
 const C = NETFN.chassis;
 
@@ -39,6 +39,7 @@ async function chassisControl(ctx: CommandContext, data: Buffer) {
   const action = CONTROL[data[0]! & 0x0f];
   if (!action) return fail(CC.invalidData);
   const delivered = ctx.bootValid.chassisControl(action);
+  ctx.telemetry.note(ctx.nodeId, 'power', ipmiActor(ctx), action);
   const started = ctx.driver.power(ctx.nodeId, action).then(
     () => {
       delivered(true);
@@ -100,6 +101,7 @@ async function setBootOptions(ctx: CommandContext, data: Buffer) {
     default: {
       const flags = decodeBootFlags(body);
       if (flags.valid && !isKnownDevice(flags.device)) return fail(CC.invalidData);
+      ctx.telemetry.note(ctx.nodeId, 'boot', ipmiActor(ctx));
       await ctx.driver.setBootOverride(ctx.nodeId, overrideFromFlags(flags));
       st.lastBootFlags = flags;
       ctx.bootValid.flagsWritten();

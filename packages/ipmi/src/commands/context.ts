@@ -1,4 +1,4 @@
-import type { Logger, NodeDriver } from '@bmc-emu/core';
+import type { Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
 import type { BootValidBit } from '../boot-valid-bit.js';
 import type { BootFlags } from '../codec/boot-flags.js';
 import type { IpmiRequest } from '../codec/message.js';
@@ -29,6 +29,11 @@ export interface BmcProtocolState {
   /** The last param 5 a client wrote; read back verbatim while it still describes the node. */
   lastBootFlags?: BootFlags;
   identifyUntil: number;
+  /** Reserve SDR Repository / Reserve SEL hand these out; 0 = none given yet. */
+  sdrReservation: number;
+  selReservation: number;
+  /** LAN parameter 0 (set in progress). */
+  lanSetInProgress: number;
 }
 
 export function newProtocolState(): BmcProtocolState {
@@ -39,6 +44,9 @@ export function newProtocolState(): BmcProtocolState {
     servicePartitionSelector: 0,
     servicePartitionScan: 0,
     identifyUntil: 0,
+    sdrReservation: 0,
+    selReservation: 0,
+    lanSetInProgress: 0,
   };
 }
 
@@ -60,6 +68,10 @@ export interface CommandContext {
   ipmi15: boolean;
   kgSet: boolean;
   port: number;
+  /** The address this BMC's socket is bound to (LAN parameter 3). */
+  address: string;
+  /** The node's sensors and System Event Log (shared with Redfish). */
+  telemetry: Telemetry;
   sol: SolControl;
   logger: Logger;
   /** When the boot flag valid bit is cleared (timer, resets, param 3). */
@@ -87,3 +99,9 @@ export interface CommandSpec {
 
 export const ok = (data: Uint8Array | number[] = []): CommandResult => ({ cc: 0, data: Buffer.from(data) });
 export const fail = (cc: number): CommandResult => ({ cc });
+
+/** Who is asking, as SEL entries name them: "IPMI user admin". */
+export function ipmiActor(ctx: CommandContext): string {
+  const name = ctx.session?.userName.length ? ctx.session.userName.toString('latin1') : ctx.credentials.user;
+  return `IPMI user ${name}`;
+}

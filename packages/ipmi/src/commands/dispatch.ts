@@ -3,7 +3,12 @@ import { CC, CompletionError, completionCodeFor } from '../completion-codes.js';
 import { appCommands } from './app.js';
 import { chassisCommands } from './chassis.js';
 import type { CommandContext, CommandResult, CommandSpec } from './context.js';
+import { dcmiPowerCommands } from './dcmi-power.js';
 import { groupExtensionCommands } from './group-ext.js';
+import { lanCommands } from './lan.js';
+import { sdrRepositoryCommands } from './sdr-repository.js';
+import { selCommands } from './sel.js';
+import { sensorCommands } from './sensor.js';
 import { storageCommands } from './storage.js';
 import { transportCommands } from './transport.js';
 
@@ -14,6 +19,11 @@ for (const spec of [
   ...storageCommands,
   ...transportCommands,
   ...groupExtensionCommands,
+  ...sensorCommands,
+  ...sdrRepositoryCommands,
+  ...selCommands,
+  ...lanCommands,
+  ...dcmiPowerCommands,
 ]) {
   table.set((spec.netFn << 8) | spec.cmd, spec);
 }

@@ -12,11 +12,13 @@ function dcmiCapabilities(data: Buffer) {
     case 1:
       return ok([...head, 0x00, 0x01, 0x08]); // identification support; primary LAN OOB
     case 2:
-      return ok([...head, 0x00, 0x00, 0x00, 0x00, 0x00]);
+      return ok([...head, 0xe8, 0x83, 0x00, 0x00, 0x00]); // SEL: 1,000 entries, automatic rollover (oldest out)
     case 3:
       return ok([...head, 0x20, 0x00]); // BMC at 0x20, channel 0
     case 4:
       return ok([...head, 0x01, 0xff, 0xff]);
+    case 5:
+      return ok([...head, 0x00]); // enhanced power statistics: no rolling average periods (mode 1 only)
     default:
       return fail(CC.invalidData);
   }

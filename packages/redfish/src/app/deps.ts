@@ -1,6 +1,13 @@
-import type { RouterFactory } from '../router.js';
 import { createHash } from 'node:crypto';
-import { type ImageCache, type Logger, type NodeDriver, type SharedSettings, silentLogger } from '@bmc-emu/core';
+import {
+  acquireTelemetry,
+  type ImageCache,
+  type Logger,
+  type NodeDriver,
+  type SharedSettings,
+  silentLogger,
+  type Telemetry,
+} from '@bmc-emu/core';
 import { AccountStore } from '../accounts.js';
 import { ChassisStore } from '../chassis-store.js';
 import type { RedfishSection } from '../config-section.js';
@@ -8,6 +15,7 @@ import type { RedfishDeps } from '../deps.js';
 import { EventHub } from '../events.js';
 import { MediaInserter } from '../media-insert.js';
 import { SessionStore } from '../sessions.js';
+import type { RouterFactory } from '../router.js';
 import { TaskStore } from '../tasks.js';
 
 export interface RedfishAppOptions {
@@ -29,17 +37,21 @@ export interface RedfishAppOptions {
   accountsFile?: string;
   /** Keep the chassis LEDs in this file across restarts. */
   chassisFile?: string;
+  /** Sensors and SEL shared with IPMI; unset = the driver's shared in-memory one (released by shutdown). */
+  telemetry?: Telemetry;
   /** Another route lookup (the router bench compares the former router through this); find-my-way by default. */
   router?: RouterFactory;
 }
 
 /** Everything the routes share, built once per app. */
-export function buildDeps(opts: RedfishAppOptions): RedfishDeps {
+export function buildDeps(opts: RedfishAppOptions): { deps: RedfishDeps; releaseTelemetry?: () => Promise<void> } {
   const { driver, settings, shared } = opts;
   const logger = opts.logger ?? silentLogger();
   const port = opts.port ?? settings.port;
   const tasks = new TaskStore();
-  return {
+  const held = opts.telemetry ? undefined : acquireTelemetry({ driver, logger });
+  const telemetry = opts.telemetry ?? held!.telemetry;
+  const deps: RedfishDeps = {
     driver,
     logger,
     accounts: new AccountStore({ userName: shared.user, password: shared.password }, opts.accountsFile, logger),
@@ -54,7 +66,10 @@ export function buildDeps(opts: RedfishAppOptions): RedfishDeps {
     port,
     tls: settings.tls,
     powerWaitMs: opts.powerWaitMs ?? 2000,
+    telemetry,
+    bind: shared.bind,
   };
+  return held ? { deps, releaseTelemetry: held.release } : { deps };
 }
 
 function uuidOf(seed: string): string {

@@ -1,6 +1,8 @@
 /** Service root, managers, chassis and the service singletons. */
 import type { Node } from '@bmc-emu/core';
 import { hypervisorChassisId } from './hypervisor-chassis.js';
+import { managerTelemetryLinks } from './manager-nic.js';
+import { chassisSensorLinks } from './sensors.js';
 import { link, uri, V1 } from './uris.js';
 
 export const REDFISH_VERSION = '1.17.0';
@@ -111,6 +113,22 @@ const SCHEMAS: Array<[string, string]> = [
   ['ManagerNetworkProtocol', 'v1_9_0'],
   ['Message', 'v1_1_1'],
   ['Settings', 'v1_3_5'],
+  ['Thermal', 'v1_7_1'],
+  ['Power', 'v1_7_1'],
+  ['Sensor', 'v1_7_0'],
+  ['SensorCollection', ''],
+  ['ThermalSubsystem', 'v1_3_0'],
+  ['ThermalMetrics', 'v1_3_0'],
+  ['Fan', 'v1_5_0'],
+  ['FanCollection', ''],
+  ['PowerSubsystem', 'v1_1_0'],
+  ['PowerSupply', 'v1_5_0'],
+  ['PowerSupplyCollection', ''],
+  ['PowerSupplyMetrics', 'v1_1_0'],
+  ['LogService', 'v1_4_0'],
+  ['LogServiceCollection', ''],
+  ['LogEntry', 'v1_15_0'],
+  ['LogEntryCollection', ''],
 ];
 
 /** The CSDL $metadata document: references to the DMTF schemas the service uses. */
@@ -154,6 +172,7 @@ export function managerResource(n: Node, now: Date, firmwareVersion: string) {
     PowerState: 'On',
     Status: { State: 'Enabled', Health: 'OK' },
     NetworkProtocol: link(`${uri.manager(id)}/NetworkProtocol`),
+    ...managerTelemetryLinks(id),
     // deprecated (Manager v1_10: use the system's), kept because Ironic 21.4's redfish-virtual-media boot finds
     // the media through the manager (sushy Manager.virtual_media)
     VirtualMedia: link(uri.managerMedia(id)),
@@ -202,6 +221,7 @@ export function chassisResource(n: Node, st: ChassisState) {
     IndicatorLED: st.indicatorLed,
     LocationIndicatorActive: st.indicatorLed !== 'Off',
     Status: { State: 'Enabled', Health: 'OK' },
+    ...chassisSensorLinks(id),
     Links: {
       ComputerSystems: [link(uri.system(id))],
       ManagedBy: [link(uri.manager(id))],

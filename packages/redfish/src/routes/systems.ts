@@ -10,6 +10,7 @@ import type { RedfishDeps } from '../deps.js';
 import { httpError, RedfishHttpError } from '../http-error.js';
 import type { Ctx, Json, Reply, RouteDef } from '../route.js';
 import { replyOrTask } from '../tasks.js';
+import { redfishActor } from './actor.js';
 
 function actionOrThrow(action: string, params: Parameters<typeof decodeAction>[1], body: unknown) {
   const r = decodeAction(action, params, body);
@@ -58,6 +59,7 @@ function mediaRoutes(base: (id: string) => string, d: RedfishDeps): RouteDef[] {
   const prefix = base('{id}');
   const insert = async (c: Ctx, image: string): Promise<Reply> => {
     const n = await c.node();
+    d.telemetry.note(n.id, 'media', redfishActor(c));
     return d.media.insert(n.id, slotOf(c), image);
   };
   return [
@@ -81,6 +83,7 @@ function mediaRoutes(base: (id: string) => string, d: RedfishDeps): RouteDef[] {
           const n = await c.node();
           const slot = slotOf(c);
           if (v.Inserted === false || v.Image === '') {
+            d.telemetry.note(n.id, 'media', redfishActor(c));
             await d.driver.ejectMedia(n.id, slot);
             return undefined;
           }
@@ -124,6 +127,7 @@ function mediaRoutes(base: (id: string) => string, d: RedfishDeps): RouteDef[] {
         handler: async (c, body) => {
           actionOrThrow('VirtualMedia.EjectMedia', {}, body ?? {});
           const n = await c.node();
+          d.telemetry.note(n.id, 'media', redfishActor(c));
           await d.driver.ejectMedia(n.id, slotOf(c));
           return { status: 204 };
         },
@@ -172,6 +176,7 @@ export function systemRoutes(d: RedfishDeps): RouteDef[] {
           ) {
             patch.enabled = 'Once';
           }
+          d.telemetry.note(n.id, 'boot', redfishActor(c));
           await d.driver.setBootOverride(n.id, patch);
           return undefined;
         },
@@ -193,6 +198,7 @@ export function systemRoutes(d: RedfishDeps): RouteDef[] {
             await d.media.settled(n.id);
             const cur = await d.driver.get(n.id);
             const action = powerActionFor(rt, cur.powerState);
+            if (action) d.telemetry.note(n.id, 'power', redfishActor(c), action);
             if (action) await d.driver.power(n.id, action);
             return { status: 204 };
           })();
