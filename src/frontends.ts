@@ -2,7 +2,7 @@ import { bootHttpFrontEnd } from '@bmc-emu/boot-http';
 import type { FrontEndFactory } from '@bmc-emu/core';
 import { dhcpFrontEnd } from '@bmc-emu/dhcp';
 import { ipmiFrontEnd } from '@bmc-emu/ipmi';
-import { redfishFrontEnd } from '@bmc-emu/redfish';
+import { type RedfishMount, redfishFrontEnd, redfishFrontEndWith } from '@bmc-emu/redfish';
 import { tftpFrontEnd } from '@bmc-emu/tftp';
 
 /**
@@ -16,3 +16,9 @@ export const frontEnds: FrontEndFactory[] = [
   tftpFrontEnd,
   ipmiFrontEnd,
 ];
+
+/** The same list, with the Redfish front end also serving `mounts` (the web console) on its listener. */
+export function frontEndsWith(mounts: RedfishMount[]): FrontEndFactory[] {
+  if (mounts.length === 0) return frontEnds;
+  return frontEnds.map((f) => (f === redfishFrontEnd ? redfishFrontEndWith({ mounts }) : f));
+}

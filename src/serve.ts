@@ -1,6 +1,8 @@
-import { type Config, createLogger, type FrontEnd, type Logger } from '@bmc-emu/core';
+import { type Config, createLogger, EventBus, type FrontEnd, type Logger } from '@bmc-emu/core';
+import { wireConsole } from './console-wiring.js';
 import { createDriver } from './driver-factory.js';
-import { frontEnds } from './frontends.js';
+import { bridgeDriverEvents } from './driver-events.js';
+import { frontEndsWith } from './frontends.js';
 
 export interface RunningServer {
   lines: string[];
@@ -14,16 +16,21 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const nodes = await driver.list();
   const lines = [`bmc-emu serving ${nodes.length} node(s) on the ${description}`];
   const started: FrontEnd[] = [];
+  const bus = new EventBus();
+  const unbridge = bridgeDriverEvents(driver, bus);
+  const consoleWiring = wireConsole(config, driver, bus, log);
   try {
-    for (const factory of frontEnds) {
+    for (const factory of frontEndsWith(consoleWiring.mounts)) {
       const fe = factory({ config, driver, logger: log.child({ frontEnd: 'pending' }) });
       if (!fe) continue;
       const where = await fe.start();
       started.push(fe);
       lines.push(...where);
     }
+    await consoleWiring.ready();
   } catch (err) {
     for (const fe of started.reverse()) await fe.stop().catch(() => undefined);
+    unbridge();
     await driver.close();
     throw err;
   }
@@ -37,6 +44,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
             .stop()
             .catch((err: unknown) => log.warn({ err, frontEnd: fe.name }, 'front end did not stop cleanly'));
         }
+        unbridge();
         await driver.close();
       })();
       return stopping;

@@ -16,3 +16,4 @@ export * from './memory-driver.js';
 export * from './node.js';
 export * from './op-queue.js';
 export * from './events/index.js';
+export { consoleSection } from './config/console-section.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consoleSection } from './console-section.js';
 import { dhcpSection } from './dhcp-section.js';
 import { httpSection } from './http-section.js';
 import { ipmiSection } from './ipmi-section.js';
@@ -35,6 +36,7 @@ export const configSchema = z
     dhcp: dhcpSection.default(dhcpSection.parse({})),
     tftp: tftpSection.default(tftpSection.parse({})),
     http: httpSection.default(httpSection.parse({})),
+    console: consoleSection.default(consoleSection.parse({})),
   })
   .strict();
 
