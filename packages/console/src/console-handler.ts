@@ -163,11 +163,12 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): PrefixHandler
       sendJson(res, 200, { ok: true }, { 'Set-Cookie': sessionCookie('', opts.tls, 0) });
       return;
     }
-    const user = needUser(req);
+    // 200 either way: a page asking "am I logged in?" is not an error (and leaves no 401 in the browser's log)
     if (rel === 'api/me' && method === 'GET') {
-      sendJson(res, 200, { user });
+      sendJson(res, 200, { user: whoIs(req) ?? null });
       return;
     }
+    needUser(req);
     if (rel === 'api/nodes' && method === 'GET') {
       sendJson(res, 200, { nodes: await listViews() });
       return;
