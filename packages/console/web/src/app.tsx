@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'preact/compat';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { logout, me } from './api';
 import { LoginPage } from './pages/login';
 import { NodePage } from './pages/node';
@@ -28,9 +28,12 @@ function Shell({ user, onLogout }: { user: User; onLogout: () => void }) {
     return () => store.stop();
   }, [store]);
   useStore(store);
+  const firstPaint = useRef(true);
   useEffect(() => {
     document.title = `${titleOf(route, store)} - bmc-emu console`;
-    document.getElementById('main')?.focus({ preventScroll: true });
+    // after a page change, focus goes to the new content (as a screen reader expects); not on the first paint
+    if (!firstPaint.current) document.getElementById('main')?.focus({ preventScroll: true });
+    firstPaint.current = false;
   }, [route.page, (route as { id?: string }).id]);
   return (
     <>

@@ -66,7 +66,7 @@ export function SerialPage({ store, id, user }: { store: RackStore; id: string; 
           Back to {name}
         </a>
       </div>
-      <div class="terminal" ref={box} aria-label={`Serial console of ${name}`} />
+      <div class="terminal-box" ref={box} aria-label={`Serial console of ${name}`} />
       <p class="muted">Keys typed here go to the node; Shift+Esc leaves the terminal.</p>
     </section>
   );
