@@ -10,7 +10,12 @@ export interface ConsoleWiring {
 }
 
 /** The web console on the Redfish listener, unless `console.enabled: false` (or Redfish is off). */
-export function wireConsole(config: Readonly<Config>, driver: NodeDriver, bus: EventBus, logger: Logger): ConsoleWiring {
+export function wireConsole(
+  config: Readonly<Config>,
+  driver: NodeDriver,
+  bus: EventBus,
+  logger: Logger,
+): ConsoleWiring {
   if (!config.console.enabled || !config.redfish.enabled) return { mounts: [], ready: async () => undefined };
   let ipmiPort: (id: string, index: number) => string = () => '-';
   const host = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind;

@@ -138,7 +138,10 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
     );
     const ms = Date.now() - t0;
     expect(ms).toBeLessThan(2_000);
-    const now = await httpsJson(`${base}/redfish/v1/Systems/${nodes[0]!.id}`, { ca, headers: basic('admin', 'password') });
+    const now = await httpsJson(`${base}/redfish/v1/Systems/${nodes[0]!.id}`, {
+      ca,
+      headers: basic('admin', 'password'),
+    });
     expect((now.body as { PowerState: string }).PowerState).toBe('On');
     await shot(page, 'node');
     await page.close();
@@ -154,7 +157,25 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     const { stdout } = await run(
       'ipmitool',
-      ['-I', 'lanplus', '-H', '127.0.0.1', '-p', String(serve.ipmiBasePort + 1), '-U', 'admin', '-P', 'password', '-R', '1', '-N', '3', 'chassis', 'bootdev', 'pxe'],
+      [
+        '-I',
+        'lanplus',
+        '-H',
+        '127.0.0.1',
+        '-p',
+        String(serve.ipmiBasePort + 1),
+        '-U',
+        'admin',
+        '-P',
+        'password',
+        '-R',
+        '1',
+        '-N',
+        '3',
+        'chassis',
+        'bootdev',
+        'pxe',
+      ],
       { timeout: 20_000 },
     );
     expect(stdout).toContain('Set Boot Device to pxe');
@@ -249,7 +270,10 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
         headers: basic('viewer', 'viewer-pass-1'),
       });
       expect(byBasic.status).toBe(403);
-      const after = await httpsJson(`${base}/console/api/nodes/${nodes[1]!.id}`, { ca, headers: basic('viewer', 'viewer-pass-1') });
+      const after = await httpsJson(`${base}/console/api/nodes/${nodes[1]!.id}`, {
+        ca,
+        headers: basic('viewer', 'viewer-pass-1'),
+      });
       expect((after.body as { powerState: string }).powerState).not.toBe('PoweringOn');
       await page.close();
       expect(seen).toEqual([]);

@@ -19,7 +19,9 @@ export function httpsJson(
         method: opts.method ?? (payload ? 'POST' : 'GET'),
         ca: opts.ca,
         headers: {
-          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
+          ...(payload
+            ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) }
+            : {}),
           ...opts.headers,
         },
         timeout: 10_000,

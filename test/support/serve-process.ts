@@ -42,7 +42,11 @@ async function freeUdpRange(count: number): Promise<number> {
   throw new Error('no free UDP port range for IPMI');
 }
 
-export async function startServe(opts: { nodes: number; stateDir: string; extraArgs?: string[] }): Promise<ServeProcess> {
+export async function startServe(opts: {
+  nodes: number;
+  stateDir: string;
+  extraArgs?: string[];
+}): Promise<ServeProcess> {
   const redfishPort = await freePort();
   const ipmiBasePort = await freeUdpRange(opts.nodes);
   const child = spawn(

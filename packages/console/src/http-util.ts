@@ -30,7 +30,12 @@ export function errorReply(err: unknown): { status: number; code: string; messag
   return { status: 500, code: ErrorCode.Internal, message: 'internal error; see the bmc-emu log' };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -54,7 +59,10 @@ const MAX_BODY = 64 * 1024;
 
 /** A JSON request body (at most 64 KiB; `Content-Type: application/json` required, which also keeps plain HTML forms out). */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const type = String(req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';', 1)[0]!
+    .trim()
+    .toLowerCase();
   if (type !== 'application/json') throw new ConsoleHttpError(415, 'UnsupportedMediaType', 'send application/json');
   const chunks: Buffer[] = [];
   let size = 0;

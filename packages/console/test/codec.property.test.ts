@@ -9,26 +9,42 @@ const anyJson = fc.jsonValue();
 describe('console API body decoders', () => {
   it('never throw, and accept exactly the valid values', () => {
     fc.assert(
-      fc.property(fc.oneof(anyJson, fc.record({ action: fc.oneof(fc.constantFrom(...POWER_ACTIONS), fc.string()) })), (b) => {
-        const d = decodePower(b);
-        const valid =
-          typeof b === 'object' && b !== null && !Array.isArray(b) && (POWER_ACTIONS as readonly unknown[]).includes((b as { action?: unknown }).action);
-        expect(d.ok).toBe(valid);
-      }),
+      fc.property(
+        fc.oneof(anyJson, fc.record({ action: fc.oneof(fc.constantFrom(...POWER_ACTIONS), fc.string()) })),
+        (b) => {
+          const d = decodePower(b);
+          const valid =
+            typeof b === 'object' &&
+            b !== null &&
+            !Array.isArray(b) &&
+            (POWER_ACTIONS as readonly unknown[]).includes((b as { action?: unknown }).action);
+          expect(d.ok).toBe(valid);
+        },
+      ),
     );
     fc.assert(
       fc.property(
-        fc.record({ target: fc.oneof(fc.constantFrom(...BOOT_TARGETS), fc.string()), enabled: fc.oneof(fc.constantFrom(...BOOT_ENABLED), fc.string()) }),
+        fc.record({
+          target: fc.oneof(fc.constantFrom(...BOOT_TARGETS), fc.string()),
+          enabled: fc.oneof(fc.constantFrom(...BOOT_ENABLED), fc.string()),
+        }),
         (b) => {
           const d = decodeBoot(b);
           expect(d.ok).toBe(
-            (BOOT_TARGETS as readonly string[]).includes(b.target) && (BOOT_ENABLED as readonly string[]).includes(b.enabled),
+            (BOOT_TARGETS as readonly string[]).includes(b.target) &&
+              (BOOT_ENABLED as readonly string[]).includes(b.enabled),
           );
           if (d.ok) expect(d.value).toEqual(b);
         },
       ),
     );
-    fc.assert(fc.property(anyJson, (b) => void decodeBoot(b) && void decodeLogin(b) && void decodeBios(b)));
+    fc.assert(
+      fc.property(anyJson, (b) => {
+        decodeBoot(b);
+        decodeLogin(b);
+        decodeBios(b);
+      }),
+    );
   });
 
   it('take only http(s) image URLs into a known slot', () => {
@@ -38,16 +54,28 @@ describe('console API body decoders', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.constantFrom(...MEDIA_SLOTS), fc.webUrl({ validSchemes: ['ftp', 'file', 'nfs'] }), (slot, image) => {
-        expect(decodeMediaInsert({ slot, image }).ok).toBe(false);
+      fc.property(
+        fc.constantFrom(...MEDIA_SLOTS),
+        fc.webUrl({ validSchemes: ['ftp', 'file', 'nfs'] }),
+        (slot, image) => {
+          expect(decodeMediaInsert({ slot, image }).ok).toBe(false);
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(anyJson, fc.string(), (slot, image) => {
+        decodeMediaInsert({ slot, image });
       }),
     );
-    fc.assert(fc.property(anyJson, fc.string(), (slot, image) => void decodeMediaInsert({ slot, image })));
   });
 
   it('stage only well-formed BIOS settings, and keep them as given', () => {
     const key = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,20}$/);
-    const value = fc.oneof(fc.string({ maxLength: 256 }), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    const value = fc.oneof(
+      fc.string({ maxLength: 256 }),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+    );
     fc.assert(
       fc.property(fc.dictionary(key, value, { minKeys: 1, maxKeys: 64 }), (attributes) => {
         expect(decodeBios({ attributes })).toEqual({ ok: true, value: attributes });

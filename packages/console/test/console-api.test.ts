@@ -20,7 +20,10 @@ interface Reply {
 }
 
 let base = '';
-function call(path: string, opts: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+function call(
+  path: string,
+  opts: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   return new Promise((resolve, reject) => {
     const req = request(
@@ -117,11 +120,19 @@ describe('console API on the Redfish listener', () => {
       nodes: Array<{ id: string; name: string; endpoints: { redfish: string } }>;
     };
     expect(list.nodes.map((n) => n.name)).toEqual(['node-0', 'node-1', 'node-2']);
-    expect(list.nodes[0]!.endpoints.redfish).toBe(`redfish+http://127.0.0.1:${server.port}/redfish/v1/Systems/${ids[0]}`);
-    const boot = await call(`/console/api/nodes/${ids[0]}/boot`, { body: { target: 'Pxe', enabled: 'Continuous' }, headers: ADMIN });
+    expect(list.nodes[0]!.endpoints.redfish).toBe(
+      `redfish+http://127.0.0.1:${server.port}/redfish/v1/Systems/${ids[0]}`,
+    );
+    const boot = await call(`/console/api/nodes/${ids[0]}/boot`, {
+      body: { target: 'Pxe', enabled: 'Continuous' },
+      headers: ADMIN,
+    });
     expect(boot.status).toBe(200);
     expect((await driver.get(ids[0]!)).boot).toMatchObject({ target: 'Pxe', enabled: 'Continuous' });
-    const bios = await call(`/console/api/nodes/node-0/bios`, { body: { attributes: { ProcTurboMode: 'Disabled' } }, headers: ADMIN });
+    const bios = await call(`/console/api/nodes/node-0/bios`, {
+      body: { attributes: { ProcTurboMode: 'Disabled' } },
+      headers: ADMIN,
+    });
     expect(bios.status).toBe(200);
     expect((await driver.getBios(ids[0]!)).pending).toEqual({ ProcTurboMode: 'Disabled' });
     const on = await call(`/console/api/nodes/${ids[2]}/power`, { body: { action: 'On' }, headers: ADMIN });
@@ -148,13 +159,43 @@ describe('console API on the Redfish listener', () => {
 
   it('answers bad input with the right error and keeps serving', async () => {
     const id = ids[0]!;
-    expect((await call(`/console/api/nodes/${id}/power`, { raw: '{"action":"On"}', headers: { ...ADMIN, 'Content-Type': 'text/plain' } })).status).toBe(415);
-    expect((await call(`/console/api/nodes/${id}/power`, { raw: '{nope', headers: { ...ADMIN, 'Content-Type': 'application/json' } })).status).toBe(400);
-    expect((await call(`/console/api/nodes/${id}/power`, { body: { action: 'Explode' }, headers: ADMIN })).status).toBe(400);
-    expect((await call(`/console/api/nodes/${id}/media`, { body: { slot: 'Cd', image: 'file:///etc/passwd' }, headers: ADMIN })).status).toBe(400);
+    expect(
+      (
+        await call(`/console/api/nodes/${id}/power`, {
+          raw: '{"action":"On"}',
+          headers: { ...ADMIN, 'Content-Type': 'text/plain' },
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (
+        await call(`/console/api/nodes/${id}/power`, {
+          raw: '{nope',
+          headers: { ...ADMIN, 'Content-Type': 'application/json' },
+        })
+      ).status,
+    ).toBe(400);
+    expect((await call(`/console/api/nodes/${id}/power`, { body: { action: 'Explode' }, headers: ADMIN })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await call(`/console/api/nodes/${id}/media`, {
+          body: { slot: 'Cd', image: 'file:///etc/passwd' },
+          headers: ADMIN,
+        })
+      ).status,
+    ).toBe(400);
     expect((await call(`/console/api/nodes/no-such-node`, { headers: ADMIN })).status).toBe(404);
     expect((await call(`/console/api/nodes/${id}/power`, { method: 'GET', headers: ADMIN })).status).toBe(405);
-    expect((await call(`/console/api/nodes/${id}/power`, { raw: 'x'.repeat(70_000), headers: { ...ADMIN, 'Content-Type': 'application/json' } })).status).toBe(413);
+    expect(
+      (
+        await call(`/console/api/nodes/${id}/power`, {
+          raw: 'x'.repeat(70_000),
+          headers: { ...ADMIN, 'Content-Type': 'application/json' },
+        })
+      ).status,
+    ).toBe(413);
     const cross = await call(`/console/api/nodes/${id}/power`, {
       body: { action: 'ForceOff' },
       headers: { ...ADMIN, Origin: 'https://evil.example' },

@@ -82,8 +82,13 @@ export function decodeBios(body: unknown): Decoded<BiosAttributes> {
   const out: BiosAttributes = {};
   for (const [k, v] of entries) {
     if (!BIOS_KEY.test(k)) return { ok: false, error: `attribute name ${JSON.stringify(k.slice(0, 70))} is not valid` };
-    if (typeof v === 'string' ? v.length > 256 : typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v)))
-      return { ok: false, error: `attribute ${k} must be a string (up to 256 characters), a finite number or a boolean` };
+    if (
+      typeof v === 'string' ? v.length > 256 : typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))
+    )
+      return {
+        ok: false,
+        error: `attribute ${k} must be a string (up to 256 characters), a finite number or a boolean`,
+      };
     out[k] = v as string | number | boolean;
   }
   return { ok: true, value: out };

@@ -27,7 +27,9 @@ export function summary(e: RackEvent): string {
         : `boot override ${b.target} ${b.enabled === 'Once' ? 'once' : 'persistent'} (${b.mode})${by(e)}`;
     }
     case 'media':
-      return e.inserted ? `${String(e.slot)} inserted ${String(e.image ?? '')}${by(e)}` : `${String(e.slot)} ejected${by(e)}`;
+      return e.inserted
+        ? `${String(e.slot)} inserted ${String(e.image ?? '')}${by(e)}`
+        : `${String(e.slot)} ejected${by(e)}`;
     case 'media-download': {
       if (e.error) return `download of ${String(e.url)} failed: ${String(e.error)}`;
       const total = e.total as number | undefined;

@@ -11,7 +11,8 @@ export function parseRoute(hash: string): Route {
   const [path = '', qs = ''] = hash.replace(/^#/, '').split('?', 2);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const q = new URLSearchParams(qs);
-  if (parts[0] === 'node' && parts[1]) return parts[2] === 'serial' ? { page: 'serial', id: parts[1] } : { page: 'node', id: parts[1] };
+  if (parts[0] === 'node' && parts[1])
+    return parts[2] === 'serial' ? { page: 'serial', id: parts[1] } : { page: 'node', id: parts[1] };
   if (parts[0] === 'timeline') return { page: 'timeline', node: q.get('node') ?? '', kind: q.get('kind') ?? '' };
   return { page: 'rack' };
 }

@@ -33,6 +33,7 @@ export class RackStore {
 
   async start(): Promise<void> {
     const { nodes } = await api<{ nodes: NodeView[] }>('nodes');
+    performance.mark('console:nodes-loaded');
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.order = nodes.map((n) => n.id);
     this.changed();

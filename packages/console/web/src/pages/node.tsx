@@ -127,7 +127,10 @@ export function NodePage({ store, id, user }: { store: RackStore; id: string; us
               class="row"
               onSubmit={(e) => {
                 e.preventDefault();
-                void run('boot', { target, enabled: target === 'None' ? 'Disabled' : persistent ? 'Continuous' : 'Once' });
+                void run('boot', {
+                  target,
+                  enabled: target === 'None' ? 'Disabled' : persistent ? 'Continuous' : 'Once',
+                });
               }}
             >
               <label>
@@ -156,7 +159,12 @@ export function NodePage({ store, id, user }: { store: RackStore; id: string; us
               <li key={m.slot} data-slot={m.slot}>
                 <strong>{m.slot}</strong>: {m.inserted ? <code class="wrap">{m.image}</code> : 'empty'}
                 {act && m.inserted && (
-                  <button type="button" class="small" disabled={!!busy} onClick={() => void run('eject', { slot: m.slot })}>
+                  <button
+                    type="button"
+                    class="small"
+                    disabled={!!busy}
+                    onClick={() => void run('eject', { slot: m.slot })}
+                  >
                     Eject {m.slot}
                   </button>
                 )}

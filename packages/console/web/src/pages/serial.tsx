@@ -34,7 +34,9 @@ export function SerialPage({ store, id, user }: { store: RackStore; id: string; 
       return true;
     });
     fit.fit();
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/console/api/nodes/${encodeURIComponent(id)}/serial`);
+    const ws = new WebSocket(
+      `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/console/api/nodes/${encodeURIComponent(id)}/serial`,
+    );
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       setState('connected');
