@@ -29,7 +29,7 @@ function isoServer(): Promise<{ server: Server; url: string }> {
   const iso = Buffer.alloc(ISO_BYTES, 0x20);
   iso.write('CD001', 32769, 'latin1');
   const server = createServer((req, res) => {
-    if (req.url !== '/boot.iso') {
+    if (!req.url?.startsWith('/boot.iso')) {
       res.writeHead(404).end();
       return;
     }
@@ -216,6 +216,26 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
     });
     expect((vm.body as { Inserted: boolean; Image: string }).Inserted).toBe(true);
     await shot(page, 'node-media');
+
+    // the same progress on the rack page, for a second image into the UsbStick slot
+    await page.getByLabel('Slot').selectOption('UsbStick');
+    await page.getByLabel('Image URL').fill(`${iso.url}?usb`);
+    await page.getByRole('button', { name: 'Insert', exact: true }).click();
+    await page.goto(`${base}/console/#/`);
+    const rackBar = page.locator('[data-activity="media-download"] progress').last();
+    await rackBar.waitFor();
+    const rackValues = new Set<number>();
+    const until = Date.now() + 20_000;
+    while (Date.now() < until) {
+      const v = Number(await rackBar.getAttribute('value'));
+      rackValues.add(v);
+      if (v === 100) break;
+      await page.waitForTimeout(50);
+    }
+    expect(rackValues.has(100)).toBe(true);
+    expect([...rackValues].some((v) => v > 0 && v < 100)).toBe(true);
+    await expect.poll(() => page.locator('tr[data-node="node-2"]').innerText()).toContain(`UsbStick: ${iso.url}?usb`);
+    await shot(page, 'rack-activity');
     await page.close();
     expect(seen).toEqual([]);
   });

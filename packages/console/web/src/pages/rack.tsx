@@ -1,5 +1,6 @@
 import { memo } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
+import { Activity } from '../activity';
 import { useStore } from '../app';
 import { hrefNode } from '../route';
 import type { RackStore } from '../store';
@@ -81,6 +82,7 @@ export function RackPage({ store }: { store: RackStore }) {
           />
         </label>
       </div>
+      <Activity store={store} />
       <div class="table-wrap">
         <table class="rack">
           <thead>
