@@ -99,6 +99,9 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
   it('logs in and shows the rack with 3 nodes, their MACs and BMC addresses', async () => {
     const page = await browser.context.newPage();
     const seen = watchProblems(page);
+    await page.goto(`${base}/console/`);
+    await page.getByLabel('User name').waitFor();
+    await shot(page, 'login');
     await login(page, 'admin', 'password');
     const rows = page.locator('table.rack tbody tr');
     await expect.poll(() => rows.count()).toBe(3);

@@ -46,6 +46,7 @@ export async function startServe(opts: {
   nodes: number;
   stateDir: string;
   extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServeProcess> {
   const redfishPort = await freePort();
   const ipmiBasePort = await freeUdpRange(opts.nodes);
@@ -68,21 +69,21 @@ export async function startServe(opts: {
       'warn',
       ...(opts.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  // serve prints its endpoint lines together once every front end is up
   const deadline = Date.now() + 30_000;
-  while (!/^ipmi |^redfish /m.test(out) && Date.now() < deadline && child.exitCode === null) {
+  while (!out.includes('bmc-emu serving') && Date.now() < deadline && child.exitCode === null) {
     await new Promise((r) => setTimeout(r, 50));
   }
-  if (child.exitCode !== null || !out.includes('redfish ')) {
+  await new Promise((r) => setTimeout(r, 50));
+  if (child.exitCode !== null || !out.includes('bmc-emu serving')) {
     child.kill('SIGKILL');
     throw new Error(`bmc-emu serve did not start:\n${out}`);
   }
-  // the IPMI line comes last: every front end is up
-  while (!/^ipmi /m.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return {
     child,
     redfishPort,
