@@ -6,7 +6,11 @@
 import { errors, type EventBus, type MediaSlot, type NodeDriver } from '@bmc-emu/core';
 import { type ImageCache, isIso9660 } from '@bmc-emu/redfish';
 
-const PROGRESS_EVERY_MS = 100;
+/**
+ * At most one progress event per whole percent (about 100 per download), or one every 2 s when the size is
+ * unknown: a long download must not push the node's other events out of its ring.
+ */
+const UNKNOWN_SIZE_EVERY_MS = 2_000;
 
 export class ConsoleMediaInserter {
   private readonly running = new Map<string, AbortController>();
@@ -40,15 +44,22 @@ export class ConsoleMediaInserter {
         ...(error ? { error } : {}),
       });
     publish(0, undefined, false);
-    let last = 0;
+    let lastPct = 0;
+    let lastAt = Date.now();
     void (async () => {
       try {
         const got = await cache.fetch(image, {
           signal: controller.signal,
           onProgress: (p) => {
-            const now = Date.now();
-            if (now - last < PROGRESS_EVERY_MS) return;
-            last = now;
+            if (p.total) {
+              const pct = Math.floor((p.received / p.total) * 100);
+              if (pct <= lastPct || pct >= 100) return;
+              lastPct = pct;
+            } else {
+              const now = Date.now();
+              if (now - lastAt < UNKNOWN_SIZE_EVERY_MS) return;
+              lastAt = now;
+            }
             publish(p.received, p.total, false);
           },
         });

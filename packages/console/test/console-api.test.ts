@@ -2,11 +2,13 @@
  * The console on a real Redfish listener (plain HTTP here; TLS is the browser test's): auth by the Redfish
  * accounts, roles, bad input, the event stream and the serial WebSocket.
  */
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, demoNodes, EventBus, MemoryDriver, silentLogger } from '@bmc-emu/core';
+import { MediaCache } from '@bmc-emu/boot-http';
+import { configSchema, demoNodes, EventBus, MemoryDriver, type RackEvent, silentLogger } from '@bmc-emu/core';
 import { RedfishServer } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -60,8 +62,30 @@ describe('console API on the Redfish listener', () => {
   let bus: EventBus;
   let server: RedfishServer;
   let ids: string[];
+  let images: Server;
+  let imageBase: string;
+  const ISO = Buffer.alloc(3 * 1024 * 1024, 0x20);
+  ISO.write('CD001', 32769, 'latin1');
 
   beforeAll(async () => {
+    // an ISO sent in 64 KiB pieces (so the download makes progress), a non-ISO, and 404 for the rest
+    images = createServer((req, res) => {
+      if (req.url === '/raw.img')
+        return void res.writeHead(200, { 'Content-Length': 70_000 }).end(Buffer.alloc(70_000));
+      if (!req.url?.startsWith('/boot.iso')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Length': ISO.length });
+      let off = 0;
+      const tick = setInterval(() => {
+        if (res.destroyed || off >= ISO.length) {
+          clearInterval(tick);
+          res.end();
+          return;
+        }
+        res.write(ISO.subarray(off, (off += 64 * 1024)));
+      }, 5);
+    });
+    await new Promise<void>((r) => images.listen(0, '127.0.0.1', r));
+    imageBase = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
     dir = await mkdtemp(join(tmpdir(), 'bmcemu-console-api-'));
     driver = new MemoryDriver({ nodes: demoNodes(3) });
     bus = new EventBus();
@@ -72,6 +96,7 @@ describe('console API on the Redfish listener', () => {
       logger: silentLogger(),
       port: 0,
       host: '127.0.0.1',
+      cache: new MediaCache({ dir: join(dir, 'media'), maxBytes: 64 * 1024 ** 2 }),
       mounts: [consoleMount({ driver, bus, logger: silentLogger(), host: '127.0.0.1' })],
     });
     await server.start();
@@ -85,6 +110,7 @@ describe('console API on the Redfish listener', () => {
   });
 
   afterAll(async () => {
+    images.close();
     await server.stop();
     await driver.close();
     await rm(dir, { recursive: true, force: true });
@@ -221,6 +247,47 @@ describe('console API on the Redfish listener', () => {
     expect(js.status).toBe(200);
     expect(js.headers['cache-control']).toContain('immutable');
     expect((await call('/console/assets/none.js')).status).toBe(404);
+  });
+
+  it('inserts media in the background with bounded, monotonic progress events, and reports failures as events', async () => {
+    const id = ids[1]!;
+    const downloads = () =>
+      bus.history({ node: id, kinds: ['media-download'] }) as Array<Extract<RackEvent, { kind: 'media-download' }>>;
+    const waitDone = async (url: string) => {
+      for (let i = 0; i < 200 && !downloads().some((e) => e.url === url && e.done); i++)
+        await new Promise((r) => setTimeout(r, 25));
+      return downloads().filter((e) => e.url === url);
+    };
+    const url = `${imageBase}/boot.iso`;
+    const r = await call(`/console/api/nodes/${id}/media`, { body: { slot: 'Cd', image: url }, headers: ADMIN });
+    expect(r.status).toBe(202);
+    const busy = await call(`/console/api/nodes/${id}/media`, { body: { slot: 'Cd', image: url }, headers: ADMIN });
+    expect(busy.status).toBe(409);
+    const evs = await waitDone(url);
+    expect(evs.at(-1)).toMatchObject({ done: true, bytes: ISO.length, total: ISO.length });
+    expect(evs.at(-1)!.error).toBeUndefined();
+    expect(evs.length).toBeGreaterThan(2);
+    expect(evs.length).toBeLessThanOrEqual(102);
+    const bytes = evs.map((e) => e.bytes);
+    expect([...bytes].sort((a, b) => a - b)).toEqual(bytes);
+    expect((await driver.get(id)).media.find((m) => m.slot === 'Cd')).toMatchObject({ inserted: true, image: url });
+
+    const raw = `${imageBase}/raw.img`;
+    expect(
+      (await call(`/console/api/nodes/${id}/media`, { body: { slot: 'Cd', image: raw }, headers: ADMIN })).status,
+    ).toBe(409);
+    expect((await call(`/console/api/nodes/${id}/eject`, { body: { slot: 'Cd' }, headers: ADMIN })).status).toBe(200);
+    expect(
+      (await call(`/console/api/nodes/${id}/media`, { body: { slot: 'Cd', image: raw }, headers: ADMIN })).status,
+    ).toBe(202);
+    expect((await waitDone(raw)).at(-1)!.error).toMatch(/not an ISO 9660 image/);
+    const gone = `${imageBase}/missing.iso`;
+    expect(
+      (await call(`/console/api/nodes/${id}/media`, { body: { slot: 'UsbStick', image: gone }, headers: ADMIN }))
+        .status,
+    ).toBe(202);
+    expect((await waitDone(gone)).at(-1)).toMatchObject({ done: true, error: expect.any(String) });
+    expect((await driver.get(id)).media.filter((m) => m.inserted)).toEqual([]);
   });
 
   it('streams history first, then live events and node snapshots', async () => {
