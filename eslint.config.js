@@ -2,16 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  {
-    ignores: [
-      '**/dist/**',
-      '**/node_modules/**',
-      'fixtures/**/*.py',
-      'coverage/**',
-      '**/web-dist/**',
-      'test-artifacts/**',
-    ],
-  },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**/*.py', 'coverage/**'] },
+  { ignores: ['**/web-dist/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
