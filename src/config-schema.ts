@@ -1,4 +1,5 @@
 import { httpSection } from '@bmc-emu/boot-http';
+import { consoleSection } from '@bmc-emu/console';
 import { composeConfigSchema } from '@bmc-emu/core';
 import { dhcpSection } from '@bmc-emu/dhcp';
 import { dnsSection } from '@bmc-emu/dns';
@@ -14,6 +15,7 @@ export const configSchema = composeConfigSchema({
   tftp: tftpSection,
   http: httpSection,
   dns: dnsSection,
+  console: consoleSection,
 });
 
 export type Config = ReturnType<typeof configSchema.parse>;

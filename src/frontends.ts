@@ -3,7 +3,7 @@ import type { FrontEndFactory } from '@bmc-emu/core';
 import { dhcpFrontEnd } from '@bmc-emu/dhcp';
 import { dnsFrontEnd } from '@bmc-emu/dns';
 import { ipmiFrontEnd } from '@bmc-emu/ipmi';
-import { redfishFrontEnd } from '@bmc-emu/redfish';
+import { type RedfishMount, redfishFrontEnd, redfishFrontEndWith } from '@bmc-emu/redfish';
 import { tftpFrontEnd } from '@bmc-emu/tftp';
 import type { Config } from './config-schema.js';
 
@@ -38,3 +38,11 @@ export const frontEnds: FrontEndEntry[] = [
   entry('tftp', 'tftp', tftpFrontEnd),
   entry('ipmi', 'ipmi', ipmiFrontEnd),
 ];
+
+/** The same list, with the Redfish front end also serving `mounts` (the web console) on its listener. */
+export function frontEndsWith(mounts: RedfishMount[]): FrontEndEntry[] {
+  if (mounts.length === 0) return frontEnds;
+  return frontEnds.map((e) =>
+    e.name === 'redfish' ? entry('redfish', 'redfish', redfishFrontEndWith({ mounts })) : e,
+  );
+}

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { bootHttpUrl, MediaCache } from '@bmc-emu/boot-http';
 import {
   createLogger,
+  EventBus,
   type FrontEnd,
   type FrontEndComponents,
   type Logger,
@@ -10,7 +11,9 @@ import {
 } from '@bmc-emu/core';
 import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
-import { frontEnds } from './frontends.js';
+import { wireConsole } from './console-wiring.js';
+import { bridgeDriverEvents } from './driver-events.js';
+import { frontEndsWith } from './frontends.js';
 
 export interface RunningServer {
   lines: string[];
@@ -47,8 +50,12 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     sensors: config.sensors,
   };
   const started: FrontEnd[] = [];
+  const bus = new EventBus();
+  services.events = bus;
+  const unbridge = bridgeDriverEvents(driver, bus);
+  const consoleWiring = wireConsole(config, driver, bus, root);
   try {
-    for (const { name, section, factory, initOf } of frontEnds) {
+    for (const { name, section, factory, initOf } of frontEndsWith(consoleWiring.mounts)) {
       const components = { ...services, logger: root.child({ component: name }) };
       const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });
       if (!fe) continue;
@@ -56,8 +63,10 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
       started.push(fe);
       lines.push(...where);
     }
+    await consoleWiring.ready();
   } catch (err) {
     for (const fe of started.reverse()) await fe.stop().catch(() => undefined);
+    unbridge();
     await driver.close();
     throw err;
   }
@@ -71,6 +80,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
             .stop()
             .catch((err: unknown) => log.warn({ err, stopping: fe.name }, 'front end did not stop cleanly'));
         }
+        unbridge();
         await driver.close();
       })();
       return stopping;

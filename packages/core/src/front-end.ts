@@ -1,6 +1,7 @@
 import type { SharedSettings } from './config/schema.js';
 import type { SensorsSection } from './config/sensors-section.js';
 import type { NodeDriver } from './driver.js';
+import type { EventBus } from './events/event-bus.js';
 import type { ImageCache } from './image-cache.js';
 import type { NameRegistry } from './host-names.js';
 import type { Logger } from './logging.js';
@@ -16,6 +17,8 @@ export interface FrontEndComponents {
   mediaCache?: ImageCache;
   /** Where boot HTTP is reached from an address on a served network (what DHCP hands iPXE clients). */
   bootHttpUrl?: (serverAddress: string) => string;
+  /** The rack's one event stream (logs, metrics, the console read it); absent outside `serve`. */
+  events?: EventBus;
   /** The `sensors` section (faults, SEL size) the shared Telemetry is built from. */
   sensors?: SensorsSection;
 }

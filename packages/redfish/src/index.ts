@@ -12,3 +12,11 @@ export { type ImageCache, isIso9660 } from './media-insert.js';
 export { answerRedfishParserErrors } from './parser-errors.js';
 export { RedfishServer, type RedfishServerOptions } from './server.js';
 export { ensureTls, type TlsMaterial, tlsDir } from './tls.js';
+export {
+  type PrefixHandler,
+  type RedfishAuth,
+  type RedfishMount,
+  type RedfishMountServices,
+  type RedfishUser,
+} from './mounts.js';
+export { redfishFrontEndWith } from './front-end.js';

@@ -1,11 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { RedfishSection } from './config-section.js';
+import { mountFor, type PrefixHandler, type RedfishMount, mountServices } from './mounts.js';
 import { answerRedfishParserErrors } from './parser-errors.js';
 import { ensureTls } from './tls.js';
 
@@ -25,6 +27,8 @@ export interface RedfishServerOptions {
   powerWaitMs?: number;
   /** Sensors and SEL shared with IPMI (front end: from acquireTelemetryFor). */
   telemetry?: Telemetry;
+  /** Handlers served on this listener under a path prefix (the web console), with its accounts and TLS. */
+  mounts?: RedfishMount[];
 }
 
 /** The Redfish service on a socket: HTTPS by default (certificate kept under <stateDir>/tls), HTTP when asked. */
@@ -33,6 +37,7 @@ export class RedfishServer {
   private app: RedfishApp | undefined;
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
+  private mounted: Array<{ prefix: string; handler: PrefixHandler }> = [];
 
   constructor(private readonly opts: RedfishServerOptions) {}
 
@@ -57,6 +62,17 @@ export class RedfishServer {
       accountsFile: join(shared.stateDir, 'redfish', 'accounts.json'),
       chassisFile: join(shared.stateDir, 'redfish', 'chassis.json'),
     });
+    const app = this.app;
+    const services = mountServices(app.redfish);
+    this.mounted = (this.opts.mounts ?? []).map((m) => ({ prefix: m.prefix, handler: m.attach(services) }));
+    const mounted = this.mounted;
+    const listener = mounted.length
+      ? (req: IncomingMessage, res: ServerResponse) => {
+          const m = mountFor(mounted, req.url);
+          if (m) m.handler.request(req, res);
+          else app(req, res);
+        }
+      : app;
     if (settings.tls) {
       const tls =
         settings.certFile && settings.keyFile
@@ -65,12 +81,17 @@ export class RedfishServer {
               key: await readFile(settings.keyFile, 'utf8'),
             }
           : await ensureTls(shared.stateDir, host === '0.0.0.0' || host === '::' ? [] : [host]);
-      this.server = createHttpsServer({ key: tls.key, cert: tls.cert }, this.app);
+      this.server = createHttpsServer({ key: tls.key, cert: tls.cert }, listener);
     } else {
-      this.server = createHttpServer(this.app);
+      this.server = createHttpServer(listener);
     }
     this.server.keepAliveTimeout = 5000;
     answerRedfishParserErrors(this.server);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const m = mountFor(mounted, req.url);
+      if (m?.handler.upgrade) m.handler.upgrade(req, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -89,6 +110,7 @@ export class RedfishServer {
   }
 
   async stop(): Promise<void> {
+    for (const m of this.mounted.splice(0)) await m.handler.close?.();
     this.app?.shutdown();
     await this.app?.redfish.accounts.flush();
     await this.app?.redfish.chassis.flush();
