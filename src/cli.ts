@@ -6,6 +6,7 @@ import { flagsToConfig, parseIntFlag, type ServeFlags } from './cli-options.js';
 import { createDriver } from './driver-factory.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
 import { ExitCode } from './exit-codes.js';
+import { addLabCommands } from './lab-command.js';
 import { startServer } from './serve.js';
 
 function version(): string {
@@ -141,6 +142,8 @@ export function buildProgram(onResult: (p: Promise<number>) => void): Command {
     .option('-c, --config <file>', 'YAML config file')
     .option('--state-dir <dir>', 'where certificates live (default .bmc-emu)')
     .action((flags: ServeFlags) => onResult(ca(flags)));
+
+  addLabCommands(program, onResult);
 
   return program;
 }
