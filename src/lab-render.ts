@@ -129,7 +129,7 @@ export async function labCheck(file: string, flags: { bridges?: boolean }): Prom
   }
   const bridgeExists = flags.bridges ? (await import('./lab-bridges.js')).bridgeLookup() : undefined;
   const vs = await checkInstallConfigText(text, bridgeExists ? { bridgeExists } : {});
-  for (const v of vs) process.stdout.write(`${formatViolation(v)}\n`);
+  for (const v of vs) process.stdout.write(`${v.path.startsWith('line ') ? `${file}: ` : ''}${formatViolation(v)}\n`);
   if (vs.length === 0) process.stderr.write(`${file}: passes the installer's platform.baremetal rules\n`);
   return vs.length === 0 ? ExitCode.Ok : ExitCode.Failure;
 }

@@ -121,8 +121,9 @@ export function buildModel(lab: Lab): LabModel {
     cidr: prCidr,
     network: canonicalCidr(prCidr),
     dhcpRange: pr.dhcpRange ?? ([host(prCidr, prSize > 16n ? 10 : 2), host(prCidr, prEnd)] as [string, string]),
-    clusterProvisioningIP: pr.clusterProvisioningIP ?? host(prCidr, 3),
-    bootstrapProvisioningIP: pr.bootstrapProvisioningIP ?? host(prCidr, 2),
+    // Disabled: Ironic's services run on the machine network, so the defaults come from there
+    clusterProvisioningIP: pr.clusterProvisioningIP ?? host(pr.mode === 'Disabled' ? stacks[0]!.cidr : prCidr, 3),
+    bootstrapProvisioningIP: pr.bootstrapProvisioningIP ?? host(pr.mode === 'Disabled' ? stacks[0]!.cidr : prCidr, 2),
     served: lab.mode === 'upi' || pr.serve,
   };
   const baremetalName = bm.name ?? `${lab.name.slice(0, 13)}bm`;

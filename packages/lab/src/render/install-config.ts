@@ -47,10 +47,10 @@ export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record
       : {
           provisioningNetworkCIDR: pr.network,
           ...(pr.mode === 'Managed' ? { provisioningDHCPRange: pr.dhcpRange.join(',') } : {}),
-          clusterProvisioningIP: pr.clusterProvisioningIP,
-          bootstrapProvisioningIP: pr.bootstrapProvisioningIP,
-          provisioningBridge: pr.name,
         }),
+    clusterProvisioningIP: pr.clusterProvisioningIP,
+    bootstrapProvisioningIP: pr.bootstrapProvisioningIP,
+    ...(disabled ? {} : { provisioningBridge: pr.name }),
     externalBridge: m.baremetal.name,
     libvirtURI: lab.libvirt.uris[0],
     ...(lab.images.bootstrapOSImage ? { bootstrapOSImage: lab.images.bootstrapOSImage } : {}),

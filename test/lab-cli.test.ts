@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { tempDirs } from './support/temp-dirs.js';
+
+const tempDir = tempDirs();
+const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
+
+function run(args: string[], cwd: string) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+}
+
+describe('bmc-emu lab init | render | check', () => {
+  it('init writes the default lab; render writes every file; check passes the result', async () => {
+    const dir = await tempDir('bmcemu-lab-cli-');
+    const init = run(['lab', 'init', '--memory', '256', '--disk', '1'], dir);
+    expect(init.status).toBe(0);
+    const lab = parse(await readFile(join(dir, 'lab.yaml'), 'utf8'));
+    expect(lab.controlPlane).toMatchObject({ count: 3, memoryMiB: 256, disksGiB: [1] });
+    expect(run(['lab', 'init'], dir).status).toBe(1); // refuses to overwrite
+
+    const r = run(['lab', 'render', '-c', 'lab.yaml', '--out', 'out'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const files = readdirSync(join(dir, 'out'), { recursive: true }).map(String).sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'install-config.yaml',
+        'nodes.json',
+        'libvirt/networks/labbm.xml',
+        'libvirt/networks/labpr.xml',
+        'libvirt/domains/lab-master-0.xml',
+        'libvirt/domains/lab-master-2.xml',
+      ]),
+    );
+    const ic = parse(await readFile(join(dir, 'out/install-config.yaml'), 'utf8'));
+    expect(ic.platform.baremetal.hosts).toHaveLength(3);
+
+    const ok = run(['lab', 'check', 'out/install-config.yaml'], dir);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe('');
+  });
+
+  it('check exits 1 with one line per violation naming the installer path, value and fix', async () => {
+    const dir = await tempDir('bmcemu-lab-cli-');
+    run(['lab', 'init'], dir);
+    run(['lab', 'render', '--out', 'out'], dir);
+    const ic = parse(await readFile(join(dir, 'out/install-config.yaml'), 'utf8'));
+    ic.platform.baremetal.apiVIPs = ['10.1.1.1'];
+    ic.platform.baremetal.hosts[2].bootMACAddress = ic.platform.baremetal.hosts[0].bootMACAddress;
+    ic.platform.baremetal.provisioningNetworkCIDR = '172.22.0.1/24';
+    await writeFile(join(dir, 'bad.yaml'), JSON.stringify(ic));
+    const r = run(['lab', 'check', 'bad.yaml'], dir);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^platform\.baremetal\.apiVIPs\[0\]: "10\.1\.1\.1": IP expected .*\. Fix: /),
+      expect.stringMatching(
+        /^platform\.baremetal\.hosts\[2\]\.bootMACAddress: "[0-9a-f:]+": Duplicate value .*\. Fix: /,
+      ),
+      expect.stringMatching(
+        /^platform\.baremetal\.provisioningNetworkCIDR: "172\.22\.0\.1\/24": .*host bits.*\. Fix: write 172\.22\.0\.0\/24$/,
+      ),
+    ]);
+    await writeFile(join(dir, 'syntax.yaml'), 'platform: [\n');
+    const s = run(['lab', 'check', 'syntax.yaml'], dir);
+    expect(s.status).toBe(1);
+    expect(s.stdout).toMatch(/^syntax\.yaml: line \d+: /);
+  });
+
+  it('render refuses a broken lab, names the key and writes nothing', async () => {
+    const dir = await tempDir('bmcemu-lab-cli-');
+    await writeFile(join(dir, 'lab.yaml'), 'networks:\n  baremetal:\n    apiVIPs: [192.168.111.200]\n');
+    const r = run(['lab', 'render', '--out', 'out'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /lab\.yaml: networks\.baremetal\.apiVIPs\[0\]: "192\.168\.111\.200": inside the DHCP range/,
+    );
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+
+    await writeFile(join(dir, 'lab.yaml'), 'networks:\n  baremetal:\n    forwrd: nat\n');
+    const k = run(['lab', 'render', '--out', 'out'], dir);
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(/lab\.yaml: networks\.baremetal\.forwrd: /);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
