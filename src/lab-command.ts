@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseIntFlag } from './cli-options.js';
+import { labDownCmd, labPlanCmd, type LabRunFlags, labStatusCmd, labUpCmd } from './lab-libvirt.js';
 import { labCheck, labInit, labRender } from './lab-render.js';
 
 function intArg(value: string): number {
@@ -35,6 +36,39 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
       .option('--out <dir>', 'output directory', 'lab-out'),
   ).action((flags: { config?: string; out?: string; memory?: number; disk?: number }) => onResult(labRender(flags)));
+
+  sizeOptions(
+    lab
+      .command('plan')
+      .description('print what `lab up` would create, change or leave; changes nothing')
+      .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
+      .option('--json', 'print the steps as JSON'),
+  ).action((flags: LabRunFlags) => onResult(labPlanCmd(flags)));
+
+  sizeOptions(
+    lab
+      .command('up')
+      .description('create or converge the lab: networks, pool, disks, VMs (powered off), install-config.yaml')
+      .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
+      .option('--out <dir>', 'where install-config.yaml, nodes.json and manifests go', 'lab-out')
+      .option('--json', 'progress as JSON lines'),
+  ).action((flags: LabRunFlags) => onResult(labUpCmd(flags)));
+
+  lab
+    .command('status')
+    .description('one line per node: power, boot override, media, MAC, leased IP, BMC address, last boot')
+    .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
+    .option('--json', 'print JSON')
+    .action((flags: LabRunFlags) => onResult(labStatusCmd(flags)));
+
+  sizeOptions(
+    lab
+      .command('down')
+      .description('remove exactly what `lab up` made')
+      .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
+      .option('--keep-disks', 'keep the volumes (and the pool)')
+      .option('--json', 'progress as JSON lines'),
+  ).action((flags: LabRunFlags) => onResult(labDownCmd(flags)));
 
   lab
     .command('check')

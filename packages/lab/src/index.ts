@@ -17,3 +17,9 @@ export { type CheckOptions, checkInstallConfig, checkInstallConfigText } from '.
 export { checkLab, labKeyFor } from './validate/lab.js';
 export { formatViolation, type Violation } from './validate/violation.js';
 export { writeFiles } from './write-files.js';
+export { applySteps, type Progress, type ProgressEvent } from './libvirt/apply.js';
+export { type Desired, desiredObjects } from './libvirt/desired.js';
+export { connect, labDown, labPlan, labStatus, labUp, type NodeStatus, type UpResult } from './libvirt/lab-ops.js';
+export { changes, type Observed, planDown, planUp, type Step, type StepAction } from './libvirt/plan.js';
+export { type LabState, StateFile, stateFilePath } from './libvirt/state-file.js';
+export { carryForeignMetadata, stampHash } from './render/tag.js';

@@ -65,7 +65,12 @@ describe('domain XML', () => {
     expect(xml).toMatch(/<log file="[^"]*lab-master-0-serial\.log" append="on"\/>/);
     expect(xml).toContain('<memory unit="MiB">256</memory>');
     expect(xml).toContain('volume="lab-master-0-disk0.qcow2"');
-    expect(readLabTag(xml)).toEqual({ lab: 'lab', role: 'master', host: 'master-0' });
+    expect(readLabTag(xml)).toEqual({
+      lab: 'lab',
+      role: 'master',
+      host: 'master-0',
+      hash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(xml).not.toContain('opt/com.coreos/config');
   });
 

@@ -5,6 +5,7 @@ import { type LabInputs, renderInstallConfig } from './install-config.js';
 import { renderManifests } from './manifests.js';
 import { baremetalNetworkXml, provisioningNetworkXml } from './network-xml.js';
 import { renderNodesJson } from './nodes-json.js';
+import { stampHash } from './tag.js';
 
 export interface Rendered {
   installConfig: Record<string, unknown>;
@@ -20,10 +21,10 @@ export function renderLab(m: LabModel, inputs: LabInputs = {}): Rendered {
     'install-config.yaml': stringify(installConfig, { lineWidth: 0 }),
     'nodes.json': `${JSON.stringify(renderNodesJson(m, verifyCa ? m.lab.bmc.caFile : undefined), null, 2)}\n`,
     ...renderManifests(m, verifyCa),
-    [`libvirt/networks/${m.baremetal.name}.xml`]: baremetalNetworkXml(m),
+    [`libvirt/networks/${m.baremetal.name}.xml`]: stampHash(baremetalNetworkXml(m)),
   };
   const pr = provisioningNetworkXml(m);
-  if (pr) files[`libvirt/networks/${m.provisioning.name}.xml`] = pr;
-  for (const n of m.nodes) files[`libvirt/domains/${n.domain}.xml`] = domainXml(m, n);
+  if (pr) files[`libvirt/networks/${m.provisioning.name}.xml`] = stampHash(pr);
+  for (const n of m.nodes) files[`libvirt/domains/${n.domain}.xml`] = stampHash(domainXml(m, n));
   return { installConfig, files };
 }
