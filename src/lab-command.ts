@@ -51,6 +51,7 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .description('create or converge the lab: networks, pool, disks, VMs (powered off), install-config.yaml')
       .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
       .option('--out <dir>', 'where install-config.yaml, nodes.json and manifests go', 'lab-out')
+      .option('--serve-state-dir <dir>', "seed this `serve --state-dir` with the lab's IPMI ports")
       .option('--json', 'progress as JSON lines'),
   ).action((flags: LabRunFlags) => onResult(labUpCmd(flags)));
 

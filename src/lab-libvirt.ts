@@ -7,6 +7,7 @@ export interface LabRunFlags extends LabFileFlags {
   json?: boolean;
   out?: string;
   keepDisks?: boolean;
+  serveStateDir?: string;
 }
 
 const SYMBOL: Record<Step['action'], string> = {
@@ -95,6 +96,7 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
       progress: progressPrinter(flags.json === true),
       signal: intr.signal,
       outDir: flags.out ?? 'lab-out',
+      ...(flags.serveStateDir ? { serveStateDir: flags.serveStateDir } : {}),
     });
     for (const s of r.steps.filter((x) => x.action === 'manual'))
       process.stderr.write(`bmc-emu: not applied: ${stepLine(s)}\n`);

@@ -18,11 +18,15 @@ import {
   type TestDomain,
   virsh,
 } from './support/libvirtd.js';
-import { DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
+import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { tempDirs } from './support/temp-dirs.js';
 
 const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
-const gate = requirePeers('lab on libvirt + sushy', [...libvirtPeers.missing, pythonModule('sushy')]);
+const gate = requirePeers('lab on libvirt + sushy + ipmitool', [
+  ...libvirtPeers.missing,
+  pythonModule('sushy'),
+  command('ipmitool'),
+]);
 const tempDir = tempDirs();
 const LAB = 'bmcemu-t-lab';
 const POOL = 'bmcemu-t-pool';
@@ -106,6 +110,7 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
   let lv: Libvirtd;
   let dir: string;
   let serve: ChildProcess | undefined;
+  let serve2: ChildProcess | undefined;
   let other: TestDomain;
   let redfishPort: number;
   let before: ReturnType<typeof seen>;
@@ -129,6 +134,7 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
         libvirt: { uris: [lv.uri], pool: { name: POOL, path: join(dir, 'pool') }, domainType: 'qemu' },
         bmc: { host: '127.0.0.1', redfishPort, ipmiBasePort: 16230 },
         controlPlane: { count: 3, vcpus: 1, memoryMiB: 256, disksGiB: [1] },
+        hosts: { 'master-2': { bmc: { kind: 'ipmi' } } },
         networks: { baremetal: { forward: 'isolated' } },
       }),
     );
@@ -161,10 +167,12 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (serve && serve.exitCode === null) {
-      const exited = new Promise((r) => serve!.once('exit', r));
-      serve.kill('SIGTERM');
-      await exited;
+    for (const p of [serve, serve2]) {
+      if (p && p.exitCode === null) {
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGTERM');
+        await exited;
+      }
     }
     // every cleanup runs even when one throws; the libvirtd is always stopped
     try {
@@ -192,7 +200,7 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
   });
 
   it('up creates 3 powered-off nodes, two networks and the volumes, tagged; plan after it is empty', () => {
-    const r = cli(['lab', 'up', '-c', 'lab.yaml', '--out', 'out'], dir);
+    const r = cli(['lab', 'up', '-c', 'lab.yaml', '--out', 'out', '--serve-state-dir', join(dir, 'serve2')], dir);
     expect(r.code, r.err + r.out).toBe(0);
     expect(r.out).toMatch(/\[1\/\d+\] \+ create network bmcemu-t-labpr/);
     const now = seen();
@@ -239,6 +247,76 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
     });
     expect(virsh('domstate', `${LAB}-master-0`).trim()).toBe('shut off');
   }, 180_000);
+
+  it('ipmitool powers the host declared ipmi through its ipmi:// address (serve started after up)', async () => {
+    const ic = parse(readFileSync(join(dir, 'out/install-config.yaml'), 'utf8'));
+    const host = ic.platform.baremetal.hosts[2];
+    const m = /^ipmi:\/\/127\.0\.0\.1:(\d+)$/.exec(host.bmc.address);
+    expect(m).not.toBeNull();
+    serve2 = spawn(
+      process.execPath,
+      [
+        BIN,
+        'serve',
+        '--libvirt',
+        lv.uri,
+        '--no-redfish',
+        '--ipmi-base-port',
+        '16230',
+        '--state-dir',
+        join(dir, 'serve2'),
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    serve2.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('serving') && Date.now() < deadline && serve2.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
+    const ipmi = (...cmd: string[]) =>
+      spawnSync(
+        'ipmitool',
+        [
+          '-I',
+          'lanplus',
+          '-C',
+          '17',
+          '-H',
+          '127.0.0.1',
+          '-p',
+          m![1]!,
+          '-U',
+          host.bmc.username,
+          '-P',
+          host.bmc.password,
+          ...cmd,
+        ],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+    const on = ipmi('chassis', 'power', 'on');
+    expect(on.status, on.stderr).toBe(0);
+    const dom = `${LAB}-master-2`;
+    const until = async (state: string) => {
+      for (let i = 0; i < 100 && virsh('domstate', dom).trim() !== state; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      return virsh('domstate', dom).trim();
+    };
+    expect(await until('running')).toBe('running');
+    // the BMC reports what the driver has seen (its cache follows libvirt events): wait for it
+    let status = '';
+    for (let i = 0; i < 50 && !/is on/.test(status); i++) {
+      status = ipmi('chassis', 'power', 'status').stdout;
+      if (!/is on/.test(status)) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toMatch(/Chassis Power is on/);
+    expect(ipmi('chassis', 'power', 'off').status).toBe(0);
+    expect(await until('shut off')).toBe('shut off');
+  }, 120_000);
 
   it('status has one line per node', () => {
     const r = cli(['lab', 'status', '-c', 'lab.yaml', '--json'], dir);

@@ -23,3 +23,4 @@ export { connect, labDown, labPlan, labStatus, labUp, type NodeStatus, type UpRe
 export { changes, type Observed, planDown, planUp, type Step, type StepAction } from './libvirt/plan.js';
 export { type LabState, StateFile, stateFilePath } from './libvirt/state-file.js';
 export { carryForeignMetadata, stampHash } from './render/tag.js';
+export { seedIpmiPorts } from './libvirt/ipmi-ports.js';

@@ -7,6 +7,7 @@ import { ignitionPath } from '../render/domain-xml.js';
 import type { Rendered } from '../render/index.js';
 import { writeFiles } from '../write-files.js';
 import { applySteps, type Progress } from './apply.js';
+import { seedIpmiPorts } from './ipmi-ports.js';
 import { desiredObjects } from './desired.js';
 import { changes, type Observed, planDown, planUp, type Step } from './plan.js';
 import { StateFile } from './state-file.js';
@@ -18,6 +19,8 @@ export interface LabOpsOptions {
   signal?: AbortSignal;
   /** Where `up` writes install-config.yaml, nodes.json and manifests (as `render --out`). */
   outDir?: string;
+  /** A `bmc-emu serve --state-dir` to seed with the lab's IPMI ports (see seedIpmiPorts). */
+  serveStateDir?: string;
 }
 
 /** A connection to the lab's first libvirt URI; exit code 3 (driver unavailable) when it does not answer. */
@@ -110,6 +113,7 @@ export async function labUp(o: LabOpsOptions): Promise<UpResult> {
   }
   const files = Object.fromEntries(Object.entries(o.rendered.files).filter(([k]) => !k.startsWith('libvirt/')));
   const written = o.outDir ? await writeFiles(o.outDir, files) : [];
+  if (o.serveStateDir) written.push(await seedIpmiPorts(o.model, o.serveStateDir));
   return { steps: changes(steps), written, calls: objects.calls };
 }
 
