@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { freePort } from './support/ironic.js';
+import { freePort, ironicPeers, startIronic } from './support/ironic.js';
 import {
   defineTestDomain,
   type Libvirtd,
@@ -26,6 +26,7 @@ const gate = requirePeers('lab on libvirt + sushy + ipmitool', [
   ...libvirtPeers.missing,
   pythonModule('sushy'),
   command('ipmitool'),
+  ...ironicPeers(),
 ]);
 const tempDir = tempDirs();
 const LAB = 'bmcemu-t-lab';
@@ -317,6 +318,32 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
     expect(ipmi('chassis', 'power', 'off').status).toBe(0);
     expect(await until('shut off')).toBe('shut off');
   }, 120_000);
+
+  it('real Ironic enrolls nodes.json and validates power and management for every node', async () => {
+    const ironic = await startIronic();
+    try {
+      const { nodes } = JSON.parse(readFileSync(join(dir, 'out/nodes.json'), 'utf8')) as {
+        nodes: ({ ports: { address: string; pxe_enabled: boolean }[] } & Record<string, unknown>)[];
+      };
+      expect(nodes).toHaveLength(3);
+      for (const { ports, ...node } of nodes) {
+        const made = await ironic.api('POST', '/v1/nodes', node);
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        for (const port of ports) {
+          const p = await ironic.api('POST', '/v1/ports', { node_uuid: made.body.uuid, ...port });
+          expect(p.status, JSON.stringify(p.body)).toBe(201);
+        }
+        const v = await ironic.api('GET', `/v1/nodes/${made.body.uuid}/validate`);
+        expect({ node: node.name, power: v.body.power, management: v.body.management }).toMatchObject({
+          node: node.name,
+          power: { result: true },
+          management: { result: true },
+        });
+      }
+    } finally {
+      await ironic.stop();
+    }
+  }, 180_000);
 
   it('status has one line per node', () => {
     const r = cli(['lab', 'status', '-c', 'lab.yaml', '--json'], dir);
