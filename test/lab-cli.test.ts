@@ -88,3 +88,21 @@ describe('bmc-emu lab init | render | check', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
+
+describe('bmc-emu lab without libvirt', () => {
+  it('plan / up / status / down exit 3 with the reason', async () => {
+    const dir = await tempDir('bmcemu-lab-cli-');
+    await writeFile(
+      join(dir, 'lab.yaml'),
+      'libvirt:\n  uris: ["qemu+unix:///system?socket=/nonexistent/libvirt-sock"]\n',
+    );
+    for (const verb of ['plan', 'up', 'status', 'down']) {
+      const r = run(['lab', verb], dir);
+      expect({ verb, code: r.status }).toEqual({ verb, code: 3 });
+      expect(r.stderr).toMatch(
+        /libvirt \(qemu\+unix:\/\/\/system\?socket=\/nonexistent\/libvirt-sock\) driver is unavailable/,
+      );
+    }
+    expect(existsSync(join(dir, 'lab-out'))).toBe(false);
+  });
+});
