@@ -1,0 +1,89 @@
+/**
+ * upi mode on a real libvirtd: the bootstrap VM gets its ignition through QEMU fw_cfg, set in the domain
+ * XML by `lab up` (checked on the running QEMU's /proc/<pid>/cmdline), and `down` leaves nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type Libvirtd, libvirtPeers, startLibvirtd, virsh } from './support/libvirtd.js';
+import { tempDirs } from './support/temp-dirs.js';
+
+const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
+const tempDir = tempDirs();
+const LAB = 'bmcemu-t-upi';
+
+function cli(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const names = (...args: string[]) =>
+  virsh(...args)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
+
+libvirtPeers.describe('lab up in upi mode', () => {
+  let lv: Libvirtd;
+  let dir: string;
+  let before: { domains: string[]; networks: string[]; pools: string[] };
+
+  beforeAll(async () => {
+    lv = await startLibvirtd();
+    dir = await tempDir('bmcemu-lab-upi-');
+    chmodSync(dir, 0o755);
+    writeFileSync(
+      join(dir, 'lab.yaml'),
+      stringify({
+        name: LAB,
+        mode: 'upi',
+        libvirt: { uris: [lv.uri], pool: { path: join(dir, 'pool') }, domainType: 'qemu' },
+        bmc: { host: '127.0.0.1' },
+        controlPlane: { count: 1, vcpus: 1, memoryMiB: 256, disksGiB: [1] },
+        networks: { baremetal: { forward: 'isolated' }, provisioning: { mode: 'Unmanaged' } },
+      }),
+    );
+    before = {
+      domains: names('list', '--all', '--name'),
+      networks: names('net-list', '--all', '--name'),
+      pools: names('pool-list', '--all', '--name'),
+    };
+  }, 180_000);
+
+  afterAll(async () => {
+    try {
+      if (dir && lv) cli(['lab', 'down', '-c', 'lab.yaml'], dir);
+    } finally {
+      await lv?.stop();
+    }
+  }, 180_000);
+
+  it('the bootstrap QEMU carries opt/com.coreos/config from the domain XML; down removes everything', async () => {
+    const up = cli(['lab', 'up', '-c', 'lab.yaml', '--out', 'out'], dir);
+    expect(up.code, up.err + up.out).toBe(0);
+    const dom = `${LAB}-bootstrap-0`;
+    const ign = join(dir, '.bmc-emu-lab/ignition/bootstrap.ign');
+    expect(JSON.parse(readFileSync(ign, 'utf8'))).toEqual({ ignition: { version: '3.2.0' } });
+    expect(virsh('dumpxml', '--inactive', dom)).toContain("name='opt/com.coreos/config'");
+    virsh('start', dom);
+    try {
+      const pid = readFileSync(`/run/libvirt/qemu/${dom}.pid`, 'utf8').trim();
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(cmdline).toContain(`name=opt/com.coreos/config,file=${ign}`);
+    } finally {
+      virsh('destroy', dom);
+    }
+    const down = cli(['lab', 'down', '-c', 'lab.yaml'], dir);
+    expect(down.code, down.err).toBe(0);
+    expect({
+      domains: names('list', '--all', '--name'),
+      networks: names('net-list', '--all', '--name'),
+      pools: names('pool-list', '--all', '--name'),
+    }).toEqual(before);
+    expect(existsSync(join(dir, 'pool'))).toBe(false);
+  }, 240_000);
+});
