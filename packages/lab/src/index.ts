@@ -24,3 +24,4 @@ export { changes, type Observed, planDown, planUp, type Step, type StepAction } 
 export { type LabState, StateFile, stateFilePath } from './libvirt/state-file.js';
 export { carryForeignMetadata, stampHash } from './render/tag.js';
 export { seedIpmiPorts } from './libvirt/ipmi-ports.js';
+export { renderServeConfig } from './render/serve-config.js';

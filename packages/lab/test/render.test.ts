@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { validateConfig } from '@bmc-emu/core';
 import { labMac, labUuid, readLabTag, renderNodesJson } from '../src/index.js';
 import { model, render } from './helpers.js';
 
@@ -190,5 +191,36 @@ describe('nodes.json and manifests', () => {
       (r.installConfig.platform as { baremetal: { hosts: unknown } }).baremetal.hosts as { name: string }[]
     ).map((h) => h.name);
     expect(hosts).toEqual(['master-0', 'master-1', 'master-2']);
+  });
+});
+
+describe('boot-serve.yaml (upi)', () => {
+  it('is a valid bmc-emu serve config: DHCP per provisioning MAC, TFTP, a boot profile per role', () => {
+    const { m, r } = render({
+      mode: 'upi',
+      workers: { count: 1 },
+      networks: { provisioning: { mode: 'Unmanaged' } },
+      images: { kernel: 'http://mirror/k', initrd: 'http://mirror/i', rootfs: 'http://mirror/r' },
+    });
+    const cfg = validateConfig(parse(r.files['boot-serve.yaml']!), 'boot-serve.yaml');
+    expect(cfg.bind).toBe('172.22.0.1');
+    expect(cfg.redfish.enabled).toBe(false);
+    expect(cfg.ipmi.enabled).toBe(false);
+    expect(cfg.dhcp).toMatchObject({ enabled: true, interface: m.provisioning.name, subnet: '172.22.0.0/24' });
+    expect(cfg.dhcp.reservations.map((x) => x.mac)).toEqual(m.nodes.map((n) => n.bootMac));
+    expect(cfg.tftp.enabled).toBe(true);
+    expect(Object.keys(cfg.http.roles).sort()).toEqual(['bootstrap', 'master', 'worker']);
+    expect(cfg.http.roles.master).toMatchObject({
+      kernel: 'http://mirror/k',
+      initrd: ['http://mirror/i'],
+      rootfs: 'http://mirror/r',
+      installDev: '/dev/vda',
+      ignition: 'install',
+    });
+    expect(cfg.http.nodes[m.nodes[0]!.bootMac]).toEqual({ role: 'bootstrap' });
+  });
+
+  it('is not written in ipi mode with a Managed provisioning network', () => {
+    expect(render().r.files['boot-serve.yaml']).toBeUndefined();
   });
 });

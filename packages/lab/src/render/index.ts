@@ -5,6 +5,7 @@ import { type LabInputs, renderInstallConfig } from './install-config.js';
 import { renderManifests } from './manifests.js';
 import { baremetalNetworkXml, provisioningNetworkXml } from './network-xml.js';
 import { renderNodesJson } from './nodes-json.js';
+import { renderServeConfig } from './serve-config.js';
 import { stampHash } from './tag.js';
 
 export interface Rendered {
@@ -25,6 +26,8 @@ export function renderLab(m: LabModel, inputs: LabInputs = {}): Rendered {
   };
   const pr = provisioningNetworkXml(m);
   if (pr) files[`libvirt/networks/${m.provisioning.name}.xml`] = stampHash(pr);
+  const serve = renderServeConfig(m);
+  if (serve) files['boot-serve.yaml'] = stringify(serve, { lineWidth: 0 });
   for (const n of m.nodes) files[`libvirt/domains/${n.domain}.xml`] = stampHash(domainXml(m, n));
   return { installConfig, files };
 }
