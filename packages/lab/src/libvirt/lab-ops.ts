@@ -64,6 +64,9 @@ async function prepareHostFiles(m: LabModel): Promise<void> {
   await mkdir(logs, { recursive: true });
   await chmod(m.lab.stateDir, 0o755);
   await chmod(logs, 0o755);
+  if (!m.provisioning.served) return;
+  // boot-serve.yaml's http root (kernels, initrds the user drops there)
+  await mkdir(join(m.lab.stateDir, 'www'), { recursive: true, mode: 0o755 });
   if (m.lab.mode !== 'upi') return;
   for (const role of new Set(m.nodes.map((n) => n.role))) {
     const path = ignitionPath(m, role);
