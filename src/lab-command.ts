@@ -52,6 +52,7 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
       .option('--out <dir>', 'where install-config.yaml, nodes.json and manifests go', 'lab-out')
       .option('--serve-state-dir <dir>', "seed this `serve --state-dir` with the lab's IPMI ports")
+      .option('--install', 'then run openshift-baremetal-install --dir <out> create cluster (when on PATH)')
       .option('--json', 'progress as JSON lines'),
   ).action((flags: LabRunFlags) => onResult(labUpCmd(flags)));
 

@@ -1,6 +1,7 @@
 import { BmcEmuError, ErrorCode, isBmcEmuError } from '@bmc-emu/core';
 import { labDown, labPlan, labStatus, labUp, type Progress, type Step } from '@bmc-emu/lab';
 import { ExitCode } from './exit-codes.js';
+import { runInstaller } from './lab-install.js';
 import { type LabFileFlags, prepareLab } from './lab-render.js';
 
 export interface LabRunFlags extends LabFileFlags {
@@ -8,6 +9,7 @@ export interface LabRunFlags extends LabFileFlags {
   out?: string;
   keepDisks?: boolean;
   serveStateDir?: string;
+  install?: boolean;
 }
 
 const SYMBOL: Record<Step['action'], string> = {
@@ -111,9 +113,11 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
     else {
       for (const f of r.written) process.stdout.write(`wrote ${f}\n`);
       process.stdout.write(`up: ${r.steps.length} change(s) in ${summary.ms} ms, ${r.calls} libvirt call(s)\n`);
-      if (p.lab.mode === 'ipi')
+      if (p.lab.mode === 'ipi' && !flags.install) {
         process.stdout.write(`next: openshift-baremetal-install --dir ${flags.out ?? 'lab-out'} create cluster\n`);
+      }
     }
+    if (flags.install && p.lab.mode === 'ipi') return await runInstaller(flags.out ?? 'lab-out');
     return ExitCode.Ok;
   } catch (err) {
     return fail(err);
@@ -123,7 +127,7 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
 }
 
 export async function labDownCmd(flags: LabRunFlags): Promise<number> {
-  const p = await prepareLab(flags);
+  const p = await prepareLab(flags, { validate: false });
   if (!p.ok) return p.code;
   const intr = interruptible();
   try {
@@ -146,7 +150,7 @@ export async function labDownCmd(flags: LabRunFlags): Promise<number> {
 }
 
 export async function labStatusCmd(flags: LabRunFlags): Promise<number> {
-  const p = await prepareLab(flags);
+  const p = await prepareLab(flags, { validate: false });
   if (!p.ok) return p.code;
   try {
     const rows = await labStatus({ model: p.model });

@@ -106,3 +106,17 @@ describe('bmc-emu lab without libvirt', () => {
     expect(existsSync(join(dir, 'lab-out'))).toBe(false);
   });
 });
+
+describe('lab up --install', () => {
+  it('finds openshift-baremetal-install only as an executable on PATH', async () => {
+    const { findInstaller } = await import('../src/lab-install.js');
+    const dir = await tempDir('bmcemu-lab-path-');
+    expect(findInstaller(dir)).toBeUndefined();
+    await writeFile(join(dir, 'openshift-baremetal-install'), '#!/bin/sh\n', { mode: 0o644 });
+    expect(findInstaller(dir)).toBeUndefined(); // not executable
+    await writeFile(join(dir, 'openshift-baremetal-install'), '#!/bin/sh\n', { mode: 0o755 });
+    const { chmod } = await import('node:fs/promises');
+    await chmod(join(dir, 'openshift-baremetal-install'), 0o755);
+    expect(findInstaller(`/nonexistent:${dir}`)).toBe(join(dir, 'openshift-baremetal-install'));
+  });
+});
