@@ -26,6 +26,7 @@ const gate = requirePeers('lab on libvirt + sushy + ipmitool', [
   ...libvirtPeers.missing,
   pythonModule('sushy'),
   command('ipmitool'),
+  command('dig', 'bind9-dnsutils'),
   ...ironicPeers(),
 ]);
 const tempDir = tempDirs();
@@ -216,6 +217,12 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
     expect(list('net-list', '--name')).toEqual(
       expect.arrayContaining([`${LAB.slice(0, 13)}bm`, `${LAB.slice(0, 13)}pr`]),
     );
+    // libvirt's dnsmasq answers for api, api-int, *.apps and every node (dig, inside the namespace)
+    const dig = (name: string) => lv.netns.exec('dig', '+short', '+time=2', '+tries=3', '@192.168.111.1', name).trim();
+    expect(dig(`api.${LAB}.example.com`)).toBe('192.168.111.5');
+    expect(dig(`api-int.${LAB}.example.com`)).toBe('192.168.111.5');
+    expect(dig(`console-openshift-console.apps.${LAB}.example.com`)).toBe('192.168.111.4');
+    expect(dig(`master-1.${LAB}.example.com`)).toBe('192.168.111.21');
     const plan = cli(['lab', 'plan', '-c', 'lab.yaml'], dir);
     expect(plan.code).toBe(0);
     expect(plan.out).toMatch(/plan: nothing to do/);

@@ -2,7 +2,7 @@
  * upi mode on a real libvirtd: the bootstrap VM gets its ignition through QEMU fw_cfg, set in the domain
  * XML by `lab up` (checked on the running QEMU's /proc/<pid>/cmdline), and `down` leaves nothing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,33 @@ libvirtPeers.describe('lab up in upi mode', () => {
       await lv?.stop();
     }
   }, 180_000);
+
+  it('SIGINT mid-way stops between steps with the state file true; the next up finishes the job', async () => {
+    const child = spawn(process.execPath, [BIN, 'lab', 'up', '-c', 'lab.yaml', '--out', 'out'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('[1/')) child.kill('SIGINT');
+      });
+      child.once('exit', resolve);
+    });
+    expect(code).toBe(1);
+    expect(err).toMatch(/interrupted/);
+    const state = JSON.parse(readFileSync(join(dir, '.bmc-emu-lab/lab-state.json'), 'utf8')) as {
+      objects: { kind: string; name: string }[];
+    };
+    // what the file lists exists; the domains were never reached
+    expect(state.objects.length).toBeGreaterThan(0);
+    for (const o of state.objects.filter((x) => x.kind === 'network'))
+      expect(names('net-list', '--all', '--name')).toContain(o.name);
+    expect(names('list', '--all', '--name').filter((d) => d.startsWith(LAB))).toEqual([]);
+  }, 120_000);
 
   it('the bootstrap QEMU carries opt/com.coreos/config; a master PXE-boots into its role script; down removes everything', async () => {
     const up = cli(['lab', 'up', '-c', 'lab.yaml', '--out', 'out'], dir);
