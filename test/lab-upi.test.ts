@@ -64,6 +64,38 @@ libvirtPeers.describe('lab up in upi mode', () => {
     }
   }, 180_000);
 
+  it('a dual-stack baremetal network as rendered is accepted and started by libvirt (dnsmasq v4 + v6)', () => {
+    writeFileSync(
+      join(dir, 'ds.yaml'),
+      stringify({
+        name: 'bmcemu-t-ds',
+        networks: {
+          baremetal: {
+            forward: 'isolated',
+            ipv4: { cidr: '192.168.120.0/24' },
+            ipv6: { cidr: 'fd2e:6f44:5dd8:c956::/120' },
+          },
+          provisioning: { mode: 'Disabled' },
+        },
+      }),
+    );
+    const r = cli(['lab', 'render', '-c', 'ds.yaml', '--out', 'ds'], dir);
+    expect(r.code, r.err).toBe(0);
+    virsh('net-define', join(dir, 'ds/libvirt/networks/bmcemu-t-dsbm.xml'));
+    try {
+      virsh('net-start', 'bmcemu-t-dsbm');
+      const live = virsh('net-dumpxml', 'bmcemu-t-dsbm');
+      expect(live).toMatch(/<ip family='ipv6' address='fd2e:6f44:5dd8:c956::1' prefix='120'>/);
+      expect(live).toContain("<dnsmasq:option value='address=/apps.bmcemu-t-ds.example.com/192.168.120.4'/>");
+      expect(lv.netns.exec('ip', '-6', 'addr', 'show', 'bmcemu-t-dsbm')).toContain('fd2e:6f44:5dd8:c956::1/120');
+    } finally {
+      try {
+        virsh('net-destroy', 'bmcemu-t-dsbm');
+      } catch {}
+      virsh('net-undefine', 'bmcemu-t-dsbm');
+    }
+  });
+
   it('SIGINT mid-way stops between steps with the state file true; the next up finishes the job', async () => {
     const child = spawn(process.execPath, [BIN, 'lab', 'up', '-c', 'lab.yaml', '--out', 'out'], {
       cwd: dir,
