@@ -1,7 +1,8 @@
 import { BmcEmuError, ErrorCode, isBmcEmuError } from '@bmc-emu/core';
-import { labDown, labPlan, labStatus, labUp, type Progress, type Step } from '@bmc-emu/lab';
+import { labDown, labPlan, labStatus, labUp, type Progress, type ProgressEvent, type Step } from '@bmc-emu/lab';
 import { ExitCode } from './exit-codes.js';
 import { runInstaller } from './lab-install.js';
+import { withSpinner } from './lab-tty.js';
 import { type LabFileFlags, prepareLab } from './lab-render.js';
 
 export interface LabRunFlags extends LabFileFlags {
@@ -29,6 +30,11 @@ function stepLine(s: Step): string {
 }
 
 const publicStep = ({ xml: _xml, ...rest }: Step) => rest;
+
+const eventLine = (e: ProgressEvent) => `[${e.index}/${e.total}] ${stepLine(e.step)}`;
+
+/** Spinners on a terminal; plain lines (or JSON) when piped, as in CI and tests. */
+const spinners = (flags: LabRunFlags) => process.stdout.isTTY === true && !flags.json;
 
 function progressPrinter(json: boolean): Progress {
   return (e) => {
@@ -92,14 +98,18 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
   const intr = interruptible();
   const started = Date.now();
   try {
-    const r = await labUp({
-      model: p.model,
-      rendered: p.rendered,
-      progress: progressPrinter(flags.json === true),
-      signal: intr.signal,
-      outDir: flags.out ?? 'lab-out',
-      ...(flags.serveStateDir ? { serveStateDir: flags.serveStateDir } : {}),
-    });
+    const up = (progress: Progress) =>
+      labUp({
+        model: p.model,
+        rendered: p.rendered,
+        progress,
+        signal: intr.signal,
+        outDir: flags.out ?? 'lab-out',
+        ...(flags.serveStateDir ? { serveStateDir: flags.serveStateDir } : {}),
+      });
+    const r = spinners(flags)
+      ? await withSpinner(`lab up ${p.lab.name}`, eventLine, up)
+      : await up(progressPrinter(flags.json === true));
     for (const s of r.steps.filter((x) => x.action === 'manual'))
       process.stderr.write(`bmc-emu: not applied: ${stepLine(s)}\n`);
     const summary = {
@@ -131,13 +141,17 @@ export async function labDownCmd(flags: LabRunFlags): Promise<number> {
   if (!p.ok) return p.code;
   const intr = interruptible();
   try {
-    const r = await labDown({
-      model: p.model,
-      rendered: p.rendered,
-      progress: progressPrinter(flags.json === true),
-      signal: intr.signal,
-      keepDisks: flags.keepDisks === true,
-    });
+    const down = (progress: Progress) =>
+      labDown({
+        model: p.model,
+        rendered: p.rendered,
+        progress,
+        signal: intr.signal,
+        keepDisks: flags.keepDisks === true,
+      });
+    const r = spinners(flags)
+      ? await withSpinner(`lab down ${p.lab.name}`, eventLine, down)
+      : await down(progressPrinter(flags.json === true));
     if (flags.json)
       process.stdout.write(`${JSON.stringify({ event: 'summary', changes: r.steps.length, libvirtCalls: r.calls })}\n`);
     else process.stdout.write(`down: removed ${r.steps.filter((s) => s.action === 'remove').length} object(s)\n`);

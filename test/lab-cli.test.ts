@@ -120,3 +120,33 @@ describe('lab up --install', () => {
     expect(findInstaller(`/nonexistent:${dir}`)).toBe(join(dir, 'openshift-baremetal-install'));
   });
 });
+
+describe('lab progress under listr2', () => {
+  it('returns the work result, shows each step line, rethrows a failure', async () => {
+    const { withSpinner } = await import('../src/lab-tty.js');
+    const lines: string[] = [];
+    const r = await withSpinner(
+      'demo',
+      (e) => {
+        const l = `[${e.index}/${e.total}] ${e.step.name}`;
+        lines.push(l);
+        return l;
+      },
+      async (p) => {
+        p({ phase: 'start', index: 1, total: 1, step: { action: 'create', kind: 'domain', name: 'd1' } });
+        return 42;
+      },
+    );
+    expect(r).toBe(42);
+    expect(lines).toEqual(['[1/1] d1']);
+    await expect(
+      withSpinner(
+        'fails',
+        () => '',
+        async () => {
+          throw new Error('boom');
+        },
+      ),
+    ).rejects.toThrow('boom');
+  });
+});
