@@ -53,6 +53,10 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .option('--out <dir>', 'where install-config.yaml, nodes.json and manifests go', 'lab-out')
       .option('--serve-state-dir <dir>', "seed this `serve --state-dir` with the lab's IPMI ports")
       .option('--install', 'then run openshift-baremetal-install --dir <out> create cluster (when on PATH)')
+      .option(
+        '--serve',
+        'start `bmc-emu serve` for the lab in the background when none answers on bmc.host:redfishPort',
+      )
       .option('--json', 'progress as JSON lines'),
   ).action((flags: LabRunFlags) => onResult(labUpCmd(flags)));
 

@@ -2,6 +2,7 @@ import { BmcEmuError, ErrorCode, isBmcEmuError } from '@bmc-emu/core';
 import { labDown, labPlan, labStatus, labUp, type Progress, type ProgressEvent, type Step } from '@bmc-emu/lab';
 import { ExitCode } from './exit-codes.js';
 import { runInstaller } from './lab-install.js';
+import { ensureServe, stopServe } from './lab-serve.js';
 import { withSpinner } from './lab-tty.js';
 import { type LabFileFlags, prepareLab } from './lab-render.js';
 
@@ -11,6 +12,7 @@ export interface LabRunFlags extends LabFileFlags {
   keepDisks?: boolean;
   serveStateDir?: string;
   install?: boolean;
+  serve?: boolean;
 }
 
 const SYMBOL: Record<Step['action'], string> = {
@@ -112,6 +114,7 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
       : await up(progressPrinter(flags.json === true));
     for (const s of r.steps.filter((x) => x.action === 'manual'))
       process.stderr.write(`bmc-emu: not applied: ${stepLine(s)}\n`);
+    if (flags.serve) process.stderr.write(`${await ensureServe(p.model)}\n`);
     const summary = {
       event: 'summary',
       changes: r.steps.length,
@@ -152,6 +155,8 @@ export async function labDownCmd(flags: LabRunFlags): Promise<number> {
     const r = spinners(flags)
       ? await withSpinner(`lab down ${p.lab.name}`, eventLine, down)
       : await down(progressPrinter(flags.json === true));
+    const stopped = await stopServe(p.model);
+    if (stopped) process.stderr.write(`${stopped}\n`);
     if (flags.json)
       process.stdout.write(`${JSON.stringify({ event: 'summary', changes: r.steps.length, libvirtCalls: r.calls })}\n`);
     else process.stdout.write(`down: removed ${r.steps.filter((s) => s.action === 'remove').length} object(s)\n`);

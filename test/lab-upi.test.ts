@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { freePort } from './support/ironic.js';
 import { type Libvirtd, libvirtPeers, startLibvirtd, virsh } from './support/libvirtd.js';
 import { tempDirs } from './support/temp-dirs.js';
 
@@ -30,9 +31,11 @@ const names = (...args: string[]) =>
 libvirtPeers.describe('lab up in upi mode', () => {
   let lv: Libvirtd;
   let dir: string;
+  let redfishPort: number;
   let before: { domains: string[]; networks: string[]; pools: string[] };
 
   beforeAll(async () => {
+    redfishPort = await freePort();
     lv = await startLibvirtd();
     dir = await tempDir('bmcemu-lab-upi-');
     chmodSync(dir, 0o755);
@@ -42,7 +45,7 @@ libvirtPeers.describe('lab up in upi mode', () => {
         name: LAB,
         mode: 'upi',
         libvirt: { uris: [lv.uri], pool: { path: join(dir, 'pool') }, domainType: 'qemu' },
-        bmc: { host: '127.0.0.1' },
+        bmc: { host: '127.0.0.1', tls: false, redfishPort, ipmiBasePort: 17230 },
         controlPlane: { count: 1, vcpus: 1, memoryMiB: 256, disksGiB: [1] },
         networks: { baremetal: { forward: 'isolated' }, provisioning: { mode: 'Unmanaged' } },
         // nothing is fetched: the test stops at the role's script marker, before the kernel download
@@ -126,6 +129,22 @@ libvirtPeers.describe('lab up in upi mode', () => {
   it('the bootstrap QEMU carries opt/com.coreos/config; a master PXE-boots into its role script; down removes everything', async () => {
     const up = cli(['lab', 'up', '-c', 'lab.yaml', '--out', 'out'], dir);
     expect(up.code, up.err + up.out).toBe(0);
+    // --serve: no BMC answers yet, so one is started for the lab (and `down` stops it)
+    const served = cli(['lab', 'up', '-c', 'lab.yaml', '--out', 'out', '--serve'], dir);
+    expect(served.code, served.err).toBe(0);
+    expect(served.err).toMatch(/serve: started \(pid \d+\)/);
+    const servePid = Number(readFileSync(join(dir, '.bmc-emu-lab/serve.pid'), 'utf8'));
+    const systems = (await (
+      await fetch(`http://127.0.0.1:${redfishPort}/redfish/v1/Systems`, {
+        headers: { authorization: `Basic ${Buffer.from('admin:password').toString('base64')}` },
+      })
+    ).json()) as { Members: { '@odata.id': string }[] };
+    const uuids = ['bootstrap-0', 'master-0'].map((n) => virsh('domuuid', `${LAB}-${n}`).trim());
+    expect(systems.Members.map((x) => x['@odata.id']).sort()).toEqual(
+      uuids.map((u) => `/redfish/v1/Systems/${u}`).sort(),
+    );
+    expect(cli(['lab', 'up', '-c', 'lab.yaml', '--out', 'out', '--serve'], dir).err).toMatch(/already answers/);
+
     const dom = `${LAB}-bootstrap-0`;
     const ign = join(dir, '.bmc-emu-lab/ignition/bootstrap.ign');
     expect(JSON.parse(readFileSync(ign, 'utf8'))).toEqual({ ignition: { version: '3.2.0' } });
@@ -175,6 +194,8 @@ libvirtPeers.describe('lab up in upi mode', () => {
 
     const down = cli(['lab', 'down', '-c', 'lab.yaml'], dir);
     expect(down.code, down.err).toBe(0);
+    expect(down.err).toMatch(new RegExp(`serve: stopped \\(pid ${servePid}\\)`));
+    expect(() => process.kill(servePid, 0)).toThrow();
     expect({
       domains: names('list', '--all', '--name'),
       networks: names('net-list', '--all', '--name'),
