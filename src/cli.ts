@@ -9,6 +9,7 @@ import { createDriver } from './driver-factory.js';
 import { hypervisorLines } from './hypervisor-lines.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
 import { ExitCode } from './exit-codes.js';
+import { addLabCommands } from './lab-command.js';
 import { startServer } from './serve.js';
 
 function version(): string {
@@ -160,6 +161,8 @@ export function buildProgram(onResult: (p: Promise<number>) => void): Command {
     .action((flags: ServeFlags) => onResult(ca(flags)));
 
   addBmcCommands(program, onResult);
+  addLabCommands(program, onResult);
+
   return program;
 }
 

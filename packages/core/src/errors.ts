@@ -49,4 +49,7 @@ export const errors = {
     new BmcEmuError(ErrorCode.MediaError, message, details, { cause }),
   timeout: (message: string, details: Record<string, unknown> = {}) =>
     new BmcEmuError(ErrorCode.Timeout, message, details),
+  /** A broken promise of our own (a bug), not anything the user did. */
+  internal: (message: string, details: Record<string, unknown> = {}) =>
+    new BmcEmuError(ErrorCode.Internal, message, details),
 };

@@ -6,9 +6,11 @@ export { type DomainFacts, domainFacts } from './domain-facts.js';
 export { createHypervisorSet, type HypervisorSetInit } from './hypervisors.js';
 export { LibvirtDriver, type LibvirtDriverOptions } from './libvirt-driver.js';
 export { type BmcState, METADATA_NS, readState } from './metadata.js';
+export { type LibvirtSnapshot, LibvirtObjects, type VolumeInfo } from './objects.js';
 export { probeLibvirt } from './probe.js';
 export { connectUri } from './remote-uri.js';
 export { Virsh, virshError } from './virsh.js';
+export { parseDomainXml } from './xml.js';
 
 /** A started LibvirtDriver (every URI loaded once, events followed); fails when no URI answers. */
 export async function createLibvirtDriver(opts: {

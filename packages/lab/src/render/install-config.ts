@@ -1,0 +1,80 @@
+import type { LabModel, LabNode } from '../model.js';
+
+/** Files a lab.yaml points at, read by the caller (render stays pure). */
+export interface LabInputs {
+  pullSecret?: string;
+  sshKey?: string;
+  /** PEM of the Redfish CA (lab.bmc.caFile). */
+  caPem?: string;
+}
+
+export const PLACEHOLDER_PULL_SECRET = '{"auths":{}}';
+
+export function bootMode(node: LabNode): 'UEFI' | 'UEFISecureBoot' | 'legacy' {
+  if (node.spec.firmware === 'bios') return 'legacy';
+  return node.spec.secureBoot ? 'UEFISecureBoot' : 'UEFI';
+}
+
+/** One `platform.baremetal.hosts[]` entry (extra hosts use the same shape in their BareMetalHost). */
+export function installHost(node: LabNode, verifyCa: boolean): Record<string, unknown> {
+  return {
+    name: node.name,
+    role: node.role,
+    bmc: {
+      address: node.bmc.address,
+      username: node.bmc.username,
+      password: node.bmc.password,
+      disableCertificateVerification: !verifyCa,
+    },
+    bootMACAddress: node.bootMac,
+    bootMode: bootMode(node),
+    rootDeviceHints: { deviceName: '/dev/vda' },
+  };
+}
+
+/** install-config.yaml as a plain object, with the installer's own field names. */
+export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record<string, unknown> {
+  const { lab, provisioning: pr } = m;
+  const verifyCa = inputs.caPem !== undefined;
+  const hosts = m.nodes.filter((n) => n.role !== 'extra').map((n) => installHost(n, verifyCa));
+  const disabled = pr.mode === 'Disabled';
+  const baremetal: Record<string, unknown> = {
+    apiVIPs: m.baremetal.apiVIPs,
+    ingressVIPs: m.baremetal.ingressVIPs,
+    provisioningNetwork: pr.mode,
+    ...(disabled
+      ? {}
+      : {
+          provisioningNetworkCIDR: pr.network,
+          ...(pr.mode === 'Managed' ? { provisioningDHCPRange: pr.dhcpRange.join(',') } : {}),
+        }),
+    clusterProvisioningIP: pr.clusterProvisioningIP,
+    bootstrapProvisioningIP: pr.bootstrapProvisioningIP,
+    ...(disabled ? {} : { provisioningBridge: pr.name }),
+    externalBridge: m.baremetal.name,
+    libvirtURI: lab.libvirt.uris[0],
+    ...(lab.images.bootstrapOSImage ? { bootstrapOSImage: lab.images.bootstrapOSImage } : {}),
+    ...(lab.images.clusterOSImage ? { clusterOSImage: lab.images.clusterOSImage } : {}),
+    hosts,
+  };
+  const workers = m.nodes.filter((n) => n.role === 'worker').length;
+  const upi = lab.mode === 'upi';
+  return {
+    apiVersion: 'v1',
+    baseDomain: lab.baseDomain,
+    metadata: { name: lab.name },
+    networking: {
+      networkType: lab.cluster.networkType,
+      machineNetwork: m.baremetal.stacks.map((s) => ({ cidr: s.network })),
+      clusterNetwork: m.clusterNetwork,
+      serviceNetwork: m.serviceNetwork,
+    },
+    controlPlane: { name: 'master', replicas: lab.controlPlane.count, platform: upi ? {} : { baremetal: {} } },
+    // upi: the user (here: the lab) provisions the machines, so platform none and compute replicas 0
+    compute: [{ name: 'worker', replicas: upi ? 0 : workers, platform: upi ? {} : { baremetal: {} } }],
+    platform: upi ? { none: {} } : { baremetal },
+    ...(inputs.caPem ? { additionalTrustBundle: inputs.caPem } : {}),
+    pullSecret: inputs.pullSecret?.trim() || PLACEHOLDER_PULL_SECRET,
+    ...(inputs.sshKey ? { sshKey: inputs.sshKey.trim() } : {}),
+  };
+}

@@ -1,0 +1,156 @@
+import { cidrContains, ipInRange, parseIp } from '../ip.js';
+import type { LabModel, LabStack } from '../model.js';
+import type { Violation } from './violation.js';
+
+/** lab.yaml rules the installer cannot see (libvirt's DHCP range, our address plan, names). Paths are lab.yaml keys. */
+export function checkLab(m: LabModel): Violation[] {
+  const out: Violation[] = [];
+  const bm = m.lab.networks.baremetal;
+  const stackKey = (s: LabStack) => `networks.baremetal.ipv${s.family}`;
+  if (bm.ipv4 && parseIp(bm.ipv4.cidr.split('/')[0]!)?.family !== 4) {
+    out.push({
+      path: 'networks.baremetal.ipv4.cidr',
+      value: bm.ipv4.cidr,
+      message: 'not an IPv4 CIDR',
+      fix: 'put IPv6 networks under networks.baremetal.ipv6',
+    });
+  }
+  if (bm.ipv6 && parseIp(bm.ipv6.cidr.split('/')[0]!)?.family !== 6) {
+    out.push({
+      path: 'networks.baremetal.ipv6.cidr',
+      value: bm.ipv6.cidr,
+      message: 'not an IPv6 CIDR',
+      fix: 'put IPv4 networks under networks.baremetal.ipv4',
+    });
+  }
+  for (const s of m.baremetal.stacks) {
+    const [start, end] = s.dhcpRange.map((x) => parseIp(x));
+    if (!cidrContains(s.cidr, parseIp(s.gateway))) {
+      out.push({
+        path: `${stackKey(s)}.gateway`,
+        value: s.gateway,
+        message: `not inside ${s.network}`,
+        fix: 'use an address of the network, usually its first',
+      });
+    }
+    if (!cidrContains(s.cidr, start) || !cidrContains(s.cidr, end) || (start && end && start.value > end.value)) {
+      out.push({
+        path: `${stackKey(s)}.dhcpRange`,
+        value: s.dhcpRange,
+        message: `not an ascending range inside ${s.network}`,
+        fix: 'write [first, last] inside the CIDR',
+      });
+      continue;
+    }
+    for (const key of ['apiVIPs', 'ingressVIPs'] as const) {
+      m.baremetal[key].forEach((vip, i) => {
+        if (ipInRange(parseIp(vip), start, end)) {
+          out.push({
+            path: `networks.baremetal.${key}[${i}]`,
+            value: vip,
+            message: `inside the DHCP range ${s.dhcpRange.join('-')}: libvirt could lease it to a node`,
+            fix: 'pick an address below the DHCP range (the default is .5 for the API, .4 for Ingress)',
+          });
+        }
+      });
+    }
+    const si = m.baremetal.stacks.indexOf(s);
+    const last = m.nodes[m.nodes.length - 1];
+    const ip = last ? parseIp(last.ips[si]!) : undefined;
+    if (last && (!cidrContains(s.cidr, ip) || ipInRange(ip, start, end))) {
+      out.push({
+        path: `${stackKey(s)}.cidr`,
+        value: s.network,
+        message: `too small for ${m.nodes.length} node reservations starting at .20 below the DHCP range`,
+        fix: 'use a larger network or move dhcpRange up',
+      });
+    }
+    const taken = new Set(m.nodes.map((n) => n.ips[si]));
+    for (const key of ['apiVIPs', 'ingressVIPs'] as const) {
+      m.baremetal[key].forEach((vip, i) => {
+        if (taken.has(vip))
+          out.push({
+            path: `networks.baremetal.${key}[${i}]`,
+            value: vip,
+            message: 'reserved for a node (nodes get .20 and up)',
+            fix: 'pick an address below .20',
+          });
+      });
+    }
+  }
+  if (m.provisioning.mode !== 'Disabled' && m.provisioning.name === m.baremetal.name) {
+    out.push({
+      path: 'networks.provisioning.name',
+      value: m.provisioning.name,
+      message: 'the same as the baremetal network',
+      fix: 'give the two networks different names',
+    });
+  }
+  if (m.provisioning.mode === 'Managed' && m.lab.networks.provisioning.serve) {
+    out.push({
+      path: 'networks.provisioning.serve',
+      value: true,
+      message: "a Managed provisioning network is served by Ironic's own DHCP",
+      fix: 'set mode: Unmanaged to serve it with bmc-emu, or serve: false',
+    });
+  }
+  if (m.lab.mode === 'upi' && m.provisioning.mode === 'Managed') {
+    out.push({
+      path: 'networks.provisioning.mode',
+      value: 'Managed',
+      message: 'upi mode PXE-boots from our DHCP, which cannot share the network with Ironic',
+      fix: 'set networks.provisioning.mode: Unmanaged for upi',
+    });
+  }
+  const names = new Set(m.nodes.map((n) => n.name));
+  for (const key of Object.keys(m.lab.hosts)) {
+    if (!names.has(key)) {
+      out.push({
+        path: `hosts.${key}`,
+        value: key,
+        message: 'no such host in this lab',
+        fix: `use one of ${[...names].join(', ') || '(no hosts)'}`,
+      });
+    }
+  }
+  const poolPath = m.lab.libvirt.pool.path;
+  if (!poolPath.startsWith('/')) {
+    out.push({
+      path: 'libvirt.pool.path',
+      value: poolPath,
+      message: 'not an absolute path',
+      fix: 'write an absolute directory, e.g. /var/lib/libvirt/images/bmc-emu',
+    });
+  }
+  return out;
+}
+
+/** The lab.yaml key that produces an install-config field (so render errors name what to edit). */
+export function labKeyFor(installPath: string): string {
+  const p = installPath.replace(/^platform\.baremetal\./, '');
+  const direct: Record<string, string> = {
+    provisioningNetworkCIDR: 'networks.provisioning.cidr',
+    provisioningDHCPRange: 'networks.provisioning.dhcpRange',
+    clusterProvisioningIP: 'networks.provisioning.clusterProvisioningIP',
+    bootstrapProvisioningIP: 'networks.provisioning.bootstrapProvisioningIP',
+    provisioningNetwork: 'networks.provisioning.mode',
+    provisioningBridge: 'networks.provisioning.name',
+    externalBridge: 'networks.baremetal.name',
+    libvirtURI: 'libvirt.uris',
+    bootstrapOSImage: 'images.bootstrapOSImage',
+    clusterOSImage: 'images.clusterOSImage',
+    hosts: 'controlPlane.count',
+    'metadata.name': 'name',
+    baseDomain: 'baseDomain',
+    pullSecret: 'pullSecretFile',
+  };
+  const key = p.replace(/\[\d+\]$/, '');
+  if (direct[key]) return direct[key];
+  if (/^(apiVIPs|ingressVIPs)/.test(p)) return `networks.baremetal.${p}`;
+  if (/^hosts\[\d+\]\.bmc/.test(p)) return 'bmc.kind (or <role>.bmc / hosts.<name>.bmc)';
+  if (/^hosts\[\d+\]\.bootMode/.test(p)) return '<role>.secureBoot / <role>.firmware';
+  if (p.startsWith('networking.machineNetwork')) return 'networks.baremetal.ipv4.cidr / ipv6.cidr';
+  if (p.startsWith('networking.clusterNetwork')) return 'cluster.clusterNetwork';
+  if (p.startsWith('networking.serviceNetwork')) return 'cluster.serviceNetwork';
+  return installPath;
+}
