@@ -2,7 +2,7 @@
  * Introspection reports by MAC: kept in memory, written to `<dir>/<mac>.json` (atomically), reloaded at start,
  * and capped on count and total bytes so a flood of POSTs cannot fill the disk (oldest report out first).
  */
-import { readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, normalizeMac, writeFileAtomic } from '@bmc-emu/core';
 
@@ -23,6 +23,8 @@ export class ReportStore {
   /** Map order is age order: the first entry is the oldest. */
   private readonly reports = new Map<string, Stored>();
   private bytes = 0;
+  /** mtime (seconds) of the last report written: each later one gets a strictly later one. */
+  private lastStamp = 0;
 
   constructor(private readonly opts: ReportStoreOptions) {}
 
@@ -50,6 +52,7 @@ export class ReportStore {
       }
     }
     found.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    this.lastStamp = Math.max(this.lastStamp, (found.at(-1)?.mtimeMs ?? 0) / 1000);
     for (const f of found) this.remember(f.mac, f.body);
     await this.trim();
   }
@@ -68,7 +71,13 @@ export class ReportStore {
   }
 
   async put(mac: string, body: string): Promise<void> {
-    if (this.opts.dir) await writeFileAtomic(this.file(mac), body);
+    if (this.opts.dir) {
+      await writeFileAtomic(this.file(mac), body);
+      // the kernel stamps files at its clock tick (ms), so reports written in one tick would tie at reload:
+      // a strictly increasing mtime keeps the age order across restarts
+      this.lastStamp = Math.max(Date.now() / 1000, this.lastStamp + 0.001);
+      await utimes(this.file(mac), this.lastStamp, this.lastStamp);
+    }
     this.remember(mac, body);
     await this.trim(mac);
   }
