@@ -23,6 +23,24 @@ export const httpBootProfile = z
   })
   .strict();
 
+/** POST /introspection: who may report, and how much is kept. */
+export const introspectionSection = z
+  .object({
+    /** Store reports whose MACs no node has (and no `nodes:` entry names). Default: refuse with 404. */
+    acceptUnknown: z.boolean().default(false),
+    /** When set, POST /introspection and GET /introspection/<mac> need `Authorization: Bearer <token>`. */
+    token: z.string().min(1).optional(),
+    /** Most reports kept (oldest dropped first). */
+    maxReports: z.number().int().min(1).default(1024),
+    /** Most bytes of reports kept, all together (oldest dropped first). */
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(256 * 1024 * 1024),
+  })
+  .strict();
+
 export const httpSection = z
   .object({
     enabled: z.boolean().default(false),
@@ -44,8 +62,10 @@ export const httpSection = z
     roles: z.record(z.string(), httpBootProfile).default({}),
     /** Boot profile per node, keyed by MAC, UUID or node name. */
     nodes: z.record(z.string(), httpBootProfile).default({}),
+    introspection: introspectionSection.prefault({}),
   })
   .strict();
 
 /** The `http:` section after parsing (every default applied). */
 export type HttpSection = z.output<typeof httpSection>;
+export type IntrospectionSection = z.output<typeof introspectionSection>;

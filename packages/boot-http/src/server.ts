@@ -26,7 +26,6 @@ import {
   type NodeDriver,
   normalizeMac,
   silentLogger,
-  writeFileAtomic,
 } from '@bmc-emu/core';
 import { bootHttpStatusFor } from './error-status.js';
 import { answerParserErrors, guardListener, HttpError, readBody, sendAnswer, splitTarget } from '@bmc-emu/http-kit';
@@ -35,7 +34,10 @@ import { chainByMacScript, noBootScript, nodeBootScript, sanitizeEcho } from './
 import { renderTemplate } from './codec/template.js';
 import { cachedMedia, mediaKey } from './media-route.js';
 import { findNode } from './node-lookup.js';
+import type { IntrospectionSection } from './config-section.js';
+import { bearerAllowed } from './bearer.js';
 import { type BootProfile, type HttpConfig, ProfileTable } from './profiles.js';
+import { ReportStore } from './report-store.js';
 import { resolveUnder } from './safe-path.js';
 import { sendFile } from './static-file.js';
 
@@ -59,6 +61,8 @@ export interface BootHttpServerOptions {
   logger?: Logger;
   /** The shared virtual-media cache, served under /media/<sha256>. */
   mediaCache?: ImageCache | undefined;
+  /** Who may POST hardware reports and how many are kept (the `http.introspection` defaults when absent). */
+  introspection?: Partial<IntrospectionSection>;
 }
 
 export interface AccessLogEntry {
@@ -85,7 +89,8 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
   private readonly profiles: ProfileTable;
   /** Client IP -> MAC, learnt from script requests, so later asset requests are logged with their MAC. */
   private readonly macByIp = new Map<string, string>();
-  private readonly reports = new Map<string, unknown>();
+  private readonly reports: ReportStore;
+  private readonly intro: IntrospectionSection;
 
   constructor(private readonly opts: BootHttpServerOptions) {
     super();
@@ -95,9 +100,22 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
       nodes: opts.nodes ?? {},
       defaultRole: opts.defaultRole,
     });
+    this.intro = {
+      acceptUnknown: opts.introspection?.acceptUnknown ?? false,
+      token: opts.introspection?.token,
+      maxReports: opts.introspection?.maxReports ?? 1024,
+      maxBytes: opts.introspection?.maxBytes ?? 256 * 1024 * 1024,
+    };
+    this.reports = new ReportStore({
+      dir: opts.stateDir && join(opts.stateDir, 'introspection'),
+      maxReports: this.intro.maxReports,
+      maxBytes: this.intro.maxBytes,
+      logger: this.logger,
+    });
   }
 
   async start(): Promise<string> {
+    await this.reports.load();
     const server = createServer(
       guardListener((req, res) => this.handle(req, res), {
         report: (err, req) =>
@@ -138,7 +156,12 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
 
   /** The hardware report stored for a MAC, if any. */
   report(mac: string): unknown {
-    return this.reports.get(normalizeMac(mac));
+    return this.reports.get(mac);
+  }
+
+  /** How many reports are kept and their total size. */
+  get reportUsage(): { count: number; bytes: number } {
+    return { count: this.reports.size, bytes: this.reports.totalBytes };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -200,6 +223,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     if (m?.[1]) return this.ignition(req, res, ctx, m[1]);
     m = /^\/introspection\/([^/]+)$/.exec(path);
     if (m?.[1]) {
+      this.authorize(req, res);
       const mac = normalizeMacOr404(m[1]);
       const stored = this.reports.get(mac);
       if (stored === undefined) throw new HttpError(404, `no hardware report for ${mac}`);
@@ -335,7 +359,9 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
   }
 
   private async introspect(req: IncomingMessage, res: ServerResponse, ctx: RequestCtx): Promise<void> {
-    const body = (await readBody(req, { limit: MAX_REPORT_BYTES })).toString('utf8');
+    this.authorize(req, res);
+    const limit = Math.min(MAX_REPORT_BYTES, this.intro.maxBytes);
+    const body = (await readBody(req, { limit })).toString('utf8');
     const report = parseHardwareReport(body);
     let node: Node | undefined;
     let mac: string | undefined;
@@ -347,12 +373,16 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
         break;
       }
     }
+    if (!mac && !this.intro.acceptUnknown) {
+      ctx.mac = report.macs[0];
+      throw new HttpError(
+        404,
+        `no node has MAC ${report.macs.join(', ')}: report refused (http.introspection.acceptUnknown is false)`,
+      );
+    }
     mac ??= report.macs[0] as string;
     ctx.mac = mac;
-    this.reports.set(mac, report.raw);
-    if (this.opts.stateDir) {
-      await writeFileAtomic(join(this.opts.stateDir, 'introspection', `${mac.replaceAll(':', '-')}.json`), body);
-    }
+    await this.reports.put(mac, body);
     this.logger.info({ mac, node: node?.name, macs: report.macs }, 'boot-http: hardware report stored');
     const found = await this.ignitionFile(mac, node, mac);
     if (!found) throw new HttpError(404, `hardware report for ${mac} stored; no ignition for this node or its role`);
@@ -377,6 +407,14 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     }
     ctx.bytes = buf.length;
     res.end(buf);
+  }
+
+  /** 401 unless the request carries the configured bearer token (no token configured: anyone). */
+  private authorize(req: IncomingMessage, res: ServerResponse): void {
+    const token = this.intro.token;
+    if (token === undefined || bearerAllowed(req.headers.authorization, token)) return;
+    res.setHeader('www-authenticate', 'Bearer realm="bmc-emu introspection"');
+    throw new HttpError(401, 'introspection needs Authorization: Bearer <http.introspection.token>');
   }
 
   private rememberIp(ip: string, mac: string): void {

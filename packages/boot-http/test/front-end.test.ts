@@ -57,4 +57,42 @@ describe('bootHttpFrontEnd', () => {
     expect(() => httpSection.parse({ roles: { worker: { kernal: 'typo' } } })).toThrow();
     expect(() => httpSection.parse({ nodes: { x: { ignition: 'sometimes' } } })).toThrow();
   });
+
+  it('parses http.introspection: defaults, and the token/cap reach the server', async () => {
+    expect(httpSection.parse({}).introspection).toEqual({
+      acceptUnknown: false,
+      maxReports: 1024,
+      maxBytes: 256 * 1024 * 1024,
+    });
+    expect(() => httpSection.parse({ introspection: { acceptUnkown: true } })).toThrow();
+    expect(() => httpSection.parse({ introspection: { maxReports: 0 } })).toThrow();
+    const init = httpSection.parse({
+      enabled: true,
+      port: 1,
+      root: dir,
+      introspection: { token: 'tok', acceptUnknown: true },
+    });
+    init.port = 0; // a free port (config wants 1-65535)
+    const fe = bootHttpFrontEnd({
+      init,
+      shared: sharedSettings({ stateDir: join(dir, 'state2') }),
+      components: { driver, logger: silentLogger() },
+    });
+    const [line] = (await fe?.start()) ?? [];
+    const base = (line as string).slice('boot-http '.length).replace('/boot.ipxe', '');
+    try {
+      const body = JSON.stringify({ mac: '02:00:00:00:00:09' });
+      expect((await fetch(`${base}/introspection`, { method: 'POST', body })).status).toBe(401);
+      const ok = await fetch(`${base}/introspection`, {
+        method: 'POST',
+        body,
+        headers: { authorization: 'Bearer tok' },
+      });
+      expect(ok.status).toBe(404); // stored (acceptUnknown), no ignition configured
+      const got = await fetch(`${base}/introspection/02-00-00-00-00-09`, { headers: { authorization: 'Bearer tok' } });
+      expect(await got.json()).toEqual({ mac: '02:00:00:00:00:09' });
+    } finally {
+      await fe?.stop();
+    }
+  });
 });

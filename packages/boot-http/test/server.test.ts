@@ -78,6 +78,7 @@ describe('BootHttpServer', () => {
       templatesDir: resolve('fixtures/ipxe'),
       ipxeDir: '/usr/lib/ipxe',
       stateDir: join(dir, 'state'),
+      introspection: { acceptUnknown: true },
       defaultRole: 'worker',
       roles: {
         worker: {
