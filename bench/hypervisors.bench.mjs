@@ -236,7 +236,8 @@ async function main() {
 }
 
 async function serverMain() {
-  const { configSchema, silentLogger } = await import('@bmc-emu/core');
+  const { silentLogger } = await import('@bmc-emu/core');
+  const { configSchema } = await import('../dist/src/config-schema.js');
   const { startServer } = await import('../dist/src/serve.js');
   const config = configSchema.parse(JSON.parse(process.argv[3]));
   const server = await startServer(config, silentLogger());
