@@ -1,8 +1,8 @@
 // Every package packs, its tarball installs into an empty folder without network (third-party packages come
 // from the cache `npm ci` filled, pinned by a lockfile made from the repo's), and its README example runs there.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { offlineLock, type PackedWorkspace } from './support/offline-lock.js';
@@ -71,6 +71,19 @@ describe('npm pack of every package', () => {
   });
 
   for (const d of packageDirs) {
+    it(`${d}: every source and declaration map points at a file the tarball ships`, () => {
+      const pkg = packed.find((p) => p.dir === `packages/${d}`)!;
+      const installed = join(dir, 'app', 'node_modules', pkg.name);
+      const maps = (readdirSync(installed, { recursive: true }) as string[]).filter((f) => f.endsWith('.map'));
+      expect(maps.length).toBeGreaterThan(0);
+      const missing = maps.flatMap((m) => {
+        const at = dirname(join(installed, m));
+        const { sources } = JSON.parse(readFileSync(join(installed, m), 'utf8')) as { sources: string[] };
+        return sources.filter((s) => !existsSync(resolve(at, s))).map((s) => `${m} -> ${s}`);
+      });
+      expect(missing).toEqual([]);
+    });
+
     it(`${d}: the installed tarball runs its README example`, () => {
       const { code, prints } = readmeExample(readFileSync(join(root, 'packages', d, 'README.md'), 'utf8'));
       expect(prints.length).toBeGreaterThan(0);
