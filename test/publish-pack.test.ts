@@ -70,6 +70,11 @@ describe('npm pack of every package', () => {
     expect(packed.map((p) => p.dir).sort()).toEqual(packageDirs.map((d) => `packages/${d}`).sort());
   });
 
+  it('installs without pino-pretty, an optional peer of core (so the README example logs JSON there)', () => {
+    expect(existsSync(join(dir, 'app', 'node_modules', 'pino-pretty'))).toBe(false);
+    expect(existsSync(join(dir, 'app', 'node_modules', 'pino'))).toBe(true);
+  });
+
   for (const d of packageDirs) {
     it(`${d}: every source and declaration map points at a file the tarball ships`, () => {
       const pkg = packed.find((p) => p.dir === `packages/${d}`)!;
