@@ -269,7 +269,8 @@ async function rawExchange(ipmi, port) {
 }
 
 async function main() {
-  const ipmi = await import('@bmc-emu/ipmi');
+  // the wire codecs are not part of the package's exports: the bench reads them from its build
+  const ipmi = { ...(await import('@bmc-emu/ipmi')), ...(await import('../packages/ipmi/dist/codec/index.js')) };
   const deadline = Date.now() + 170_000;
   console.log('ipmi bench: ipmitool -I lanplus -C 17 chassis power status against bmc-emu (memory driver)');
   console.log(

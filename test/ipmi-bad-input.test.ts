@@ -6,18 +6,17 @@ import {
   decodeResponse,
   decodeRmcp,
   decodeSession15,
-  type EndpointInfo,
   encodeAsf,
   encodeOpenSessionRequest,
   encodeRakp1,
   encodeRequest,
   encodeRmcp,
   encodeSession15,
-  IpmiServer,
   PAYLOAD,
   RMCP_STATUS,
   SUITE_3,
-} from '@bmc-emu/ipmi';
+} from '../packages/ipmi/test/support/internals.js';
+import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipmitool } from '../packages/ipmi/test/support/peers.js';
 import {

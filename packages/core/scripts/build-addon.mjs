@@ -1,7 +1,7 @@
 // npm install hook shared by the packages that carry a native addon (@bmc-emu/dhcp, @bmc-emu/tftp):
-// `node -e "import('@bmc-emu/core/scripts/build-addon.mjs')"` builds the binding.gyp of the package npm is
-// installing (the current directory) with node-gyp. Uses the headers that ship beside the running node
-// (<prefix>/include/node) so no download is needed, unless npm's nodedir says otherwise. A failed build does
+// their install script finds this file beside the @bmc-emu/core it resolves (it is not an export) and it
+// builds the binding.gyp of the package npm is installing (the current directory) with node-gyp. Uses the
+// headers that ship beside the running node (<prefix>/include/node) so no download is needed, unless npm's nodedir says otherwise. A failed build does
 // not fail the install: each package runs without its addon (and says what that costs), and its test
 // "<addon> native addon is built" fails loudly.
 import { spawnSync } from 'node:child_process';

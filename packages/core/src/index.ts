@@ -14,6 +14,7 @@ export * from './image-cache.js';
 export * from './hypervisor-set.js';
 export * from './logging.js';
 export * from './memory-console.js';
+export * from './media-path.js';
 export * from './memory-driver.js';
 export * from './net/ipv4.js';
 export * from './net/mac.js';

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger } from 'pino';
@@ -14,7 +15,16 @@ const REDACT = [
   '*.token',
 ];
 
-/** Structured JSON logs; pretty when stdout is a terminal. Credentials are redacted. */
+/** pino-pretty is an optional peer: a library user who has not installed it gets JSON lines, not a crash. */
+function prettyTarget(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Structured JSON logs; pretty when stdout is a terminal and pino-pretty is installed. Credentials are redacted. */
 export function createLogger(
   opts: { level?: string; pretty?: boolean; name?: string /** 1 stdout, 2 stderr */; fd?: 1 | 2 } = {},
 ): Logger {
@@ -25,11 +35,12 @@ export function createLogger(
     name: opts.name ?? 'bmc-emu',
     redact: { paths: REDACT, censor: '[redacted]' },
   };
-  if (pretty) {
+  const target = pretty ? prettyTarget() : undefined;
+  if (target) {
     return pino({
       ...base,
       transport: {
-        target: 'pino-pretty',
+        target,
         options: { destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
       },
     });

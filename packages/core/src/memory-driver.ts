@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -28,6 +28,7 @@ import {
   type SecureBoot,
 } from './node.js';
 import { KeyedQueue } from './op-queue.js';
+import { checkMediaFile } from './media-path.js';
 import { StateFile } from './state-file.js';
 
 export const DEFAULT_BIOS: Readonly<BiosAttributes> = Object.freeze({
@@ -254,12 +255,7 @@ export class MemoryDriver implements NodeDriver {
       if (m.inserted) throw errors.conflict(`The ${slot} slot of ${n.name} holds ${m.image}; eject it first.`);
       let path: string;
       if (source.kind === 'path') {
-        try {
-          const st = await stat(source.path);
-          if (!st.isFile()) throw errors.media('not a regular file');
-        } catch (err) {
-          throw errors.media(`Cannot attach ${source.path}: ${(err as Error).message}.`, { path: source.path }, err);
-        }
+        await checkMediaFile(source.path);
         path = source.path;
       } else {
         await mkdir(this.mediaDir, { recursive: true });

@@ -1,6 +1,5 @@
 import { type BootDecision, type BootPolicy, errors } from '@bmc-emu/core';
 import {
-  type ClasslessRoute,
   classlessRoutes,
   domainSearch,
   findOption,
@@ -39,20 +38,16 @@ export interface TagOptions {
   bootFile?: string;
 }
 
-export interface DhcpEngineOptions {
+/** The first subnet in flat keys (`subnet` its CIDR); server mode needs `subnet` or `subnets`. */
+type FirstSubnetKeys = Partial<
+  Pick<SubnetOptions, 'subnet' | 'rangeStart' | 'rangeEnd' | 'router' | 'dns' | 'domain' | 'domainSearch' | 'routes'>
+>;
+
+export interface DhcpEngineOptions extends FirstSubnetKeys {
   /** server: hand out addresses (and boot info); proxy: boot info only, to PXE clients, no addresses. */
   mode: 'server' | 'proxy';
   /** Our address on the served network: option 54, siaddr, default TFTP server. */
   serverAddress: string;
-  /** CIDR of the first subnet (the flat keys below describe it); server mode needs it or `subnets`. */
-  subnet?: string;
-  rangeStart?: string;
-  rangeEnd?: string;
-  router?: string;
-  dns?: string[];
-  domain?: string;
-  domainSearch?: string[];
-  routes?: ClasslessRoute[];
   leaseTimeSec: number;
   /** How long an OFFER holds its address. */
   offerTimeSec?: number;

@@ -5,7 +5,8 @@ export { type DhcpSection, dhcpInterface, dhcpReservation, dhcpSection, dhcpSubn
 export { dhcpMatchRule, dhcpOptionMap, dhcpTagOptions } from './config-options.js';
 export { type InterfaceSection, interfaceSections } from './interfaces.js';
 export { parseCidr } from './codec/ipv4.js';
-export * from './codec/options.js';
+// The option value codecs (u8, u16, ip, text, ...) stay internal: the published API is packets and options.
+export { findOption, MESSAGE_TYPE_NAMES, MessageType, Opt } from './codec/options.js';
 export {
   OPTION_SPECS_BY_CODE,
   OPTION_SPECS_BY_NAME,
@@ -21,7 +22,17 @@ export {
   OptionValueError,
   overrideOptions,
 } from './codec/option-value.js';
-export * from './codec/packet.js';
+export {
+  BOOTREPLY,
+  BOOTREQUEST,
+  decodePacket,
+  type DhcpOption,
+  type DhcpPacket,
+  type EncodeOptions,
+  encodePacket,
+  FLAG_BROADCAST,
+  MAGIC_COOKIE,
+} from './codec/packet.js';
 export { DhcpEngine, type DhcpEngineOptions, type Reply, type TagOptions, type Transaction } from './engine.js';
 export { dhcpFrontEnd } from './front-end.js';
 export { clientHostname, dhcpHostNames, sanitizeHostname } from './host-name.js';

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isBmcEmuError } from '@bmc-emu/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requirePeers, root } from '../../../test/support/peers.js';
-import { bindSocketToDevice, canBindToDevice, socketDevice } from '../src/index.js';
+import { bindSocketToDevice, canBindToDevice, socketDevice } from './internals.js';
 
 describe('bind_device native addon', () => {
   it('is built (npm install runs node-gyp for @bmc-emu/dhcp)', () => {

@@ -12,7 +12,7 @@ import {
   subOptions,
   u16List,
   userClass,
-} from '../src/index.js';
+} from './internals.js';
 
 const ipArb = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((b) => b.join('.'));
 const asciiNoNul = (max: number) =>

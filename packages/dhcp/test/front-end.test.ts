@@ -1,6 +1,6 @@
 import { MemoryDriver, sharedSettings, silentLogger } from '@bmc-emu/core';
 import { describe, expect, it } from 'vitest';
-import { dhcpFrontEnd, dhcpSection } from '../src/index.js';
+import { dhcpFrontEnd, dhcpSection } from './internals.js';
 
 const ctx = (dhcp: Record<string, unknown>) => ({
   init: dhcpSection.parse(dhcp),

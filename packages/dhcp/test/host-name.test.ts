@@ -11,7 +11,7 @@ import {
   Opt,
   sanitizeHostname,
   text,
-} from '../src/index.js';
+} from './internals.js';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 

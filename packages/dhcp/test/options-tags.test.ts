@@ -17,7 +17,7 @@ import {
   MessageType,
   Opt,
   text,
-} from '../src/index.js';
+} from './internals.js';
 
 const SERVER = '172.30.0.1';
 const MAC = '52:54:00:aa:bb:01';

@@ -20,7 +20,7 @@ import {
   subOptions,
   text,
   u32,
-} from '../src/index.js';
+} from './internals.js';
 
 const SERVER = '172.30.0.1';
 const MAC = '52:54:00:aa:cc:01';

@@ -7,7 +7,7 @@ import {
   KEEP_VALID_ON,
   newProtocolState,
   overrideFromFlags,
-} from '../src/index.js';
+} from './support/internals.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

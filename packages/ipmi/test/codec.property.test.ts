@@ -34,7 +34,7 @@ import {
   SUITE_17,
   uuidFromGuid,
   verifyIntegrity,
-} from '../src/index.js';
+} from './support/internals.js';
 
 const bytes = (min = 0, max = 64) => fc.uint8Array({ minLength: min, maxLength: max }).map((a) => Buffer.from(a));
 const u32 = fc.integer({ min: 0, max: 0xffffffff });

@@ -30,7 +30,7 @@ import {
   sessionIntegrityKey,
   userKey,
   verifyIntegrity,
-} from '../src/index.js';
+} from './support/internals.js';
 
 interface Fixture {
   password: string;

@@ -24,7 +24,7 @@ import {
   rawOf,
   selRecordOf,
   thresholdStatus,
-} from '../src/index.js';
+} from './support/internals.js';
 
 const catalog = sensorCatalog(makeNode({ name: 'x', cpu: { count: 16, arch: 'x86_64', model: 'q' } }));
 

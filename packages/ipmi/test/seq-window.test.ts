@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SequenceWindow } from '../src/index.js';
+import { SequenceWindow } from './support/internals.js';
 
 describe('SequenceWindow', () => {
   it('accepts each number once, 16 behind to 15 ahead', () => {

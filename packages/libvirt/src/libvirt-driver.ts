@@ -1,7 +1,7 @@
 import { CpuTimeReader } from './cpu-time.js';
 import { EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -12,6 +12,7 @@ import {
   BOOT_MODES,
   BOOT_TARGETS,
   type BootOverride,
+  checkMediaFile,
   DEFAULT_BIOS,
   errors,
   KeyedQueue,
@@ -545,12 +546,7 @@ export class LibvirtDriver implements NodeDriver {
   /** A file path libvirt can attach: the given path (checked) or the stream written to mediaDir. */
   private async localMedia(id: string, slot: MediaSlot, source: MediaSource): Promise<string> {
     if (source.kind === 'path') {
-      try {
-        const st = await stat(source.path);
-        if (!st.isFile()) throw errors.media('not a regular file');
-      } catch (err) {
-        throw errors.media(`Cannot attach ${source.path}: ${(err as Error).message}.`, { path: source.path }, err);
-      }
+      await checkMediaFile(source.path);
       return source.path;
     }
     await mkdir(this.mediaDir, { recursive: true });

@@ -33,7 +33,7 @@ import {
   SUITE_17,
   sessionIntegrityKey,
   userKey,
-} from '../../src/index.js';
+} from './internals.js';
 
 export class RawUdp {
   readonly socket: Socket;
