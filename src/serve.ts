@@ -14,6 +14,7 @@ import { createDriver } from './driver-factory.js';
 import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
 import { frontEndsWith } from './frontends.js';
+import { wireMetrics } from './metrics-wiring.js';
 
 export interface RunningServer {
   lines: string[];
@@ -53,9 +54,14 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const bus = new EventBus();
   services.events = bus;
   const unbridge = bridgeDriverEvents(driver, bus);
+  const metricsWiring = wireMetrics(config, driver, bus);
+  services.driver = metricsWiring.driver;
   const consoleWiring = wireConsole(config, driver, bus, root);
   try {
-    for (const { name, section, factory, initOf } of frontEndsWith(consoleWiring.mounts)) {
+    for (const { name, section, factory, initOf } of frontEndsWith([
+      ...consoleWiring.mounts,
+      ...metricsWiring.mounts,
+    ])) {
       const components = { ...services, logger: root.child({ component: name }) };
       const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });
       if (!fe) continue;
@@ -64,8 +70,10 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
       lines.push(...where);
     }
     await consoleWiring.ready();
+    metricsWiring.started(started);
   } catch (err) {
     for (const fe of started.reverse()) await fe.stop().catch(() => undefined);
+    metricsWiring.close();
     unbridge();
     await driver.close();
     throw err;
@@ -80,6 +88,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
             .stop()
             .catch((err: unknown) => log.warn({ err, stopping: fe.name }, 'front end did not stop cleanly'));
         }
+        metricsWiring.close();
         unbridge();
         await driver.close();
       })();
