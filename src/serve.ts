@@ -13,6 +13,7 @@ import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
 import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
+import { publishHypervisorHealth } from './hypervisor-events.js';
 import { frontEndsWith } from './frontends.js';
 import { wireMetrics } from './metrics-wiring.js';
 
@@ -38,7 +39,10 @@ function mediaCacheFor(config: Readonly<Config>, logger: Logger): MediaCache {
 export async function startServer(config: Readonly<Config>, logger?: Logger): Promise<RunningServer> {
   const root = logger ?? createLogger({ level: config.log.level, fd: 2 });
   const log = root.child({ component: 'serve' });
-  const { driver, description } = await createDriver(config, root.child({ component: 'driver' }));
+  const bus = new EventBus();
+  const { driver, description } = await createDriver(config, root.child({ component: 'driver' }), {
+    onHealth: publishHypervisorHealth(bus),
+  });
   const nodes = await driver.list();
   const lines = [`bmc-emu serving ${nodes.length} node(s) on the ${description}`];
   const { bind, user, password, stateDir } = config;
@@ -51,7 +55,6 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     sensors: config.sensors,
   };
   const started: FrontEnd[] = [];
-  const bus = new EventBus();
   services.events = bus;
   const unbridge = bridgeDriverEvents(driver, bus);
   const metricsWiring = wireMetrics(config, driver, bus);
