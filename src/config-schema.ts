@@ -4,6 +4,7 @@ import { composeConfigSchema } from '@bmc-emu/core';
 import { dhcpSection } from '@bmc-emu/dhcp';
 import { dnsSection } from '@bmc-emu/dns';
 import { ipmiSection } from '@bmc-emu/ipmi';
+import { metricsSection } from '@bmc-emu/metrics';
 import { redfishSection } from '@bmc-emu/redfish';
 import { tftpSection } from '@bmc-emu/tftp';
 
@@ -16,6 +17,7 @@ export const configSchema = composeConfigSchema({
   http: httpSection,
   dns: dnsSection,
   console: consoleSection,
+  metrics: metricsSection,
 });
 
 export type Config = ReturnType<typeof configSchema.parse>;

@@ -3,6 +3,7 @@ import {
   demoNodes,
   errors,
   isBmcEmuError,
+  type HypervisorStatus,
   type Logger,
   MemoryDriver,
   type NodeDriver,
@@ -19,7 +20,12 @@ export interface DriverChoice {
 /** How long `auto` waits for libvirt to answer before falling back to memory. */
 const AUTO_PROBE_MS = 2_000;
 
-async function libvirt(config: Readonly<BaseConfig>, logger: Logger): Promise<DriverChoice> {
+export interface DriverHooks {
+  /** A hypervisor of the libvirt driver went down or came back. */
+  onHealth?: (status: HypervisorStatus) => void;
+}
+
+async function libvirt(config: Readonly<BaseConfig>, logger: Logger, hooks: DriverHooks): Promise<DriverChoice> {
   const hypervisors = resolveHypervisors(config.driver);
   const uris = hypervisors.map((h) => h.uri);
   try {
@@ -28,6 +34,7 @@ async function libvirt(config: Readonly<BaseConfig>, logger: Logger): Promise<Dr
       pollIntervalMs: config.driver.pollIntervalMs,
       logger: logger.child({ driver: 'libvirt' }),
       mediaDir: `${config.stateDir}/media`,
+      ...(hooks.onHealth ? { onHealth: hooks.onHealth } : {}),
     });
     const where = config.driver.hypervisors?.length
       ? `hypervisors ${hypervisors.map((h) => `${h.name} (${h.uri})`).join(', ')}`
@@ -40,14 +47,18 @@ async function libvirt(config: Readonly<BaseConfig>, logger: Logger): Promise<Dr
 }
 
 /** memory, or libvirt (explicit or found by `auto`). */
-export async function createDriver(config: Readonly<BaseConfig>, logger: Logger): Promise<DriverChoice> {
+export async function createDriver(
+  config: Readonly<BaseConfig>,
+  logger: Logger,
+  hooks: DriverHooks = {},
+): Promise<DriverChoice> {
   const kind = config.driver.kind;
-  if (kind === 'libvirt') return libvirt(config, logger);
+  if (kind === 'libvirt') return libvirt(config, logger, hooks);
   if (kind === 'auto') {
     const answers = await Promise.all(
       resolveHypervisors(config.driver).map((h) => probeLibvirt(connectUri(h), AUTO_PROBE_MS)),
     );
-    if (answers.some(Boolean)) return libvirt(config, logger);
+    if (answers.some(Boolean)) return libvirt(config, logger, hooks);
   }
   const driver = new MemoryDriver({ nodes: demoNodes(config.driver.demoNodes) });
   const why = kind === 'auto' ? ' (no libvirt found)' : '';

@@ -13,7 +13,9 @@ import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
 import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
+import { publishHypervisorHealth } from './hypervisor-events.js';
 import { frontEndsWith } from './frontends.js';
+import { wireMetrics } from './metrics-wiring.js';
 
 export interface RunningServer {
   lines: string[];
@@ -37,7 +39,10 @@ function mediaCacheFor(config: Readonly<Config>, logger: Logger): MediaCache {
 export async function startServer(config: Readonly<Config>, logger?: Logger): Promise<RunningServer> {
   const root = logger ?? createLogger({ level: config.log.level, fd: 2 });
   const log = root.child({ component: 'serve' });
-  const { driver, description } = await createDriver(config, root.child({ component: 'driver' }));
+  const bus = new EventBus();
+  const { driver, description } = await createDriver(config, root.child({ component: 'driver' }), {
+    onHealth: publishHypervisorHealth(bus),
+  });
   const nodes = await driver.list();
   const lines = [`bmc-emu serving ${nodes.length} node(s) on the ${description}`];
   const { bind, user, password, stateDir } = config;
@@ -50,12 +55,16 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     sensors: config.sensors,
   };
   const started: FrontEnd[] = [];
-  const bus = new EventBus();
   services.events = bus;
   const unbridge = bridgeDriverEvents(driver, bus);
+  const metricsWiring = wireMetrics(config, driver, bus);
+  services.driver = metricsWiring.driver;
   const consoleWiring = wireConsole(config, driver, bus, root);
   try {
-    for (const { name, section, factory, initOf } of frontEndsWith(consoleWiring.mounts)) {
+    for (const { name, section, factory, initOf } of frontEndsWith([
+      ...consoleWiring.mounts,
+      ...metricsWiring.mounts,
+    ])) {
       const components = { ...services, logger: root.child({ component: name }) };
       const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });
       if (!fe) continue;
@@ -64,8 +73,10 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
       lines.push(...where);
     }
     await consoleWiring.ready();
+    metricsWiring.started(started);
   } catch (err) {
     for (const fe of started.reverse()) await fe.stop().catch(() => undefined);
+    metricsWiring.close();
     unbridge();
     await driver.close();
     throw err;
@@ -80,6 +91,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
             .stop()
             .catch((err: unknown) => log.warn({ err, stopping: fe.name }, 'front end did not stop cleanly'));
         }
+        metricsWiring.close();
         unbridge();
         await driver.close();
       })();

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { FrontEnd, FrontEndFactory } from '@bmc-emu/core';
 import type { HttpSection } from './config-section.js';
-import { BootHttpServer } from './server.js';
+import { type AccessLogEntry, BootHttpServer } from './server.js';
 
 /** `bmc-emu serve` starts the boot HTTP server when `http.enabled` is true. */
 export const bootHttpFrontEnd: FrontEndFactory<HttpSection> = ({ init, shared, components }): FrontEnd | undefined => {
@@ -17,6 +17,12 @@ export const bootHttpFrontEnd: FrontEndFactory<HttpSection> = ({ init, shared, c
     templatesDir: init.templatesDir && resolve(init.templatesDir),
     stateDir: resolve(shared.stateDir, 'boot-http'),
   });
+  const bus = components.events;
+  if (bus) {
+    server.on('access', (e: AccessLogEntry) =>
+      bus.publish({ kind: 'http', path: e.path, status: e.status, bytes: e.bytes, ms: e.ms, peer: e.ip }),
+    );
+  }
   return {
     name: 'boot-http',
     async start() {

@@ -33,9 +33,19 @@ export interface FrontEndInit<Section> {
   components: FrontEndComponents;
 }
 
+/** A gauge a front end owns (sessions, leases), read on every metrics scrape; must be cheap. */
+export interface FrontEndGauge {
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+  read(): Array<{ labels?: Record<string, string>; value: number }>;
+}
+
 /** A protocol server (Redfish, IPMI, DHCP, TFTP, boot HTTP) that `serve` starts and stops. */
 export interface FrontEnd {
   readonly name: string;
+  /** Gauges for `/metrics`, read once the front end has started. */
+  gauges?(): FrontEndGauge[];
   /** Start serving; resolves to one line per endpoint, e.g. "redfish https://127.0.0.1:8000/redfish/v1". */
   start(): Promise<string[]>;
   stop(): Promise<void>;

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { BootPolicy, errors, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
 import type { DhcpSection } from './config-section.js';
 import { type InterfaceSection, interfaceSections } from './interfaces.js';
+import { MacIndex } from './mac-index.js';
 import { DhcpServer } from './server.js';
 
 type Components = Parameters<FrontEndFactory<DhcpSection>>[0]['components'];
@@ -9,7 +10,8 @@ type Components = Parameters<FrontEndFactory<DhcpSection>>[0]['components'];
 /** `bmc-emu serve` starts DHCP when dhcp.enabled: one server (one socket set) per served interface. */
 export const dhcpFrontEnd: FrontEndFactory<DhcpSection> = ({ init, shared, components }) => {
   if (!init.enabled) return undefined;
-  const servers = interfaceSections(init).map((s) => serverFor(s, shared.stateDir, components));
+  const macs = components.events ? new MacIndex(components.driver) : undefined;
+  const servers = interfaceSections(init).map((s) => serverFor(s, shared.stateDir, components, macs));
   const unregister: Array<() => void> = [];
   const fe: FrontEnd & { server: DhcpServer; servers: DhcpServer[] } = {
     name: 'dhcp',
@@ -18,6 +20,7 @@ export const dhcpFrontEnd: FrontEndFactory<DhcpSection> = ({ init, shared, compo
     start: async () => {
       const lines: string[] = [];
       try {
+        await macs?.start();
         for (const server of servers) {
           lines.push(...(await server.start()));
           const off = components.names?.register(server);
@@ -29,15 +32,32 @@ export const dhcpFrontEnd: FrontEndFactory<DhcpSection> = ({ init, shared, compo
       }
       return lines;
     },
+    gauges: () => [
+      {
+        name: 'bmcemu_dhcp_leases_active',
+        help: 'Unexpired DHCP leases (offered or bound) in the dynamic range, per subnet.',
+        labelNames: ['subnet'],
+        read: () =>
+          servers.flatMap((s) => s.leaseUsage()).map((u) => ({ labels: { subnet: u.subnet }, value: u.active })),
+      },
+      {
+        name: 'bmcemu_dhcp_leases_free',
+        help: 'Addresses of the dynamic range not leased, per subnet.',
+        labelNames: ['subnet'],
+        read: () =>
+          servers.flatMap((s) => s.leaseUsage()).map((u) => ({ labels: { subnet: u.subnet }, value: u.free })),
+      },
+    ],
     stop: async () => {
       for (const off of unregister.splice(0)) off();
+      macs?.stop();
       await Promise.all(servers.map((s) => s.stop()));
     },
   };
   return fe;
 };
 
-function serverFor(init: InterfaceSection, stateDir: string, components: Components): DhcpServer {
+function serverFor(init: InterfaceSection, stateDir: string, components: Components, macs?: MacIndex): DhcpServer {
   const { biosFile, efiX64File, efiArm64File, httpBaseUrl, leaseFile, match, tags, ...serverKnobs } = init;
   const files = { biosFile, efiX64File, efiArm64File };
   // without a configured URL, boot HTTP is this host on the served network, whose address is known at start
@@ -53,6 +73,7 @@ function serverFor(init: InterfaceSection, stateDir: string, components: Compone
     leaseFile: resolve(leaseFile ?? join(stateDir, `dhcp-leases${init.interface ? `-${init.interface}` : ''}.txt`)),
     logger: components.logger,
     bootPolicy,
+    ...(macs ? { events: components.events, nodeOfMac: (mac: string) => macs.nodeOf(mac) } : {}),
   });
 }
 

@@ -2,7 +2,15 @@ import { execFile } from 'node:child_process';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
-import { type BootPolicy, errors, type HostName, type Logger, type NameSource, silentLogger } from '@bmc-emu/core';
+import {
+  type BootPolicy,
+  errors,
+  type EventBus,
+  type HostName,
+  type Logger,
+  type NameSource,
+  silentLogger,
+} from '@bmc-emu/core';
 import { bindSocketToDevice } from './bind-device.js';
 import { decodePacket, encodePacket } from './codec/packet.js';
 import { dhcpErrorOutcome } from './error-outcome.js';
@@ -10,6 +18,7 @@ import { dhcpSection } from './config-section.js';
 import { DhcpEngine, type DhcpEngineOptions, type Transaction } from './engine.js';
 import { dhcpHostNames } from './host-name.js';
 import { LeaseStore } from './lease-store.js';
+import { publishTransaction } from './transaction-events.js';
 
 const execFileP = promisify(execFile);
 const SECTION_PORT = dhcpSection.parse({}).port;
@@ -30,6 +39,10 @@ export interface DhcpServerOptions extends Omit<DhcpEngineOptions, 'serverAddres
   /** Lease file; leases stay in memory only when absent. */
   leaseFile?: string;
   logger?: Logger;
+  /** The rack event stream each transaction is published to (request and answer). */
+  events?: EventBus | undefined;
+  /** The node id of a MAC, where the driver knows it (names the events). */
+  nodeOfMac?: ((mac: string) => string | undefined) | undefined;
 }
 
 export interface DhcpCounters {
@@ -223,6 +236,7 @@ export class DhcpServer implements NameSource {
       return;
     }
     this.count(tx);
+    if (this.opts.events) publishTransaction(this.opts.events, tx, this.opts.nodeOfMac?.(tx.mac));
     const entry = {
       xid: `0x${tx.xid.toString(16).padStart(8, '0')}`,
       mac: tx.mac,
@@ -264,6 +278,15 @@ export class DhcpServer implements NameSource {
         this.log.error({ err, ...entry }, 'lease file write failed; reply withheld');
       });
     } else send();
+  }
+
+  /** Leases held (offered or bound, unexpired) and addresses left, per subnet's dynamic range. */
+  leaseUsage(now = Date.now()): Array<{ subnet: string; active: number; free: number }> {
+    const held = this.leases.all().filter((l) => (l.state === 'offered' || l.state === 'bound') && l.expiresAt > now);
+    return (this.engine?.subnets ?? []).map((s) => {
+      const active = held.filter((l) => s.pool.inRange(l.ip)).length;
+      return { subnet: s.cidr, active, free: s.pool.size - active };
+    });
   }
 
   private destination(address: string, port: number): { address: string; port: number } {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger, NodeDriver, NodeEvent, Telemetry } from '@bmc-emu/core';
+import type { EventBus, Logger, NodeDriver, NodeEvent, Telemetry } from '@bmc-emu/core';
 import { BootValidBit } from './boot-valid-bit.js';
 import { IpmiDecodeError } from './codec/errors.js';
 import { guidBytes } from './codec/guid.js';
@@ -67,6 +67,8 @@ export interface BmcEndpointOptions {
   /** Sensors and SEL shared with the other front ends. */
   telemetry: Telemetry;
   logger: Logger;
+  /** The rack event stream: every answered command is published to it as an `ipmi` event. */
+  events?: EventBus | undefined;
 }
 
 export interface BmcStats {
@@ -210,6 +212,24 @@ export class BmcEndpoint {
     };
   }
 
+  /** The encoded answer, published as an `ipmi` event first when a bus is there. */
+  private answer(req: IpmiRequest, result: CommandResult, session: 'none' | '1.5' | '2.0', s?: Session): Buffer {
+    const bus = this.opts.events;
+    if (bus) {
+      const user = s?.userName.toString('latin1');
+      bus.publish({
+        kind: 'ipmi',
+        node: this.opts.nodeId,
+        netFn: req.netFn,
+        cmd: req.cmd,
+        cc: result.cc,
+        session,
+        ...(user ? { user } : {}),
+      });
+    }
+    return encodeResponse(req, result.cc, result.data);
+  }
+
   private async sessionless(req: IpmiRequest, framing: '1.5' | '2.0'): Promise<CommandResult> {
     if (!SESSIONLESS.has((req.netFn << 8) | req.cmd)) return { cc: CC.insufficientPrivilege };
     return dispatch(this.context(undefined, framing), req);
@@ -226,7 +246,7 @@ export class BmcEndpoint {
         req.netFn === NETFN.app && req.cmd === 0x39
           ? this.sessionChallenge(req, peer)
           : await this.sessionless(req, '1.5');
-      const payload = encodeResponse(req, result.cc, result.data);
+      const payload = this.answer(req, result, 'none');
       return {
         bytes: encodeSession15({ authType: AUTH_NONE, sequence: 0, sessionId: 0, payload }),
         delay: result.cc === 0x81 || result.cc === 0x82,
@@ -255,7 +275,7 @@ export class BmcEndpoint {
       replySeq = s.outboundSequence;
       s.outboundSequence = (s.outboundSequence + 1) >>> 0 || 1;
     }
-    const payload = encodeResponse(req, result.cc, result.data);
+    const payload = this.answer(req, result, '1.5', s);
     const authCode = md5AuthCode(password, s.bmcSessionId, payload, replySeq);
     if (ctx.closeSessionAfterReply !== undefined) this.closeSession(ctx.closeSessionAfterReply);
     return {
@@ -337,7 +357,7 @@ export class BmcEndpoint {
         case PAYLOAD.ipmi: {
           const req = decodeRequest(f.payload);
           const result = await this.sessionless(req, '2.0');
-          const payload = encodeResponse(req, result.cc, result.data);
+          const payload = this.answer(req, result, 'none');
           return { bytes: encodeRmcpPlus({ payloadType: PAYLOAD.ipmi, sessionId: 0, sequence: 0, payload }) };
         }
         default:
@@ -359,7 +379,7 @@ export class BmcEndpoint {
     const req = decodeRequest(plain);
     const ctx = this.context(s, '2.0');
     const result = await dispatch(ctx, req);
-    const bytes = this.sealed(s, PAYLOAD.ipmi, encodeResponse(req, result.cc, result.data));
+    const bytes = this.sealed(s, PAYLOAD.ipmi, this.answer(req, result, '2.0', s));
     if (ctx.closeSessionAfterReply !== undefined) this.closeSession(ctx.closeSessionAfterReply);
     return { bytes };
   }

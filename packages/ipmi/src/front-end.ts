@@ -39,6 +39,7 @@ export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, compo
     bootFlagValidTimeoutMs: Math.round(bootFlagValidTimeoutSec * 1000),
     portMapFile: join(shared.stateDir, 'ipmi-ports.json'),
     telemetry,
+    events: components.events,
   });
   return {
     name: 'ipmi',
@@ -46,6 +47,14 @@ export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, compo
       const endpoints = await server.start();
       return [describeEndpoints(shared.bind, endpoints, server.ipmi15)];
     },
+    gauges: () => [
+      {
+        name: 'bmcemu_ipmi_sessions_active',
+        help: 'Authenticated IPMI sessions open, per node BMC.',
+        labelNames: ['node', 'name'],
+        read: () => server.activeSessions().map((s) => ({ labels: { node: s.nodeId, name: s.name }, value: s.active })),
+      },
+    ],
     stop: async () => {
       await server.stop();
       await release();

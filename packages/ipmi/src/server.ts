@@ -4,6 +4,7 @@ import {
   isIpv4,
   DEFAULT_BIND,
   acquireTelemetry,
+  type EventBus,
   type Logger,
   type Node,
   type NodeDriver,
@@ -50,6 +51,8 @@ export interface IpmiServerOptions {
   /** Sensors and SEL shared with Redfish; unset = the driver's shared in-memory one. */
   telemetry?: Telemetry;
   logger?: Logger;
+  /** The rack event stream every BMC publishes its answered commands to. */
+  events?: EventBus | undefined;
 }
 
 const SECTION = ipmiSection.parse({});
@@ -221,6 +224,15 @@ export class IpmiServer {
     return at(i);
   }
 
+  /** Active (authenticated) sessions per node id. */
+  activeSessions(): Array<{ nodeId: string; name: string; active: number }> {
+    return [...this.endpoints].map(([nodeId, e]) => ({
+      nodeId,
+      name: e.name,
+      active: e.endpoint.sessions.activeCount,
+    }));
+  }
+
   private async open(node: Node, index: number, present: string[]): Promise<void> {
     const creds = this.opts.credentialsFor?.(node) ?? { user: this.opts.user, password: this.opts.password };
     const { address, port } = this.pickSlot(node.id, index, present);
@@ -242,6 +254,7 @@ export class IpmiServer {
       bootFlagValidTimeoutMs: this.opts.bootFlagValidTimeoutMs,
       telemetry: this.telemetry!,
       logger: this.logger,
+      events: this.opts.events,
     });
     await endpoint.start();
     this.endpoints.set(node.id, { endpoint, name: node.name, address });

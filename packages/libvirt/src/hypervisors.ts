@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { type HypervisorConfig, HypervisorSet, type Logger, silentLogger } from '@bmc-emu/core';
+import {
+  type HypervisorConfig,
+  HypervisorSet,
+  type HypervisorSetOptions,
+  type Logger,
+  silentLogger,
+} from '@bmc-emu/core';
 import { LibvirtDriver, type LibvirtDriverOptions } from './libvirt-driver.js';
 import { connectUri } from './remote-uri.js';
 
@@ -13,6 +19,8 @@ export interface HypervisorSetInit {
   /** Re-join probing of a down hypervisor (ms; HypervisorSet's defaults when absent). */
   probeIntervalMs?: number;
   maxProbeIntervalMs?: number;
+  /** Called when a hypervisor goes down or comes back (HypervisorSet's onHealth). */
+  onHealth?: HypervisorSetOptions['onHealth'];
 }
 
 /**
@@ -46,6 +54,7 @@ export async function createHypervisorSet(init: HypervisorSetInit): Promise<Hype
     })),
     probeIntervalMs: init.probeIntervalMs,
     maxProbeIntervalMs: init.maxProbeIntervalMs,
+    ...(init.onHealth ? { onHealth: init.onHealth } : {}),
     // the drivers have loaded (or failed) already: the set's first list is a cache read, or one more try
     startTimeoutMs: Math.max(...init.hypervisors.map((h) => h.timeoutMs)),
   });

@@ -3,3 +3,5 @@ export { instrumentDriver } from './instrument-driver.js';
 export { addNodeGauges } from './node-gauges.js';
 export { type GaugeSample, type GaugeSource, RackMetrics, type RackMetricsOptions } from './rack-metrics.js';
 export { routeLabel } from './route-label.js';
+export { type MetricsSection, metricsSection } from './config-section.js';
+export { metricsMount } from './mount.js';

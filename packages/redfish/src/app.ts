@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@bmc-emu/core';
+import type { EventBus, Logger } from '@bmc-emu/core';
 import { guardListener, sendAnswer } from '@bmc-emu/http-kit';
 import { buildDeps, type RedfishAppOptions } from './app/deps.js';
 import { Dispatcher } from './app/dispatch.js';
@@ -7,7 +7,7 @@ import { ResourceReader } from './app/resources.js';
 import { RouteTable } from './app/route-table.js';
 import type { RedfishDeps } from './deps.js';
 import { toRedfishError } from './http-error.js';
-import { prepareRequest, type RedfishResponse } from './http-request.js';
+import { prepareRequest, type RedfishRequest, type RedfishResponse } from './http-request.js';
 import { chassisSensorRoutes } from './routes/chassis-sensors.js';
 import { managerLogRoutes } from './routes/manager-logs.js';
 import { managerRoutes } from './routes/managers.js';
@@ -40,7 +40,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   const dispatcher = new Dispatcher(deps, table, new ResourceReader(deps.driver, table));
   const unwatch = deps.driver.watch((e) => deps.events.publish(e));
   const unwatchSel = deps.telemetry.sel.onEntry((nodeId, entry) => deps.events.publishLogEntry(nodeId, entry));
-  const app = guarded(deps.logger, (req, res) => answer(dispatcher, deps.logger, req, res)) as RedfishApp;
+  const app = guarded(deps.logger, (req, res) => answer(dispatcher, deps.logger, opts.bus, req, res)) as RedfishApp;
   app.redfish = deps;
   app.shutdown = () => {
     unwatch();
@@ -52,7 +52,13 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
 }
 
 /** One request: the service headers, the dispatch, every error turned into a Redfish error answer. */
-async function answer(dispatcher: Dispatcher, logger: Logger, incoming: IncomingMessage, res: RedfishResponse) {
+async function answer(
+  dispatcher: Dispatcher,
+  logger: Logger,
+  bus: EventBus | undefined,
+  incoming: IncomingMessage,
+  res: RedfishResponse,
+) {
   const req = prepareRequest(incoming);
   const started = performance.now();
   res.setHeader('OData-Version', '4.0');
@@ -74,11 +80,24 @@ async function answer(dispatcher: Dispatcher, logger: Logger, incoming: Incoming
       });
     else res.end();
   }
+  if (bus) publishRequest(bus, req, res.statusCode, performance.now() - started);
   if (logger.isLevelEnabled('debug'))
     logger.debug(
       { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
       'redfish',
     );
+}
+
+function publishRequest(bus: EventBus, req: RedfishRequest, status: number, ms: number): void {
+  bus.publish({
+    kind: 'redfish',
+    method: req.method ?? 'GET',
+    path: req.path,
+    status,
+    ms: Math.round(ms * 1000) / 1000,
+    ...(req.user !== undefined ? { user: req.user } : {}),
+    ...(req.nodeId !== undefined ? { node: req.nodeId } : {}),
+  });
 }
 
 /** The last guard: nothing a request does may become an unhandled rejection. */

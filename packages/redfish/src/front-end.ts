@@ -16,6 +16,7 @@ export function redfishFrontEndWith(extra: { mounts?: RedfishMount[] }): FrontEn
       shared,
       telemetry,
       mounts: extra.mounts ?? [],
+      ...(components.events ? { bus: components.events } : {}),
     });
     return {
       name: 'redfish',

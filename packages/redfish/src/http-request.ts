@@ -11,6 +11,9 @@ export interface RedfishRequest extends IncomingMessage {
   path: string;
   originalUrl: string;
   query: Record<string, string | string[] | undefined>;
+  /** Set by dispatch once known, for the request's event: the account and the node the path names. */
+  user?: string;
+  nodeId?: string;
 }
 
 export type RedfishResponse = ServerResponse;

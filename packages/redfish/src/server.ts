@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
+import type { EventBus, ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { RedfishSection } from './config-section.js';
 import { mountFor, type PrefixHandler, type RedfishMount, mountServices } from './mounts.js';
@@ -29,6 +29,8 @@ export interface RedfishServerOptions {
   telemetry?: Telemetry;
   /** Handlers served on this listener under a path prefix (the web console), with its accounts and TLS. */
   mounts?: RedfishMount[];
+  /** The rack event stream requests are published to. */
+  bus?: EventBus;
 }
 
 /** The Redfish service on a socket: HTTPS by default (certificate kept under <stateDir>/tls), HTTP when asked. */

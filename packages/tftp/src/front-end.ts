@@ -11,6 +11,7 @@ export const tftpFrontEnd: FrontEndFactory<TftpSection> = ({ init, shared, compo
     bind: shared.bind,
     provider: directoryProvider(init.ipxeDir),
     logger: components.logger,
+    events: components.events,
   });
   const fe: FrontEnd = {
     name: 'tftp',

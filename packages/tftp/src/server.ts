@@ -8,7 +8,16 @@ import { existsSync, statSync } from 'node:fs';
 import { isIP, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { BmcEmuError, DEFAULT_BIND, ErrorCode, errors, type Logger, silentLogger, withDefaults } from '@bmc-emu/core';
+import {
+  BmcEmuError,
+  DEFAULT_BIND,
+  ErrorCode,
+  errors,
+  type EventBus,
+  type Logger,
+  silentLogger,
+  withDefaults,
+} from '@bmc-emu/core';
 import { BlockReader } from './block-reader.js';
 import { NetasciiEncoder } from './codec/netascii.js';
 import { tftpSection } from './config-section.js';
@@ -56,11 +65,13 @@ export interface TftpServerOptions {
    */
   engine?: TftpEngine;
   logger?: Logger;
+  /** The rack event stream each finished transfer is published to. */
+  events?: EventBus | undefined;
 }
 
 export type TftpEngine = 'auto' | 'js' | 'native';
 
-type ServerSettings = Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger'>>;
+type ServerSettings = Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger' | 'events'>>;
 
 const { port, maxBlksize, maxWindowsize, allowWrite, timeoutMs, maxRetries } = tftpSection.parse({});
 /** The tftp section's defaults plus the server-only knobs (not config keys). */
@@ -336,7 +347,7 @@ export class TftpServer {
     const t0 = performance.now();
     const outcome = await t.start();
     this.transfers.delete(t);
-    this.record(outcome, log, performance.now() - t0);
+    this.record(outcome, log, performance.now() - t0, path, client);
   }
 
   private async readNative(
@@ -373,7 +384,7 @@ export class TftpServer {
     const t0 = performance.now();
     const outcome = await t.start();
     this.transfers.delete(t);
-    this.record(outcome, log, performance.now() - t0);
+    this.record(outcome, log, performance.now() - t0, path, client);
   }
 
   private async handleWrite(req: RequestPacket, client: TftpClientInfo): Promise<void> {
@@ -417,10 +428,21 @@ export class TftpServer {
     const t0 = performance.now();
     const outcome = await t.start();
     this.transfers.delete(t);
-    this.record(outcome, log, performance.now() - t0);
+    this.record(outcome, log, performance.now() - t0, path, client);
   }
 
-  private record(outcome: TransferOutcome, log: Logger, ms: number): void {
+  private record(outcome: TransferOutcome, log: Logger, ms: number, file: string, client: TftpClientInfo): void {
+    const bus = this.init.events;
+    if (bus && outcome.kind !== 'size-probe') {
+      bus.publish({
+        kind: 'tftp',
+        file,
+        bytes: outcome.kind === 'complete' ? outcome.bytes : 0,
+        ms: Math.round(ms * 1000) / 1000,
+        peer: `${client.address}:${client.port}`,
+        ...(outcome.kind === 'complete' ? {} : { error: transferError(outcome) }),
+      });
+    }
     switch (outcome.kind) {
       case 'complete':
         this.stats.completed++;
@@ -435,4 +457,9 @@ export class TftpServer {
         log.warn({ outcome }, 'tftp transfer did not complete');
     }
   }
+}
+
+function transferError(o: Exclude<TransferOutcome, { kind: 'complete' | 'size-probe' }>): string {
+  if (o.kind === 'timeout') return 'timeout';
+  return o.kind === 'client-error' ? `client error ${o.code}: ${o.message}` : o.message;
 }

@@ -45,7 +45,9 @@ export type RackEventBody =
   | { kind: 'media-download'; node?: string; url: string; bytes: number; total?: number; done: boolean; error?: string }
   | { kind: 'driver-error'; node?: string; op: string; code: string; message: string }
   | { kind: 'lab'; step: string; state: 'start' | 'done' | 'failed'; detail?: string }
-  | { kind: 'sel'; node: string; entry: Record<string, unknown> };
+  | { kind: 'sel'; node: string; entry: Record<string, unknown> }
+  /** A hypervisor behind a HypervisorSet went down or came back. */
+  | { kind: 'hypervisor'; name: string; uri: string; up: boolean; reason?: string };
 
 export type RackEventKind = RackEventBody['kind'];
 export type RackEvent = RackEventBody & Envelope;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   acquireTelemetry,
+  type EventBus,
   type ImageCache,
   type Logger,
   type NodeDriver,
@@ -39,6 +40,8 @@ export interface RedfishAppOptions {
   chassisFile?: string;
   /** Sensors and SEL shared with IPMI; unset = the driver's shared in-memory one (released by shutdown). */
   telemetry?: Telemetry;
+  /** The rack event stream: every answered request is published to it as a `redfish` event. */
+  bus?: EventBus | undefined;
   /** Another route lookup (the router bench compares the former router through this); find-my-way by default. */
   router?: RouterFactory;
 }

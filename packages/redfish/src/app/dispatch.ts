@@ -61,6 +61,7 @@ export class Dispatcher {
     const m = method as Method;
     const open = (m === 'GET' && route.open) || (m === 'POST' && route.post?.open);
     const principal = open ? undefined : authenticate(req, this.deps.accounts, this.deps.sessions);
+    if (principal) req.user = principal.account.userName;
     const c = this.resources.ctx(req, res, params, principal);
     const need = requiredPrivilege(route, m, c);
     if (principal && !roleHas(principal.account.role, need)) {
@@ -74,6 +75,7 @@ export class Dispatcher {
       const node = await c.node();
       if (node.id !== params.id && m === 'GET') return this.redirectToId(req, res, rawPath, node.id);
       params.id = node.id;
+      req.nodeId = node.id;
     }
     switch (m) {
       case 'GET':

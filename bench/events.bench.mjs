@@ -1,0 +1,182 @@
+// Event-stream benchmark (issue #13): what publishing costs the protocol paths, and the /metrics scrape.
+// Three server processes run side by side: one with the rack EventBus and its subscribers (RackMetrics and a
+// JSON-encoding log reader) wired into Redfish and IPMI, one with a bus nobody reads, one with no bus; the client alternates rounds
+// between them (A B, B A, ...) so machine noise hits both alike. Then the scrape time of /metrics for
+// 1,000 memory nodes. The paths timed are the cheapest there are (keep-alive Redfish on the memory driver, a
+// sessionless IPMI command), so the same absolute cost is the largest share here. Needs `npx tsc -b` first (imports the built packages).
+//
+//   node bench/events.bench.mjs           runs everything (~1 min)
+//   node bench/events.bench.mjs --serve M (internal) a server, M = bus | bare | none
+import { fork } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 300);
+const AUTH = `Basic ${Buffer.from('admin:password').toString('base64')}`;
+// IPMI 1.5 sessionless Get Channel Authentication Capabilities (netFn App, cmd 0x38): no handshake, so the
+// per-command cost is what moves
+const GET_CHANNEL_AUTH = Buffer.from([
+  0x06, 0x00, 0xff, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x09, 0x20, 0x18, 0xc8, 0x81, 0x04, 0x38, 0x0e, 0x04, 0x31,
+]);
+
+async function serve(mode) {
+  const { EventBus, MemoryDriver, demoNodes, sharedSettings, silentLogger } = await import('@bmc-emu/core');
+  const { createRedfishApp, redfishSection } = await import('@bmc-emu/redfish');
+  const { IpmiServer } = await import('@bmc-emu/ipmi');
+  const { RackMetrics } = await import('@bmc-emu/metrics');
+  const dir = mkdtempSync(join(tmpdir(), 'bmcemu-events-bench-'));
+  const driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 10 });
+  let bus;
+  if (mode === 'bare') bus = new EventBus();
+  if (mode === 'bus') {
+    bus = new EventBus();
+    new RackMetrics({ bus, processMetrics: false });
+    let chars = 0;
+    bus.subscribe((e) => void (chars += JSON.stringify(e).length));
+  }
+  const app = createRedfishApp({
+    driver,
+    settings: redfishSection.parse({ tls: false, port: 0 }),
+    shared: sharedSettings({ stateDir: join(dir, 'state') }),
+    logger: silentLogger(),
+    ...(bus ? { bus } : {}),
+  });
+  const http = createServer(app);
+  await new Promise((r) => http.listen(0, '127.0.0.1', r));
+  const ipmi = new IpmiServer({
+    driver,
+    basePort: 0,
+    bind: '127.0.0.1',
+    user: 'admin',
+    password: 'password',
+    ...(bus ? { events: bus } : {}),
+  });
+  const eps = await ipmi.start();
+  const node = (await driver.list())[0];
+  process.send({ http: http.address().port, ipmi: eps[0].port, node: node.id });
+  process.on('message', async () => {
+    await ipmi.stop();
+    http.close();
+    app.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}
+
+function start(mode) {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', mode], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (hello) => resolve({ ...hello, mode, stop: () => child.send('stop') }));
+    child.once('exit', (c) => reject(new Error(`${mode} server exited ${c}`)));
+  });
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+function get(port, path) {
+  return new Promise((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, path, agent, headers: { Authorization: AUTH } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    r.on('error', reject);
+    r.end();
+  });
+}
+
+async function redfishRound(s) {
+  const t0 = performance.now();
+  for (let i = 0; i < PER_ROUND; i++) await get(s.http, `/redfish/v1/Systems/${s.node}`);
+  return (performance.now() - t0) / PER_ROUND;
+}
+
+async function ipmiRound(s, sock) {
+  const t0 = performance.now();
+  for (let i = 0; i < PER_ROUND; i++) {
+    await new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('ipmi timeout')), 2000);
+      sock.once('message', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      sock.send(GET_CHANNEL_AUTH, s.ipmi, '127.0.0.1');
+    });
+  }
+  return (performance.now() - t0) / PER_ROUND;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function overhead(label, servers, round) {
+  const times = { bus: [], bare: [], none: [] };
+  for (const s of servers) await round(s); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 === 0 ? servers : [...servers].reverse();
+    // interleaved: each mode runs once per round, in alternating order
+    for (const s of order) times[s.mode].push(await round(s));
+  }
+  const [none, bare, bus] = [median(times.none), median(times.bare), median(times.bus)];
+  const pct = (x) => `${((x / none - 1) * 100).toFixed(1)}%`;
+  console.log(
+    `${label}: median per request ${none.toFixed(3)} ms without a bus; publishing to a bus with no subscriber ${bare.toFixed(3)} ms (${pct(bare)}); with RackMetrics and a JSON reader subscribed ${bus.toFixed(3)} ms (${pct(bus)}) (${ROUNDS} interleaved rounds of ${PER_ROUND})`,
+  );
+}
+
+async function scrapeTime() {
+  const { EventBus, MemoryDriver, demoNodes } = await import('@bmc-emu/core');
+  const { RackMetrics, addNodeGauges } = await import('@bmc-emu/metrics');
+  const bus = new EventBus();
+  const driver = new MemoryDriver({ nodes: demoNodes(1000), transitionMs: 10 });
+  const metrics = new RackMetrics({ bus });
+  addNodeGauges(metrics, driver);
+  const nodes = await driver.list();
+  for (const n of nodes) {
+    bus.publish({
+      kind: 'redfish',
+      node: n.id,
+      method: 'GET',
+      path: `/redfish/v1/Systems/${n.id}`,
+      status: 200,
+      ms: 1,
+    });
+    bus.publish({ kind: 'ipmi', node: n.id, netFn: 0, cmd: 1, cc: 0, session: '2.0' });
+  }
+  await new Promise((r) => setImmediate(r));
+  const runs = [];
+  let bytes = 0;
+  for (let i = 0; i < 30; i++) {
+    const t0 = performance.now();
+    bytes = (await metrics.scrape()).length;
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  console.log(
+    `/metrics with 1,000 nodes: scrape p50 ${median(runs).toFixed(1)} ms, max ${runs.at(-1).toFixed(1)} ms, ${(bytes / 1024).toFixed(0)} KiB (30 scrapes, in process)`,
+  );
+  metrics.close();
+  await driver.close();
+}
+
+async function main() {
+  const servers = await Promise.all([start('none'), start('bare'), start('bus')]);
+  try {
+    await overhead('redfish GET /Systems/<id> (keep-alive, sequential)', servers, redfishRound);
+    const sock = createSocket('udp4');
+    await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+    await overhead('ipmi Get Channel Auth Capabilities (sessionless, sequential)', servers, (s) => ipmiRound(s, sock));
+    sock.close();
+  } finally {
+    for (const s of servers) s.stop();
+    agent.destroy();
+  }
+  await scrapeTime();
+}
+
+if (process.argv[2] === '--serve') await serve(process.argv[3]);
+else await main();
