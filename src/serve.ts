@@ -11,6 +11,7 @@ import {
 } from '@bmc-emu/core';
 import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
+import { wireBmcs } from './bmc-wiring.js';
 import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
 import { frontEndsWith } from './frontends.js';
@@ -49,6 +50,8 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     names: new NameRegistry(),
     sensors: config.sensors,
   };
+  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }));
+  services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   const bus = new EventBus();
   services.events = bus;
@@ -64,7 +67,9 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
       lines.push(...where);
     }
     await consoleWiring.ready();
+    lines.push(`bmc management unix:${await bmcs.start()}`);
   } catch (err) {
+    await bmcs.stop().catch(() => undefined);
     for (const fe of started.reverse()) await fe.stop().catch(() => undefined);
     unbridge();
     await driver.close();
@@ -75,6 +80,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     lines,
     stop() {
       stopping ??= (async () => {
+        await bmcs.stop().catch((err: unknown) => log.warn({ err }, 'management API did not stop cleanly'));
         for (const fe of [...started].reverse()) {
           await fe
             .stop()

@@ -39,6 +39,7 @@ export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, compo
     bootFlagValidTimeoutMs: Math.round(bootFlagValidTimeoutSec * 1000),
     portMapFile: join(shared.stateDir, 'ipmi-ports.json'),
     telemetry,
+    ...(components.bmcs ? { directory: components.bmcs } : {}),
   });
   return {
     name: 'ipmi',
