@@ -1,3 +1,5 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 /** One registered BMC as a front end needs it: where it answers and with which account. */
 export interface BmcEntry {
   node: string;
@@ -17,6 +19,8 @@ export interface BmcEntry {
 export interface BmcDirectory {
   readonly serve: 'all' | 'listed';
   bmcFor(node: { id: string; name: string }): BmcEntry | undefined;
+  /** The active BMCs whose own account is exactly this user and password (Redfish per-node accounts). */
+  withAccount(user: string, password: string): BmcEntry[];
   /** Called after each change; a listener that rejects makes `set` reject (the change is refused). */
   onChange(listener: () => Promise<void> | void): () => void;
 }
@@ -30,6 +34,14 @@ export class MutableBmcDirectory implements BmcDirectory {
 
   bmcFor(node: { id: string; name: string }): BmcEntry | undefined {
     return this.entries.find((e) => e.node === node.name) ?? this.entries.find((e) => e.node === node.id);
+  }
+
+  withAccount(user: string, password: string): BmcEntry[] {
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    const want = digest(password);
+    return this.entries.filter(
+      (e) => e.active && e.user === user && e.password !== undefined && timingSafeEqual(digest(e.password), want),
+    );
   }
 
   onChange(listener: () => Promise<void> | void): () => void {

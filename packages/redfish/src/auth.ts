@@ -1,3 +1,4 @@
+import type { BmcDirectory } from '@bmc-emu/core';
 import type { RedfishRequest } from './http-request.js';
 import type { AccountStore } from './accounts.js';
 import { httpError } from './http-error.js';
@@ -5,7 +6,28 @@ import type { Principal } from './route.js';
 import type { SessionStore } from './sessions.js';
 
 /** Who is calling: X-Auth-Token (session) or HTTP Basic. Throws 401 when neither is valid. */
-export function authenticate(req: RedfishRequest, accounts: AccountStore, sessions: SessionStore): Principal {
+/** A registered BMC's own account, as an Operator (power, boot, media) limited to its nodes; never stored. */
+function bmcPrincipal(directory: BmcDirectory | undefined, user: string, password: string): Principal | undefined {
+  const nodes = directory?.withAccount(user, password) ?? [];
+  if (nodes.length === 0) return undefined;
+  const account = {
+    id: `bmc:${user}`,
+    userName: user,
+    role: 'Operator' as const,
+    enabled: true,
+    locked: false,
+    salt: Buffer.alloc(0),
+    hash: Buffer.alloc(0),
+  };
+  return { account, nodes: nodes.map((n) => n.node) };
+}
+
+export function authenticate(
+  req: RedfishRequest,
+  accounts: AccountStore,
+  sessions: SessionStore,
+  directory?: BmcDirectory,
+): Principal {
   const token = req.headers['x-auth-token'];
   if (typeof token === 'string' && token !== '') {
     const s = sessions.touch(token);
@@ -19,8 +41,11 @@ export function authenticate(req: RedfishRequest, accounts: AccountStore, sessio
     const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) {
-      const a = accounts.verify(decoded.slice(0, colon), decoded.slice(colon + 1));
+      const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+      const a = accounts.verify(user, password);
       if (a) return { account: a };
+      const bmc = bmcPrincipal(directory, user, password);
+      if (bmc) return bmc;
     }
   }
   throw httpError(401, 'NoValidSession', [], 'Authentication required: HTTP Basic or an X-Auth-Token from a session.');

@@ -1,4 +1,4 @@
-import type { ImageCache, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
+import type { BmcDirectory, ImageCache, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
 import type { AccountStore } from './accounts.js';
 import type { ChassisStore } from './chassis-store.js';
 import type { EventHub } from './events.js';
@@ -28,4 +28,6 @@ export interface RedfishDeps {
   telemetry: Telemetry;
   /** The address the service listens on (the BMC LAN address until IPMI reports its own). */
   bind: string;
+  /** Registered BMCs and their per-node accounts. */
+  directory?: BmcDirectory;
 }

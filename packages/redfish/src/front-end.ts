@@ -16,6 +16,7 @@ export function redfishFrontEndWith(extra: { mounts?: RedfishMount[] }): FrontEn
       shared,
       telemetry,
       mounts: extra.mounts ?? [],
+      ...(components.bmcs ? { directory: components.bmcs } : {}),
     });
     return {
       name: 'redfish',

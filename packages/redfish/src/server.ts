@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
+import type { BmcDirectory, ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { RedfishSection } from './config-section.js';
 import { mountFor, type PrefixHandler, type RedfishMount, mountServices } from './mounts.js';
@@ -29,6 +29,8 @@ export interface RedfishServerOptions {
   telemetry?: Telemetry;
   /** Handlers served on this listener under a path prefix (the web console), with its accounts and TLS. */
   mounts?: RedfishMount[];
+  /** Registered BMCs: per-node accounts, each seeing only its own node. */
+  directory?: BmcDirectory;
 }
 
 /** The Redfish service on a socket: HTTPS by default (certificate kept under <stateDir>/tls), HTTP when asked. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   acquireTelemetry,
+  type BmcDirectory,
   type ImageCache,
   type Logger,
   type NodeDriver,
@@ -39,6 +40,8 @@ export interface RedfishAppOptions {
   chassisFile?: string;
   /** Sensors and SEL shared with IPMI; unset = the driver's shared in-memory one (released by shutdown). */
   telemetry?: Telemetry;
+  /** Registered BMCs: their own accounts see their own node only (as if each had its own BMC). */
+  directory?: BmcDirectory;
   /** Another route lookup (the router bench compares the former router through this); find-my-way by default. */
   router?: RouterFactory;
 }
@@ -68,6 +71,7 @@ export function buildDeps(opts: RedfishAppOptions): { deps: RedfishDeps; release
     powerWaitMs: opts.powerWaitMs ?? 2000,
     telemetry,
     bind: shared.bind,
+    ...(opts.directory ? { directory: opts.directory } : {}),
   };
   return held ? { deps, releaseTelemetry: held.release } : { deps };
 }
