@@ -11,6 +11,7 @@ import {
 } from '@bmc-emu/core';
 import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
+import { HtpasswdAccounts } from '@bmc-emu/manage';
 import { wireBmcs } from './bmc-wiring.js';
 import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
@@ -50,6 +51,10 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     names: new NameRegistry(),
     sensors: config.sensors,
   };
+  const { htpasswdFile } = config.redfish;
+  const passwordFile = htpasswdFile
+    ? new HtpasswdAccounts(htpasswdFile, root.child({ component: 'redfish' }))
+    : undefined;
   const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }));
   services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
@@ -58,7 +63,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const unbridge = bridgeDriverEvents(driver, bus);
   const consoleWiring = wireConsole(config, driver, bus, root);
   try {
-    for (const { name, section, factory, initOf } of frontEndsWith(consoleWiring.mounts)) {
+    for (const { name, section, factory, initOf } of frontEndsWith(consoleWiring.mounts, passwordFile)) {
       const components = { ...services, logger: root.child({ component: name }) };
       const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });
       if (!fe) continue;

@@ -19,6 +19,8 @@ export interface BmcEntry {
 export interface BmcDirectory {
   readonly serve: 'all' | 'listed';
   bmcFor(node: { id: string; name: string }): BmcEntry | undefined;
+  /** Every registered BMC. */
+  all(): BmcEntry[];
   /** The active BMCs whose own account is exactly this user and password (Redfish per-node accounts). */
   withAccount(user: string, password: string): BmcEntry[];
   /** Called after each change; a listener that rejects makes `set` reject (the change is refused). */
@@ -34,6 +36,10 @@ export class MutableBmcDirectory implements BmcDirectory {
 
   bmcFor(node: { id: string; name: string }): BmcEntry | undefined {
     return this.entries.find((e) => e.node === node.name) ?? this.entries.find((e) => e.node === node.id);
+  }
+
+  all(): BmcEntry[] {
+    return this.entries.map((e) => ({ ...e }));
   }
 
   withAccount(user: string, password: string): BmcEntry[] {
@@ -53,4 +59,13 @@ export class MutableBmcDirectory implements BmcDirectory {
     this.entries = entries.map((e) => ({ ...e }));
     for (const l of [...this.listeners]) await l();
   }
+}
+
+/**
+ * The nodes (names or ids) a caller may see: a per-node account's own, else under `serve: listed` the
+ * registered ones; undefined = every node.
+ */
+export function visibleNodes(directory: BmcDirectory | undefined, own: string[] | undefined): string[] | undefined {
+  if (own) return own;
+  return directory?.serve === 'listed' ? directory.all().map((e) => e.node) : undefined;
 }

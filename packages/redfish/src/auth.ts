@@ -1,25 +1,20 @@
 import type { BmcDirectory } from '@bmc-emu/core';
 import type { RedfishRequest } from './http-request.js';
-import type { AccountStore } from './accounts.js';
+import type { AccountStore, PasswordFile } from './accounts.js';
 import { httpError } from './http-error.js';
 import type { Principal } from './route.js';
 import type { SessionStore } from './sessions.js';
 
 /** Who is calling: X-Auth-Token (session) or HTTP Basic. Throws 401 when neither is valid. */
 /** A registered BMC's own account, as an Operator (power, boot, media) limited to its nodes; never stored. */
+function externalAccount(user: string, role: 'Administrator' | 'Operator', id: string) {
+  return { id, userName: user, role, enabled: true, locked: false, salt: Buffer.alloc(0), hash: Buffer.alloc(0) };
+}
+
 function bmcPrincipal(directory: BmcDirectory | undefined, user: string, password: string): Principal | undefined {
   const nodes = directory?.withAccount(user, password) ?? [];
   if (nodes.length === 0) return undefined;
-  const account = {
-    id: `bmc:${user}`,
-    userName: user,
-    role: 'Operator' as const,
-    enabled: true,
-    locked: false,
-    salt: Buffer.alloc(0),
-    hash: Buffer.alloc(0),
-  };
-  return { account, nodes: nodes.map((n) => n.node) };
+  return { account: externalAccount(user, 'Operator', `bmc:${user}`), nodes: nodes.map((n) => n.node) };
 }
 
 export function authenticate(
@@ -27,6 +22,7 @@ export function authenticate(
   accounts: AccountStore,
   sessions: SessionStore,
   directory?: BmcDirectory,
+  passwordFile?: PasswordFile,
 ): Principal {
   const token = req.headers['x-auth-token'];
   if (typeof token === 'string' && token !== '') {
@@ -44,6 +40,8 @@ export function authenticate(
       const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
       const a = accounts.verify(user, password);
       if (a) return { account: a };
+      if (passwordFile?.verify(user, password))
+        return { account: externalAccount(user, 'Administrator', `htpasswd:${user}`) };
       const bmc = bmcPrincipal(directory, user, password);
       if (bmc) return bmc;
     }

@@ -1,5 +1,5 @@
 import type { BmcDirectory, ImageCache, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
-import type { AccountStore } from './accounts.js';
+import type { AccountStore, PasswordFile } from './accounts.js';
 import type { ChassisStore } from './chassis-store.js';
 import type { EventHub } from './events.js';
 import type { MediaInserter } from './media-insert.js';
@@ -30,4 +30,6 @@ export interface RedfishDeps {
   bind: string;
   /** Registered BMCs and their per-node accounts. */
   directory?: BmcDirectory;
+  /** redfish.htpasswdFile's accounts. */
+  passwordFile?: PasswordFile;
 }

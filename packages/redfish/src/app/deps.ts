@@ -9,7 +9,7 @@ import {
   silentLogger,
   type Telemetry,
 } from '@bmc-emu/core';
-import { AccountStore } from '../accounts.js';
+import { AccountStore, type PasswordFile } from '../accounts.js';
 import { ChassisStore } from '../chassis-store.js';
 import type { RedfishSection } from '../config-section.js';
 import type { RedfishDeps } from '../deps.js';
@@ -42,6 +42,8 @@ export interface RedfishAppOptions {
   telemetry?: Telemetry;
   /** Registered BMCs: their own accounts see their own node only (as if each had its own BMC). */
   directory?: BmcDirectory;
+  /** redfish.htpasswdFile's accounts (serve reads the file). */
+  passwordFile?: PasswordFile;
   /** Another route lookup (the router bench compares the former router through this); find-my-way by default. */
   router?: RouterFactory;
 }
@@ -72,6 +74,7 @@ export function buildDeps(opts: RedfishAppOptions): { deps: RedfishDeps; release
     telemetry,
     bind: shared.bind,
     ...(opts.directory ? { directory: opts.directory } : {}),
+    ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}),
   };
   return held ? { deps, releaseTelemetry: held.release } : { deps };
 }

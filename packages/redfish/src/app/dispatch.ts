@@ -1,3 +1,4 @@
+import { visibleNodes } from '@bmc-emu/core';
 import { type Privilege, roleHas } from '../accounts.js';
 import { authenticate } from '../auth.js';
 import { readJsonBody } from '../body.js';
@@ -60,7 +61,9 @@ export class Dispatcher {
     if (!allow.includes(method)) throw notAllowed(allow);
     const m = method as Method;
     const open = (m === 'GET' && route.open) || (m === 'POST' && route.post?.open);
-    const principal = open ? undefined : authenticate(req, this.deps.accounts, this.deps.sessions, this.deps.directory);
+    const principal = open
+      ? undefined
+      : authenticate(req, this.deps.accounts, this.deps.sessions, this.deps.directory, this.deps.passwordFile);
     const c = this.resources.ctx(req, res, params, principal);
     const need = requiredPrivilege(route, m, c);
     if (principal && !roleHas(principal.account.role, need)) {
@@ -73,7 +76,8 @@ export class Dispatcher {
     if (params.id !== undefined && NODE_SCOPED.test(route.path) && !hypervisorChassis) {
       const node = await c.node();
       // A per-node account sees only its own node: the others do not exist for it.
-      if (principal?.nodes && !principal.nodes.some((n) => n === node.name || n === node.id)) {
+      const scope = visibleNodes(this.deps.directory, principal?.nodes);
+      if (scope && !scope.some((n) => n === node.name || n === node.id)) {
         throw httpError(404, 'ResourceMissingAtURI', [path.slice(0, 200)]);
       }
       if (node.id !== params.id && m === 'GET') return this.redirectToId(req, res, rawPath, node.id);
