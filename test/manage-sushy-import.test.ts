@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { run } from '../packages/ipmi/test/support/peers.js';
+import { type Ironic, ironicPeers, startIronic } from './support/ironic.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { type ServeProcess, startServe } from './support/serve-process.js';
 import { tempDirs } from './support/temp-dirs.js';
@@ -16,6 +17,10 @@ const fixtures = fileURLToPath(new URL('../fixtures/sushy/', import.meta.url));
 const tempDir = tempDirs();
 const gate = requirePeers('sushy-tools config imported and served', [
   pythonModule('sushy'),
+  command('virsh', 'libvirt-clients'),
+]);
+const ironicGate = requirePeers('Ironic against an imported sushy-tools config', [
+  ...ironicPeers(),
   command('virsh', 'libvirt-clients'),
 ]);
 
@@ -33,6 +38,31 @@ interface Seen {
   get_other: number;
 }
 
+/** Copy the fixture, `bmc-emu import sushy --out`, point the config at a test hypervisor, serve it. */
+async function importAndServe(): Promise<{ serve: ServeProcess; config: Record<string, Record<string, unknown>> }> {
+  const dir = await tempDir('bmcemu-sushy-import-');
+  await cp(fixtures, join(dir, 'sushy'), { recursive: true });
+  const out = join(dir, 'bmc-emu.yaml');
+  const stateDir = join(dir, 'state');
+  const imported = spawnSync(
+    process.execPath,
+    [BIN, 'import', 'sushy', join(dir, 'sushy', 'emulator.conf'), '--out', out, '--state-dir', stateDir],
+    { encoding: 'utf8' },
+  );
+  expect(imported.status, imported.stderr).toBe(0);
+  const config = parse(await readFile(out, 'utf8')) as Record<string, Record<string, unknown>>;
+  const host = join(dir, 'host.xml');
+  await writeFile(
+    host,
+    `<node>${domain('master-0', MASTER0)}${domain('uuid-named', BY_UUID)}${domain('unlisted', UNLISTED)}</node>`,
+  );
+  // Only what the lab machine differs in: the hypervisor (libvirt's test driver) and a free port.
+  const served = { ...config, driver: { ...config.driver, libvirtUris: [`test://${host}`] } };
+  await writeFile(out, stringify(served));
+  const serve = await startServe({ nodes: 0, stateDir, extraArgs: ['-c', out, '--driver', 'libvirt', '--no-ipmi'] });
+  return { serve, config };
+}
+
 gate.describe('bmc-emu import sushy, then serve with the written config', () => {
   let serve: ServeProcess;
   let config: Record<string, Record<string, unknown>>;
@@ -45,26 +75,7 @@ gate.describe('bmc-emu import sushy, then serve with the written config', () => 
   };
 
   beforeAll(async () => {
-    const dir = await tempDir('bmcemu-sushy-import-');
-    await cp(fixtures, join(dir, 'sushy'), { recursive: true });
-    const out = join(dir, 'bmc-emu.yaml');
-    const stateDir = join(dir, 'state');
-    const imported = spawnSync(
-      process.execPath,
-      [BIN, 'import', 'sushy', join(dir, 'sushy', 'emulator.conf'), '--out', out, '--state-dir', stateDir],
-      { encoding: 'utf8' },
-    );
-    expect(imported.status, imported.stderr).toBe(0);
-    config = parse(await readFile(out, 'utf8')) as typeof config;
-    const host = join(dir, 'host.xml');
-    await writeFile(
-      host,
-      `<node>${domain('master-0', MASTER0)}${domain('uuid-named', BY_UUID)}${domain('unlisted', UNLISTED)}</node>`,
-    );
-    // Only what the lab machine differs in: the hypervisor (libvirt's test driver) and a free port.
-    const served = { ...config, driver: { ...config.driver, libvirtUris: [`test://${host}`] } };
-    await writeFile(out, stringify(served));
-    serve = await startServe({ nodes: 0, stateDir, extraArgs: ['-c', out, '--driver', 'libvirt', '--no-ipmi'] });
+    ({ serve, config } = await importAndServe());
   });
   afterAll(() => serve?.stop());
 
@@ -88,4 +99,48 @@ gate.describe('bmc-emu import sushy, then serve with the written config', () => 
     ]);
     expect(r.stdout).toBe('401');
   });
+});
+
+ironicGate.describe('Ironic 21.4 manages an allowed instance with the imported htpasswd account', () => {
+  let serve: ServeProcess;
+  let ironic: Ironic;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    ({ serve } = await importAndServe());
+    for (const k of ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']) {
+      saved[k] = process.env[k];
+      delete process.env[k];
+    }
+    ironic = await startIronic();
+  }, 150_000);
+  afterAll(async () => {
+    await ironic?.stop();
+    await serve?.stop();
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  });
+
+  it('enrolls master-0 as ironic/ir0nic-pw, validates power and reads its power state', async () => {
+    const r = await ironic.api('POST', '/v1/nodes', {
+      name: 'imported-master-0',
+      driver: 'redfish',
+      driver_info: {
+        redfish_address: `http://127.0.0.1:${serve.redfishPort}`,
+        redfish_system_id: `/redfish/v1/Systems/${MASTER0}`,
+        redfish_username: 'ironic',
+        redfish_password: 'ir0nic-pw',
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const uuid = r.body.uuid as string;
+    const v = await ironic.api('GET', `/v1/nodes/${uuid}/validate`);
+    expect(v.body.power, JSON.stringify(v.body.power)).toMatchObject({ result: true });
+    // manage makes the conductor log in and read the power state over Redfish
+    const m = await ironic.api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'manage' });
+    expect(m.status, JSON.stringify(m.body)).toBe(202);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
+    const n = await ironic.waitFor(uuid, (x: any) => x.provision_state !== 'verifying', 60_000);
+    expect(n.provision_state, n.last_error).toBe('manageable');
+    expect(n.power_state).toMatch(/^power (on|off)$/);
+  }, 90_000);
 });
