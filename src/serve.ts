@@ -62,6 +62,16 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   services.events = bus;
   const unbridge = bridgeDriverEvents(driver, bus);
   const consoleWiring = wireConsole(config, driver, bus, root);
+  // The registry is applied before the front ends open, so a registered port is never first taken by an
+  // unregistered node's default slot.
+  let managementLine: string;
+  try {
+    managementLine = `bmc management unix:${await bmcs.start()}`;
+  } catch (err) {
+    unbridge();
+    await driver.close();
+    throw err;
+  }
   try {
     for (const { name, section, factory, initOf } of frontEndsWith(consoleWiring.mounts, passwordFile)) {
       const components = { ...services, logger: root.child({ component: name }) };
@@ -72,7 +82,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
       lines.push(...where);
     }
     await consoleWiring.ready();
-    lines.push(`bmc management unix:${await bmcs.start()}`);
+    lines.push(managementLine);
   } catch (err) {
     await bmcs.stop().catch(() => undefined);
     for (const fe of started.reverse()) await fe.stop().catch(() => undefined);

@@ -86,10 +86,12 @@ gate.describe('a running serve applies `bmc` changes live (real ipmitool)', () =
   it('a deleted BMC stops answering and its memory node is gone', async () => {
     expect(bmc('delete', 'live-1').status).toBe(0);
     expect((await power(port, 'alice', 'a-pw2')).code).not.toBe(0);
-    const res = await fetch(`https://127.0.0.1:${serve.redfishPort}/redfish/v1/Systems`, {
-      headers: { Authorization: `Basic ${Buffer.from('admin:password').toString('base64')}` },
-    }).catch(() => undefined);
-    if (res) expect(JSON.stringify(await res.json())).not.toMatch(/live-1/);
+    const names = await run('curl', [
+      ...['-s', '--cacert', join(stateDir, 'tls', 'ca.crt'), '-u', 'admin:password'],
+      `https://127.0.0.1:${serve.redfishPort}/redfish/v1/Systems?$expand=.`,
+    ]);
+    expect(names.stdout).toMatch(/"Name":"node-0"/);
+    expect(names.stdout).not.toMatch(/live-1/);
   });
 });
 
@@ -139,5 +141,37 @@ vbmcGate.describe('a vbmc config tree imported, then served: the same ipmitool c
     const stateDir = /unix:(.*)\/bmc-emu\.sock/.exec(s)![1]!;
     expect(cli(['bmc', 'start', 'master-1', '--state-dir', stateDir]).status).toBe(0);
     expect((await power(ports['master-1']!, 'ipmiuser', 's3cr=t;#not-comment')).stdout).toMatch(/Chassis Power is/);
+  });
+});
+
+gate.describe('registered BMCs own their ports from the start (driver.serve: all)', () => {
+  let serve: ServeProcess | undefined;
+  let base: number;
+
+  beforeAll(async () => {
+    const stateDir = await tempDir('bmcemu-live-order-');
+    base = await freeUdpRange(3);
+    // node-1 registered (offline, no server yet) on the port node-0 would get by list order
+    const add = cli([
+      'bmc',
+      'add',
+      'node-1',
+      '--port',
+      String(base),
+      '--username',
+      'n1',
+      '--password',
+      'n1-pw',
+      '--state-dir',
+      stateDir,
+    ]);
+    expect(add.status, add.stderr).toBe(0);
+    serve = await startServe({ nodes: 2, stateDir, extraArgs: ['--ipmi-base-port', String(base)] });
+  });
+  afterAll(() => serve?.stop());
+
+  it('node-1 answers on its registered port with its account; unregistered node-0 moves to a free slot', async () => {
+    expect((await power(base, 'n1', 'n1-pw')).stdout).toMatch(/Chassis Power is/);
+    expect((await power(base + 1, 'admin', 'password')).stdout).toMatch(/Chassis Power is/);
   });
 });

@@ -250,6 +250,10 @@ export class IpmiServer {
   private pickSlot(nodeId: string, index: number, present: string[]): Slot {
     const taken = this.portMap.reservedFor(present, nodeId);
     for (const e of this.endpoints.values()) taken.add(slotKey({ address: e.address, port: e.endpoint.port }));
+    // Registered BMCs own their ports even while stopped or not yet opened.
+    for (const e of this.opts.directory?.all() ?? []) {
+      taken.add(slotKey({ address: e.address ?? this.opts.bind, port: e.port }));
+    }
     const { addressBase } = this.opts;
     const { bind } = this.opts;
     const remembered = this.portMap.get(nodeId);
