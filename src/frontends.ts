@@ -3,7 +3,7 @@ import type { FrontEndFactory } from '@bmc-emu/core';
 import { dhcpFrontEnd } from '@bmc-emu/dhcp';
 import { dnsFrontEnd } from '@bmc-emu/dns';
 import { ipmiFrontEnd } from '@bmc-emu/ipmi';
-import { type RedfishMount, redfishFrontEnd, redfishFrontEndWith } from '@bmc-emu/redfish';
+import { type PasswordFile, type RedfishMount, redfishFrontEnd, redfishFrontEndWith } from '@bmc-emu/redfish';
 import { tftpFrontEnd } from '@bmc-emu/tftp';
 import type { Config } from './config-schema.js';
 
@@ -40,9 +40,8 @@ export const frontEnds: FrontEndEntry[] = [
 ];
 
 /** The same list, with the Redfish front end also serving `mounts` (the web console) on its listener. */
-export function frontEndsWith(mounts: RedfishMount[]): FrontEndEntry[] {
-  if (mounts.length === 0) return frontEnds;
-  return frontEnds.map((e) =>
-    e.name === 'redfish' ? entry('redfish', 'redfish', redfishFrontEndWith({ mounts })) : e,
-  );
+export function frontEndsWith(mounts: RedfishMount[], passwordFile?: PasswordFile): FrontEndEntry[] {
+  if (mounts.length === 0 && !passwordFile) return frontEnds;
+  const extra = { mounts, ...(passwordFile ? { passwordFile } : {}) };
+  return frontEnds.map((e) => (e.name === 'redfish' ? entry('redfish', 'redfish', redfishFrontEndWith(extra)) : e));
 }

@@ -11,6 +11,8 @@ import {
 } from '@bmc-emu/core';
 import type { Config } from './config-schema.js';
 import { createDriver } from './driver-factory.js';
+import { HtpasswdAccounts } from '@bmc-emu/manage';
+import { wireBmcs } from './bmc-wiring.js';
 import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
 import { publishHypervisorHealth } from './hypervisor-events.js';
@@ -54,17 +56,33 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     names: new NameRegistry(),
     sensors: config.sensors,
   };
+  const { htpasswdFile } = config.redfish;
+  const passwordFile = htpasswdFile
+    ? new HtpasswdAccounts(htpasswdFile, root.child({ component: 'redfish' }))
+    : undefined;
+  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }));
+  services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   services.events = bus;
   const unbridge = bridgeDriverEvents(driver, bus);
   const metricsWiring = wireMetrics(config, driver, bus);
   services.driver = metricsWiring.driver;
   const consoleWiring = wireConsole(config, driver, bus, root);
+  // The registry is applied before the front ends open, so a registered port is never first taken by an
+  // unregistered node's default slot.
+  let managementLine: string;
   try {
-    for (const { name, section, factory, initOf } of frontEndsWith([
-      ...consoleWiring.mounts,
-      ...metricsWiring.mounts,
-    ])) {
+    managementLine = `bmc management unix:${await bmcs.start()}`;
+  } catch (err) {
+    unbridge();
+    await driver.close();
+    throw err;
+  }
+  try {
+    for (const { name, section, factory, initOf } of frontEndsWith(
+      [...consoleWiring.mounts, ...metricsWiring.mounts],
+      passwordFile,
+    )) {
       const components = { ...services, logger: root.child({ component: name }) };
       const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });
       if (!fe) continue;
@@ -74,7 +92,9 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     }
     await consoleWiring.ready();
     metricsWiring.started(started);
+    lines.push(managementLine);
   } catch (err) {
+    await bmcs.stop().catch(() => undefined);
     for (const fe of started.reverse()) await fe.stop().catch(() => undefined);
     metricsWiring.close();
     unbridge();
@@ -86,6 +106,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     lines,
     stop() {
       stopping ??= (async () => {
+        await bmcs.stop().catch((err: unknown) => log.warn({ err }, 'management API did not stop cleanly'));
         for (const fe of [...started].reverse()) {
           await fe
             .stop()

@@ -34,7 +34,7 @@ async function udpFree(base: number, count: number): Promise<boolean> {
 }
 
 /** IPMI ports below Linux's ephemeral range, so no client socket elsewhere takes them meanwhile. */
-async function freeUdpRange(count: number): Promise<number> {
+export async function freeUdpRange(count: number): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
     const base = 20000 + Math.floor(Math.random() * 12000);
     if (await udpFree(base, count)) return base;

@@ -1,3 +1,4 @@
+import type { BmcDirectory } from './bmc-directory.js';
 import type { SharedSettings } from './config/schema.js';
 import type { SensorsSection } from './config/sensors-section.js';
 import type { NodeDriver } from './driver.js';
@@ -21,6 +22,8 @@ export interface FrontEndComponents {
   events?: EventBus;
   /** The `sensors` section (faults, SEL size) the shared Telemetry is built from. */
   sensors?: SensorsSection;
+  /** The registered BMCs (ports, accounts, active, `driver.serve`); absent: every node, as before. */
+  bmcs?: BmcDirectory;
 }
 
 /**

@@ -9,6 +9,7 @@ export * from './driver.js';
 export * from './error-table.js';
 export * from './errors.js';
 export * from './front-end.js';
+export { type BmcDirectory, type BmcEntry, MutableBmcDirectory, visibleNodes } from './bmc-directory.js';
 export * from './host-names.js';
 export * from './image-cache.js';
 export * from './hypervisor-set.js';

@@ -40,6 +40,7 @@ export const ipmiFrontEnd: FrontEndFactory<IpmiSection> = ({ init, shared, compo
     portMapFile: join(shared.stateDir, 'ipmi-ports.json'),
     telemetry,
     events: components.events,
+    ...(components.bmcs ? { directory: components.bmcs } : {}),
   });
   return {
     name: 'ipmi',

@@ -5,6 +5,7 @@ import {
   DEFAULT_BIND,
   acquireTelemetry,
   type EventBus,
+  type BmcDirectory,
   type Logger,
   type Node,
   type NodeDriver,
@@ -48,6 +49,8 @@ export interface IpmiServerOptions {
   powerAnswerMs?: number;
   /** Automatic clear of the boot flag valid bit after an IPMI client sets it (spec: 60 s; default the section's). */
   bootFlagValidTimeoutMs?: number;
+  /** Registered BMCs: their own endpoint and account, `active`, and `serve: listed` (re-read on change). */
+  directory?: BmcDirectory;
   /** Sensors and SEL shared with Redfish; unset = the driver's shared in-memory one. */
   telemetry?: Telemetry;
   logger?: Logger;
@@ -96,8 +99,12 @@ export function parseKg(kg: string | undefined): Buffer | undefined {
  * closed as the driver reports nodes added and removed.
  */
 export class IpmiServer {
-  private readonly endpoints = new Map<string, { endpoint: BmcEndpoint; name: string; address: string }>();
+  private readonly endpoints = new Map<
+    string,
+    { endpoint: BmcEndpoint; name: string; address: string; registered: string | undefined }
+  >();
   private unwatch: (() => void) | undefined;
+  private unlisten: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
@@ -138,6 +145,7 @@ export class IpmiServer {
     const nodes = await this.opts.driver.list();
     const present = nodes.map((n) => n.id);
     for (const [i, node] of nodes.entries()) await this.open(node, i, present);
+    this.unlisten = this.opts.directory?.onChange(() => this.reconcile());
     this.sweeper = setInterval(() => {
       for (const { endpoint } of this.endpoints.values()) endpoint.sweep();
     }, 2_000);
@@ -158,7 +166,43 @@ export class IpmiServer {
     return undefined;
   }
 
+  /**
+   * Re-read the directory: close BMCs no longer served, reopen those whose endpoint or account changed
+   * (their sessions end, so an old password is refused at once), open newly served ones. Rejects when an
+   * endpoint can't open (e.g. its port is taken).
+   */
+  reconcile(): Promise<void> {
+    const run = this.chain.then(async () => {
+      if (!this.unwatch) return;
+      const nodes = await this.opts.driver.list();
+      const present = nodes.map((n) => n.id);
+      for (const [id, entry] of [...this.endpoints]) {
+        const node = nodes.find((n) => n.id === id);
+        if (node && this.wanted(node) === entry.registered && this.served(node)) continue;
+        this.endpoints.delete(id);
+        await entry.endpoint.stop();
+      }
+      for (const [i, node] of nodes.entries()) if (!this.endpoints.has(node.id)) await this.open(node, i, present);
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The registered endpoint and account of a node, as a comparable key; undefined when unregistered. */
+  private wanted(node: Node): string | undefined {
+    const e = this.opts.directory?.bmcFor(node);
+    return e && JSON.stringify([e.address ?? this.opts.bind, e.port, e.user, e.password, e.active]);
+  }
+
+  private served(node: Node): boolean {
+    const e = this.opts.directory?.bmcFor(node);
+    if (e) return e.active;
+    return this.opts.directory?.serve !== 'listed';
+  }
+
   async stop(): Promise<void> {
+    this.unlisten?.();
+    this.unlisten = undefined;
     this.unwatch?.();
     this.unwatch = undefined;
     if (this.sweeper) clearInterval(this.sweeper);
@@ -209,6 +253,10 @@ export class IpmiServer {
   private pickSlot(nodeId: string, index: number, present: string[]): Slot {
     const taken = this.portMap.reservedFor(present, nodeId);
     for (const e of this.endpoints.values()) taken.add(slotKey({ address: e.address, port: e.endpoint.port }));
+    // Registered BMCs own their ports even while stopped or not yet opened.
+    for (const e of this.opts.directory?.all() ?? []) {
+      taken.add(slotKey({ address: e.address ?? this.opts.bind, port: e.port }));
+    }
     const { addressBase } = this.opts;
     const { bind } = this.opts;
     const remembered = this.portMap.get(nodeId);
@@ -234,8 +282,15 @@ export class IpmiServer {
   }
 
   private async open(node: Node, index: number, present: string[]): Promise<void> {
-    const creds = this.opts.credentialsFor?.(node) ?? { user: this.opts.user, password: this.opts.password };
-    const { address, port } = this.pickSlot(node.id, index, present);
+    if (!this.served(node)) return;
+    const reg = this.opts.directory?.bmcFor(node);
+    const creds = (reg?.user !== undefined && reg.password !== undefined
+      ? { user: reg.user, password: reg.password }
+      : undefined) ??
+      this.opts.credentialsFor?.(node) ?? { user: this.opts.user, password: this.opts.password };
+    const { address, port } = reg
+      ? { address: reg.address ?? this.opts.bind, port: reg.port }
+      : this.pickSlot(node.id, index, present);
     const endpoint = new BmcEndpoint({
       driver: this.opts.driver,
       nodeId: node.id,
@@ -257,8 +312,8 @@ export class IpmiServer {
       events: this.opts.events,
     });
     await endpoint.start();
-    this.endpoints.set(node.id, { endpoint, name: node.name, address });
-    if (port !== 0) this.portMap.set(node.id, { address, port: endpoint.port });
+    this.endpoints.set(node.id, { endpoint, name: node.name, address, registered: this.wanted(node) });
+    if (port !== 0 && !reg) this.portMap.set(node.id, { address, port: endpoint.port });
     this.logger.debug({ node: node.name, port: endpoint.port }, 'ipmi endpoint open');
   }
 }

@@ -26,4 +26,5 @@ export { connectManagement } from './api/management-client.js';
 export { ManagementServer, type ManagementServerOptions, readManagementToken } from './api/management-server.js';
 export type { BmcManagement, Operation } from './api/operations-api.js';
 export { managementPaths } from './api/paths.js';
+export { HtpasswdAccounts } from './import/htpasswd-accounts.js';
 export { importSushyConfig, type SushyImport, type SushyImportConfig } from './import/sushy.js';

@@ -13,7 +13,7 @@ describe('import sushy', () => {
     expect(r.config).toEqual({
       bind: '127.0.0.1',
       driver: { kind: 'libvirt', libvirtUris: ['qemu:///system'], serve: 'listed' },
-      redfish: { port: 8001, tls: false, htpasswdFile: join(fixtures, 'htpasswd'), mediaVerifyTls: false },
+      redfish: { port: 8001, tls: false, htpasswdFile: join(fixtures, 'htpasswd'), insecureImageTls: true },
     });
     expect(r.bmcs.map((b) => [b.node, b.ipmi.port, b.user])).toEqual([
       ['master-0', 6230, undefined],

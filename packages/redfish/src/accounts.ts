@@ -38,6 +38,11 @@ function hashPassword(password: string, salt: Buffer): Buffer {
   return scryptSync(password, salt, 32, SCRYPT);
 }
 
+/** Accounts kept elsewhere (an htpasswd file) that log in by HTTP Basic as Administrators. */
+export interface PasswordFile {
+  verify(user: string, password: string): boolean;
+}
+
 export class AccountStore {
   private readonly accounts = new Map<string, Account>();
   private nextId = 1;

@@ -37,7 +37,7 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
     ],
     opts.router,
   );
-  const dispatcher = new Dispatcher(deps, table, new ResourceReader(deps.driver, table));
+  const dispatcher = new Dispatcher(deps, table, new ResourceReader(deps.driver, table, deps.directory));
   const unwatch = deps.driver.watch((e) => deps.events.publish(e));
   const unwatchSel = deps.telemetry.sel.onEntry((nodeId, entry) => deps.events.publishLogEntry(nodeId, entry));
   const app = guarded(deps.logger, (req, res) => answer(dispatcher, deps.logger, opts.bus, req, res)) as RedfishApp;

@@ -17,6 +17,8 @@ export const redfishSection = z
       .default(8 * 1024 ** 3),
     /** Accept self-signed https certificates when downloading a virtual-media image (BMC labs are full of them). */
     insecureImageTls: z.boolean().default(true),
+    /** More Administrator accounts from an htpasswd file (sushy-tools' AUTH_FILE), re-read when it changes. */
+    htpasswdFile: z.string().min(1).optional(),
   })
   .strict();
 

@@ -1,5 +1,5 @@
-import type { ImageCache, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
-import type { AccountStore } from './accounts.js';
+import type { BmcDirectory, ImageCache, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
+import type { AccountStore, PasswordFile } from './accounts.js';
 import type { ChassisStore } from './chassis-store.js';
 import type { EventHub } from './events.js';
 import type { MediaInserter } from './media-insert.js';
@@ -28,4 +28,8 @@ export interface RedfishDeps {
   telemetry: Telemetry;
   /** The address the service listens on (the BMC LAN address until IPMI reports its own). */
   bind: string;
+  /** Registered BMCs and their per-node accounts. */
+  directory?: BmcDirectory;
+  /** redfish.htpasswdFile's accounts. */
+  passwordFile?: PasswordFile;
 }

@@ -1,10 +1,15 @@
 import { acquireTelemetryFor, type FrontEnd, type FrontEndFactory } from '@bmc-emu/core';
+import type { PasswordFile } from './accounts.js';
 import type { RedfishSection } from './config-section.js';
 import type { RedfishMount } from './mounts.js';
 import { RedfishServer } from './server.js';
 
 /** The Redfish front end serving `mounts` (e.g. the web console) on its listener as well. */
-export function redfishFrontEndWith(extra: { mounts?: RedfishMount[] }): FrontEndFactory<RedfishSection> {
+export function redfishFrontEndWith(extra: {
+  mounts?: RedfishMount[];
+  /** The accounts of `redfish.htpasswdFile`, read by serve. */
+  passwordFile?: PasswordFile;
+}): FrontEndFactory<RedfishSection> {
   return ({ init, shared, components }): FrontEnd | undefined => {
     if (!init.enabled) return undefined;
     const { telemetry, release } = acquireTelemetryFor({ shared, components });
@@ -17,6 +22,8 @@ export function redfishFrontEndWith(extra: { mounts?: RedfishMount[] }): FrontEn
       telemetry,
       mounts: extra.mounts ?? [],
       ...(components.events ? { bus: components.events } : {}),
+      ...(components.bmcs ? { directory: components.bmcs } : {}),
+      ...(extra.passwordFile ? { passwordFile: extra.passwordFile } : {}),
     });
     return {
       name: 'redfish',

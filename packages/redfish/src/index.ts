@@ -1,4 +1,4 @@
-export { AccountStore, ROLES, type Role } from './accounts.js';
+export { AccountStore, type PasswordFile, ROLES, type Role } from './accounts.js';
 export { createRedfishApp, type RedfishApp, type RedfishAppOptions } from './app.js';
 export { decodeAction } from './codec/action.js';
 export { type RedfishSection, redfishSection } from './config-section.js';

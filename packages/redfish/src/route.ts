@@ -16,6 +16,8 @@ export interface Reply {
 export interface Principal {
   account: Account;
   session?: Session;
+  /** A registered BMC's own account: the nodes (names or ids) it is limited to. */
+  nodes?: string[];
 }
 
 export interface Ctx {

@@ -4,7 +4,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { EventBus, ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
+import type { BmcDirectory, EventBus, ImageCache, Logger, NodeDriver, SharedSettings, Telemetry } from '@bmc-emu/core';
+import type { PasswordFile } from './accounts.js';
 import { createRedfishApp, type RedfishApp } from './app.js';
 import type { RedfishSection } from './config-section.js';
 import { mountFor, type PrefixHandler, type RedfishMount, mountServices } from './mounts.js';
@@ -31,6 +32,10 @@ export interface RedfishServerOptions {
   mounts?: RedfishMount[];
   /** The rack event stream requests are published to. */
   bus?: EventBus;
+  /** Registered BMCs: per-node accounts, each seeing only its own node. */
+  directory?: BmcDirectory;
+  /** Administrator accounts from redfish.htpasswdFile. */
+  passwordFile?: PasswordFile;
 }
 
 /** The Redfish service on a socket: HTTPS by default (certificate kept under <stateDir>/tls), HTTP when asked. */

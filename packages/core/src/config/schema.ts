@@ -17,6 +17,8 @@ export const driverSection = z
     demoNodes: z.number().int().min(0).max(10_000).default(3),
     /** How often the libvirt driver refreshes its cache when no events arrive (ms). */
     pollIntervalMs: z.number().int().min(100).max(600_000).default(2_000),
+    /** all: every node (registered BMCs keep their own port/account); listed: only registered BMCs. */
+    serve: z.enum(['all', 'listed']).default('all'),
   })
   .strict();
 

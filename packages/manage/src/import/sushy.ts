@@ -21,7 +21,8 @@ export interface SushyImportConfig {
     certFile?: string;
     keyFile?: string;
     htpasswdFile?: string;
-    mediaVerifyTls?: boolean;
+    /** bmc-emu's real key: fetch virtual media without checking its certificate. */
+    insecureImageTls?: boolean;
   };
 }
 
@@ -115,8 +116,8 @@ export async function importSushyConfig(file: string, opts: { ipmiBasePort?: num
   const stateDir = str(use('SUSHY_EMULATOR_STATE_DIR'));
   if (stateDir) out.config.stateDir = rel(stateDir);
   const verify = use('SUSHY_EMULATOR_VMEDIA_VERIFY_SSL');
-  // sushy-tools' default is not to verify; bmc-emu's default matches it, so only an explicit True matters.
-  if (typeof verify === 'boolean') out.config.redfish.mediaVerifyTls = verify;
+  // sushy-tools' key says "verify"; bmc-emu's says "insecure", so the value flips.
+  if (typeof verify === 'boolean') out.config.redfish.insecureImageTls = !verify;
 
   const auth = str(use('SUSHY_EMULATOR_AUTH_FILE'));
   if (auth) {

@@ -1,4 +1,5 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { BmcEmuError, ErrorCode } from '@bmc-emu/core';
 
 function alive(pid: number): boolean {
@@ -16,6 +17,8 @@ function alive(pid: number): boolean {
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  // The first `bmc add`/`import` into a new state dir creates it.
+  await mkdir(dirname(path), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
       const fh = await open(path, 'wx', 0o600);

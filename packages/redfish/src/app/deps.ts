@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   acquireTelemetry,
   type EventBus,
+  type BmcDirectory,
   type ImageCache,
   type Logger,
   type NodeDriver,
@@ -9,7 +10,7 @@ import {
   silentLogger,
   type Telemetry,
 } from '@bmc-emu/core';
-import { AccountStore } from '../accounts.js';
+import { AccountStore, type PasswordFile } from '../accounts.js';
 import { ChassisStore } from '../chassis-store.js';
 import type { RedfishSection } from '../config-section.js';
 import type { RedfishDeps } from '../deps.js';
@@ -42,6 +43,10 @@ export interface RedfishAppOptions {
   telemetry?: Telemetry;
   /** The rack event stream: every answered request is published to it as a `redfish` event. */
   bus?: EventBus | undefined;
+  /** Registered BMCs: their own accounts see their own node only (as if each had its own BMC). */
+  directory?: BmcDirectory;
+  /** redfish.htpasswdFile's accounts (serve reads the file). */
+  passwordFile?: PasswordFile;
   /** Another route lookup (the router bench compares the former router through this); find-my-way by default. */
   router?: RouterFactory;
 }
@@ -71,6 +76,8 @@ export function buildDeps(opts: RedfishAppOptions): { deps: RedfishDeps; release
     powerWaitMs: opts.powerWaitMs ?? 2000,
     telemetry,
     bind: shared.bind,
+    ...(opts.directory ? { directory: opts.directory } : {}),
+    ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}),
   };
   return held ? { deps, releaseTelemetry: held.release } : { deps };
 }

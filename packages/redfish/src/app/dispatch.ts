@@ -1,3 +1,4 @@
+import { visibleNodes } from '@bmc-emu/core';
 import { type Privilege, roleHas } from '../accounts.js';
 import { authenticate } from '../auth.js';
 import { readJsonBody } from '../body.js';
@@ -60,7 +61,9 @@ export class Dispatcher {
     if (!allow.includes(method)) throw notAllowed(allow);
     const m = method as Method;
     const open = (m === 'GET' && route.open) || (m === 'POST' && route.post?.open);
-    const principal = open ? undefined : authenticate(req, this.deps.accounts, this.deps.sessions);
+    const principal = open
+      ? undefined
+      : authenticate(req, this.deps.accounts, this.deps.sessions, this.deps.directory, this.deps.passwordFile);
     if (principal) req.user = principal.account.userName;
     const c = this.resources.ctx(req, res, params, principal);
     const need = requiredPrivilege(route, m, c);
@@ -73,6 +76,11 @@ export class Dispatcher {
       hypervisorOfChassis(params.id ?? '', this.deps.driver.hypervisors?.() ?? []);
     if (params.id !== undefined && NODE_SCOPED.test(route.path) && !hypervisorChassis) {
       const node = await c.node();
+      // A per-node account sees only its own node: the others do not exist for it.
+      const scope = visibleNodes(this.deps.directory, principal?.nodes);
+      if (scope && !scope.some((n) => n === node.name || n === node.id)) {
+        throw httpError(404, 'ResourceMissingAtURI', [path.slice(0, 200)]);
+      }
       if (node.id !== params.id && m === 'GET') return this.redirectToId(req, res, rawPath, node.id);
       params.id = node.id;
       req.nodeId = node.id;

@@ -1,4 +1,4 @@
-import type { Node, NodeDriver } from '@bmc-emu/core';
+import { type BmcDirectory, type Node, type NodeDriver, visibleNodes } from '@bmc-emu/core';
 import { computeEtag } from '../codec/etag.js';
 import { applySelect, type QueryOptions } from '../codec/query.js';
 import type { RedfishRequest, RedfishResponse } from '../http-request.js';
@@ -10,6 +10,7 @@ export class ResourceReader {
   constructor(
     private readonly driver: NodeDriver,
     private readonly table: RouteTable,
+    private readonly directory?: BmcDirectory,
   ) {}
 
   ctx(
@@ -35,6 +36,7 @@ export class ResourceReader {
   async get(route: Route, c: Ctx, q: QueryOptions): Promise<Json | undefined> {
     let json = await route.get!(c);
     if (!json) return undefined;
+    json = await this.visibleTo(visibleNodes(this.directory, c.principal?.nodes), json);
     const members = json.Members as Array<{ '@odata.id': string }> | undefined;
     if (Array.isArray(members)) {
       if (q.only && members.length === 1) {
@@ -48,6 +50,19 @@ export class ResourceReader {
       }
     }
     return q.select ? applySelect(json, q.select) : json;
+  }
+
+  /** A per-node account's collections list its own systems, managers and chassis only. */
+  private async visibleTo(scope: string[] | undefined, json: Json): Promise<Json> {
+    const members = json.Members as Array<{ '@odata.id': string }> | undefined;
+    if (!scope || !Array.isArray(members)) return json;
+    const nodes = await this.driver.list();
+    const ids = new Set(nodes.filter((n) => scope.includes(n.name) || scope.includes(n.id)).map((n) => n.id));
+    const kept = members.filter((m) => {
+      const hit = /^\/redfish\/v1\/(?:Systems|Managers|Chassis)\/([^/]+)$/.exec(m['@odata.id']);
+      return !hit || ids.has(hit[1]!);
+    });
+    return { ...json, Members: kept, 'Members@odata.count': kept.length };
   }
 
   /** GET of another resource, for $expand and `only`. */
