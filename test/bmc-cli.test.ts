@@ -13,7 +13,7 @@ function run(args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
 }
 
-describe('bmc-emu bmc (no server running: the registry file)', () => {
+describe('bmc-emu bmc (no server running: the registry file)', { timeout: 120_000 }, () => {
   it('add, list, show, set, stop, delete as vbmc users type them', async () => {
     const s = ['--state-dir', await tempDir('bmcemu-bmc-cli-')];
     expect(run(['bmc', 'add', 'node-0', '--port', '6240', '--username', 'u1', '--password', 'p1', ...s]).status).toBe(
