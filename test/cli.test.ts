@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './support/ironic.js';
 import { tempDirs } from './support/temp-dirs.js';
+import { udpFree } from './support/serve-process.js';
 
 const tempDir = tempDirs();
 
@@ -17,26 +17,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
     timeout: 30_000,
     env: { ...process.env, ...env, CI: process.env.CI ?? '' },
   });
-}
-
-/** True when `count` UDP ports from `base` can be bound on loopback right now. */
-async function udpFree(base: number, count: number): Promise<boolean> {
-  const sockets = [];
-  try {
-    for (let p = base; p < base + count; p++) {
-      const s = createSocket('udp4');
-      sockets.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.bind(p, '127.0.0.1', () => resolve());
-      });
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    for (const s of sockets) s.close();
-  }
 }
 
 /**

@@ -6,7 +6,6 @@
  * other host keeps its latency) and restarted (its node answers again, bmc-emu never restarted).
  */
 import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { freePort, type Ironic, ironicPeers, startIronic } from './support/ironi
 import { libvirtPeers } from './support/libvirtd.js';
 import { type RunningHosts, sshHostPeers, startLibvirtdHosts } from './support/libvirtd-hosts.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
+import { udpFree } from './support/serve-process.js';
 
 const peers = requirePeers('two libvirt hosts (sshd, ipmitool, sushy, Ironic)', [
   ...sshHostPeers(),
@@ -27,25 +27,6 @@ const peers = requirePeers('two libvirt hosts (sshd, ipmitool, sushy, Ironic)', 
   pythonModule('sushy'),
   ...ironicPeers(),
 ]);
-
-async function udpFree(base: number, count: number): Promise<boolean> {
-  const sockets = [];
-  try {
-    for (let p = base; p < base + count; p++) {
-      const s = createSocket('udp4');
-      sockets.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.bind(p, '127.0.0.1', () => resolve());
-      });
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    for (const s of sockets) s.close();
-  }
-}
 
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1]!;
 

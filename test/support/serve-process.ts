@@ -14,7 +14,8 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-async function udpFree(base: number, count: number): Promise<boolean> {
+/** True when `count` UDP ports from `base` can be bound on loopback right now. */
+export async function udpFree(base: number, count: number): Promise<boolean> {
   const sockets = [];
   try {
     for (let p = base; p < base + count; p++) {
