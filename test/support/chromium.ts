@@ -53,7 +53,13 @@ export function watchProblems(page: Page): string[] {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    // Chromium aborts requests in flight when a host interface appears or goes (another test file's
+    // `ip netns`/veth setup): not something the page or the server did. Every page assertion still holds.
+    if (why === 'net::ERR_NETWORK_CHANGED') return;
+    problems.push(`requestfailed: ${r.method()} ${r.url()} ${why}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`response: ${r.status()} ${r.request().method()} ${r.url()}`);
   });
