@@ -366,7 +366,10 @@ export class MemoryDriver implements NodeDriver {
     }
     n.secureBoot.currentBoot = n.firmware === 'uefi' && n.secureBoot.enabled;
     const target = n.boot.enabled === 'Disabled' ? 'Hdd' : n.boot.target === 'None' ? 'Hdd' : n.boot.target;
-    n.lastBoot = { target, mode: n.boot.mode, at: new Date().toISOString() };
+    // Two boots in the same millisecond would look like one to anything comparing boot times.
+    const previous = n.lastBoot ? Date.parse(n.lastBoot.at) : 0;
+    const at = Math.max(Date.now(), Number.isNaN(previous) ? 0 : previous + 1);
+    n.lastBoot = { target, mode: n.boot.mode, at: new Date(at).toISOString() };
     if (n.boot.enabled === 'Once') n.boot = { ...n.boot, enabled: 'Disabled', target: 'None' };
   }
 
