@@ -7,18 +7,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canBindToDevice } from '@bmc-emu/dhcp';
+import { have } from './support/host.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RATES = (process.env.DHCP_BENCH_RATES ?? '1000,4000').split(',').map(Number);
 const PERIOD_S = Number(process.env.DHCP_BENCH_SECONDS ?? 5);
-const has = (cmd) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+const has = have;
 if (process.getuid?.() !== 0 || !has('perfdhcp') || !has('dnsmasq') || !canBindToDevice()) {
   console.log('dhcp bench SKIPPED: needs root, perfdhcp (kea-admin), dnsmasq (dnsmasq-base) and the built addon');
   process.exit(0);

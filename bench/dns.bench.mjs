@@ -1,27 +1,21 @@
 // DNS: the dns-packet codec alone, then queries/s and latency of bmc-emu's DNS (`bmc-emu serve`) and of
 // dnsmasq answering the same local records on loopback, with one UDP client keeping WINDOW queries in flight.
 // Needs dnsmasq for the comparison row (skipped without it). Bounded: ~30 s.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dnsPacket from 'dns-packet';
+import { have } from './support/host.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.DNS_BENCH_SECONDS ?? 4);
 const WINDOW = Number(process.env.DNS_BENCH_WINDOW ?? 32);
 const NAMES = ['api.ocp.lab.test', 'api-int.ocp.lab.test', 'x.apps.ocp.lab.test', 'master-0.ocp.lab.test'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const has = (cmd) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+const has = have;
 
 // 1. the codec: decode a query and encode its answer, the work every authoritative reply costs
 {

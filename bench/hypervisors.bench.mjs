@@ -3,7 +3,7 @@
 // vs 1 host x 200, then the server's RSS with 2 x 500 vs 1 x 1000. Bulk domains live on libvirt's test:///
 // driver (a domain file per host); one real host is in every run: a private libvirtd in a namespace (same
 // lock as the tests) with one TCG domain. `bmc-emu serve` (startServer) runs in a child process.
-import { execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -11,6 +11,8 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forkServer, serveParent } from './support/child-server.mjs';
+import { ADMIN_AUTH } from './support/host.mjs';
 import { libvirtdMissing, withPrivateLibvirtd } from './support/libvirtd.mjs';
 
 const pct = (xs, p) => {
@@ -65,31 +67,10 @@ async function udpFree(base, count) {
 }
 
 function startChild(config) {
-  const child = fork(fileURLToPath(import.meta.url), ['server', JSON.stringify(config)], {
-    execArgv: ['--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = () =>
-    new Promise((resolve, reject) => {
-      child.once('message', resolve);
-      child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
-    });
-  return next().then((hello) => ({
-    ...hello,
-    rss: async () => {
-      child.send('rss');
-      return (await next()).rss;
-    },
-    stop: () =>
-      new Promise((r) => {
-        child.once('exit', r);
-        child.send('stop');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
-  }));
+  return forkServer(fileURLToPath(import.meta.url), ['server', JSON.stringify(config)]);
 }
 
-const AUTH = `Basic ${Buffer.from('admin:password').toString('base64')}`;
+const AUTH = ADMIN_AUTH;
 function get(port, path) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -241,16 +222,7 @@ async function serverMain() {
   const { startServer } = await import('../dist/src/serve.js');
   const config = configSchema.parse(JSON.parse(process.argv[3]));
   const server = await startServer(config, silentLogger());
-  process.on('message', async (m) => {
-    if (m === 'rss') {
-      globalThis.gc?.();
-      process.send({ rss: process.memoryUsage().rss });
-    } else if (m === 'stop') {
-      await server.stop();
-      process.exit(0);
-    }
-  });
-  process.send({ ready: true });
+  serveParent({ ready: true }, () => server.stop());
 }
 
 if (process.argv[2] === 'server') await serverMain();

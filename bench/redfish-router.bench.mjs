@@ -5,12 +5,13 @@
 //     6 rounds of BENCH_SECONDS each with the order alternating, for GET Systems/<id> (an early route) and
 //     Chassis/<id> (the last template the linear router tries); server CPU per request and req/s.
 // find-my-way is the service's router since this bench (docs/redfish.md, "Router"); "linear" is the former one.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forkServer, serveParent } from './support/child-server.mjs';
+import { ADMIN_AUTH } from './support/host.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -82,25 +83,10 @@ async function microBench(stateDir) {
 }
 
 function startChild(kind, stateDir) {
-  const child = fork(fileURLToPath(import.meta.url), ['server', kind, stateDir], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = () => new Promise((resolve) => child.once('message', resolve));
-  return next().then((hello) => ({
-    ...hello,
-    cpuUs: async () => {
-      child.send('cpu');
-      return (await next()).cpuUs;
-    },
-    stop: () =>
-      new Promise((r) => {
-        child.once('exit', r);
-        child.send('stop');
-      }),
-  }));
+  return forkServer(fileURLToPath(import.meta.url), ['server', kind, stateDir], { gc: false });
 }
 
-const AUTH = `Basic ${Buffer.from('admin:password').toString('base64')}`;
+const AUTH = ADMIN_AUTH;
 
 async function load(url, concurrency, agent, seconds = SECONDS) {
   const until = performance.now() + seconds * 1000;
@@ -171,20 +157,12 @@ async function serverMain(kind, stateDir) {
   const server = createServer(app);
   server.keepAliveTimeout = 60_000;
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  process.on('message', (m) => {
-    if (m === 'cpu') {
-      const u = process.cpuUsage();
-      process.send({ cpuUs: u.user + u.system });
-    }
-    if (m === 'stop') {
-      server.closeAllConnections();
-      server.close();
-      app.shutdown();
-      void driver.close().then(() => process.exit(0));
-    }
+  serveParent({ url: `http://127.0.0.1:${server.address().port}/redfish/v1`, ids: nodes.map((n) => n.id) }, () => {
+    server.closeAllConnections();
+    server.close();
+    app.shutdown();
+    return driver.close();
   });
-  process.on('disconnect', () => process.exit(0));
-  process.send({ url: `http://127.0.0.1:${server.address().port}/redfish/v1`, ids: nodes.map((n) => n.id) });
 }
 
 async function main() {

@@ -5,13 +5,15 @@
 // then the server's RSS with 100 and 1,000 memory nodes. The server runs in a child process so client and
 // server do not share an event loop. sushy-tools' figures (issue #3, same machine, libvirt, Basic auth):
 // p50 7.3 ms sequential (133 req/s), 164 req/s at 8 concurrent, ~110 MB RSS.
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forkServer, serveParent } from './support/child-server.mjs';
+import { ADMIN_AUTH } from './support/host.mjs';
 import { libvirtdMissing, withPrivateLibvirtd } from './support/libvirtd.mjs';
 
 const SUSHY_TOOLS = { p50SeqMs: 7.3, seqRps: 133, c8Rps: 164, rssMB: 110 };
@@ -19,39 +21,16 @@ const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 3) * 1000;
 let USE_AB = false;
 
 function startServer(driverKind, nodeCount, tls, stateDir) {
-  const child = fork(
-    fileURLToPath(import.meta.url),
-    ['server', driverKind, String(nodeCount), tls ? 'tls' : 'plain', stateDir],
-    {
-      execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  const next = () =>
-    new Promise((resolve, reject) => {
-      child.once('message', resolve);
-      child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
-    });
-  return next().then((hello) => ({
-    ...hello,
-    rss: async () => {
-      child.send('rss');
-      return (await next()).rss;
-    },
-    cpuUs: async () => {
-      child.send('cpu');
-      return (await next()).cpuUs;
-    },
-    stop: () =>
-      new Promise((r) => {
-        child.once('exit', r);
-        child.send('stop');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  }));
+  return forkServer(fileURLToPath(import.meta.url), [
+    'server',
+    driverKind,
+    String(nodeCount),
+    tls ? 'tls' : 'plain',
+    stateDir,
+  ]);
 }
 
-const AUTH = `Basic ${Buffer.from('admin:password').toString('base64')}`;
+const AUTH = ADMIN_AUTH;
 
 function once(url) {
   const u = new URL(url);
@@ -234,15 +213,8 @@ async function bareMain(tls, stateDir) {
       )
     : (await import('node:http')).createServer(handler);
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  process.on('message', (m) => {
-    if (m === 'cpu') {
-      const u = process.cpuUsage();
-      process.send({ cpuUs: u.user + u.system });
-    }
-    if (m === 'stop') process.exit(0);
-  });
   const port = server.address().port;
-  process.send({
+  serveParent({
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/redfish/v1`,
     ids: ['bare'],
     rss: process.memoryUsage().rss,
@@ -250,7 +222,6 @@ async function bareMain(tls, stateDir) {
 }
 
 async function serverMain() {
-  process.on('disconnect', () => process.exit(0));
   const [driverKind, nodeCount, tls] = [process.argv[3], Number(process.argv[4]), process.argv[5] === 'tls'];
   if (driverKind === 'bare') return bareMain(tls, process.argv[6]);
   const { sharedSettings, MemoryDriver, demoNodes, silentLogger } = await import('@bmc-emu/core');
@@ -269,22 +240,10 @@ async function serverMain() {
   const server = new RedfishServer({ driver, settings, shared, logger: silentLogger(), host: '127.0.0.1', port: 0 });
   const url = await server.start();
   const nodes = await driver.list();
-  process.on('message', async (m) => {
-    if (m === 'cpu') {
-      const u = process.cpuUsage();
-      process.send({ cpuUs: u.user + u.system });
-    }
-    if (m === 'rss') {
-      globalThis.gc?.();
-      process.send({ rss: process.memoryUsage().rss });
-    }
-    if (m === 'stop') {
-      await server.stop();
-      await driver.close();
-      process.exit(0);
-    }
+  serveParent({ url, ids: nodes.map((n) => n.id), rss: process.memoryUsage().rss }, async () => {
+    await server.stop();
+    await driver.close();
   });
-  process.send({ url, ids: nodes.map((n) => n.id), rss: process.memoryUsage().rss });
 }
 
 if (process.argv[2] === 'server') await serverMain();

@@ -10,6 +10,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { have } from './support/host.mjs';
 
 const SIZE = 32 * 1024 * 1024;
 const RUNS = 2; // best of
@@ -19,14 +20,6 @@ const SERVE = fileURLToPath(new URL('../fixtures/tftp/serve.mjs', import.meta.ur
 const NS = `bmctftpb${process.pid % 100000}`;
 const ENGINE = process.env.TFTP_BENCH_ENGINE ?? 'auto';
 
-function have(cmd) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 if (process.getuid?.() !== 0 || !['ip', 'atftp', 'dnsmasq', 'in.tftpd'].every(have)) {
   console.log('SKIP tftp bench: needs root (namespace), atftp, dnsmasq and in.tftpd (tftpd-hpa)');
   process.exit(0);

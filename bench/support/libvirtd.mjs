@@ -15,20 +15,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { have } from './host.mjs';
 
 export const URI = 'qemu:///system';
 const LOCK = '/tmp/bmc-emu-libvirtd.lock';
 const TEMPLATE = new URL('../../fixtures/libvirt/tcg-node.xml', import.meta.url);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function have(cmd) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Why a private libvirtd cannot run here, or undefined when it can. */
 export function libvirtdMissing() {
