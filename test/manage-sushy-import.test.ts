@@ -36,6 +36,8 @@ interface Seen {
   systems: string[];
   reset_other: number;
   get_other: number;
+  session: string | null;
+  sessions_seen: string[];
 }
 
 /** Copy the fixture, `bmc-emu import sushy --out`, point the config at a test hypervisor, serve it. */
@@ -67,9 +69,9 @@ gate.describe('bmc-emu import sushy, then serve with the written config', () => 
   let serve: ServeProcess;
   let config: Record<string, Record<string, unknown>>;
 
-  const sushyAs = async (user: string, password: string): Promise<Seen> => {
+  const sushyAs = async (user: string, password: string, auth = 'auto'): Promise<Seen> => {
     const url = `http://127.0.0.1:${serve.redfishPort}/redfish/v1`;
-    const r = await run(DEBIAN_PYTHON, [SCRIPT, url, user, password, UNLISTED, '']);
+    const r = await run(DEBIAN_PYTHON, [SCRIPT, url, user, password, UNLISTED, '', auth]);
     if (r.code !== 0) throw new Error(`sushy script failed (${r.code}): ${r.stderr.slice(-1500)}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as Seen;
   };
@@ -90,6 +92,13 @@ gate.describe('bmc-emu import sushy, then serve with the written config', () => 
     expect(seen.systems.sort()).toEqual([BY_UUID, MASTER0].sort());
     expect(seen.get_other).toBe(404);
     expect(seen.reset_other).toBe(404);
+  });
+
+  it('the htpasswd account logs in by SessionAuth too (no fall back to Basic), an Administrator', async () => {
+    const seen = await sushyAs('ironic', 'ir0nic-pw', 'session');
+    expect(seen.session).toMatch(/^\/redfish\/v1\/SessionService\/Sessions\//);
+    expect(seen.systems.sort()).toEqual([BY_UUID, MASTER0].sort());
+    expect(seen.sessions_seen).toContain(seen.session);
   });
 
   it('a wrong password for an htpasswd account is refused', async () => {
