@@ -198,6 +198,23 @@ describe('a changed or deleted BMC account ends its sessions at once', () => {
   });
 });
 
+describe('logging out', () => {
+  it("a ReadOnly account may end its own session, and not the admin's", async () => {
+    const admin = await login(...ADMIN);
+    const created = await withToken(admin.token).post('/redfish/v1/AccountService/Accounts', {
+      UserName: 'reader',
+      Password: 'reader-Passw0rd',
+      RoleId: 'ReadOnly',
+    });
+    expect(created.status).toBe(201);
+    const s = await login('reader', 'reader-Passw0rd');
+    expect((await withToken(s.token).delete(admin.location)).status).toBe(404);
+    expect((await withToken(s.token).delete(s.location)).status).toBe(204);
+    expect((await withToken(s.token).get('/redfish/v1/Systems')).status).toBe(401);
+    expect((await withToken(admin.token).get('/redfish/v1/Systems')).status).toBe(200);
+  });
+});
+
 describe('a session of an htpasswd account', () => {
   it('is an Administrator that sees every system, and ends when its entry changes or goes', async () => {
     const s = await login('ironic', 'ir0nic-pw');

@@ -45,11 +45,14 @@ export function sessionRoutes(d: RedfishDeps): RouteDef[] {
     {
       path: `${uri.sessions}/{sid}`,
       get: async (c) => {
+        endStaleSessions(d);
         const s = d.sessions.get(c.params.sid ?? '');
         if (!s || (!isAdmin(c) && s.accountId !== c.principal?.account.id)) return undefined;
         return sessionResource(s);
       },
       delete: {
+        // every role may log itself out; another's session is hidden (404) unless an Administrator asks
+        privilege: 'ConfigureSelf',
         handler: async (c) => {
           const s = d.sessions.get(c.params.sid ?? '');
           if (!s || (!isAdmin(c) && s.accountId !== c.principal?.account.id)) {
