@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../packages/ipmi/test/support/peers.js';
 import { type Ironic, ironicPeers, startIronic } from './support/ironic.js';
+import { enrollAndManage } from './support/ironic-enroll.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { freeUdpRange, type ServeProcess, startServe } from './support/serve-process.js';
 import { tempDirs } from './support/temp-dirs.js';
@@ -228,50 +229,30 @@ ironicGate.describe('Ironic 21.4 validates power with a per-node account by sess
   let serve: ServeProcess;
   let stateDir: string;
   let ironic: Ironic;
-  const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
     stateDir = await tempDir('bmcemu-rf-ironic-n0-');
     serve = await startServe({ nodes: 2, stateDir });
     await addNode0(stateDir);
-    // requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a per-connection `verify`: keep them out of Ironic.
-    for (const k of ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']) {
-      saved[k] = process.env[k];
-      delete process.env[k];
-    }
     ironic = await startIronic();
   }, 150_000);
   afterAll(async () => {
     await ironic?.stop();
     await serve?.stop();
-    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   });
 
   it('enrolls node-0 as n0 with redfish_auth_type session: power validates, the power state is read', async () => {
     const base = `https://127.0.0.1:${serve.redfishPort}`;
     const ca = join(stateDir, 'tls', 'ca.crt');
     const own = await node0Id(`${base}/redfish/v1`, ['-s', '--cacert', ca, '-u', 'admin:password']);
-    const r = await ironic.api('POST', '/v1/nodes', {
-      name: 'per-node-0',
-      driver: 'redfish',
-      driver_info: {
-        redfish_address: base,
-        redfish_system_id: `/redfish/v1/Systems/${own}`,
-        redfish_username: 'n0',
-        redfish_password: 'n0-pw',
-        redfish_verify_ca: ca,
-        redfish_auth_type: 'session',
-      },
+    const n = await enrollAndManage(ironic, 'per-node-0', {
+      redfish_address: base,
+      redfish_system_id: `/redfish/v1/Systems/${own}`,
+      redfish_username: 'n0',
+      redfish_password: 'n0-pw',
+      redfish_verify_ca: ca,
+      redfish_auth_type: 'session',
     });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const uuid = r.body.uuid as string;
-    const v = await ironic.api('GET', `/v1/nodes/${uuid}/validate`);
-    expect(v.body.power, JSON.stringify(v.body.power)).toMatchObject({ result: true });
-    const m = await ironic.api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'manage' });
-    expect(m.status, JSON.stringify(m.body)).toBe(202);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
-    const n = await ironic.waitFor(uuid, (x: any) => x.provision_state !== 'verifying', 60_000);
-    expect(n.provision_state, `${n.last_error}\n${(await ironic.log()).slice(-2000)}`).toBe('manageable');
     expect(n.power_state).toBe('power off');
     // Ironic keeps its sushy client: its session is the n0 session the admin sees
     const sessions = await run('curl', [
