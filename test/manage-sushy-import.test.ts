@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { run } from '../packages/ipmi/test/support/peers.js';
 import { type Ironic, ironicPeers, startIronic } from './support/ironic.js';
+import { enrollAndManage } from './support/ironic-enroll.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { type ServeProcess, startServe } from './support/serve-process.js';
 import { tempDirs } from './support/temp-dirs.js';
@@ -36,6 +37,8 @@ interface Seen {
   systems: string[];
   reset_other: number;
   get_other: number;
+  session: string | null;
+  sessions_seen: string[];
 }
 
 /** Copy the fixture, `bmc-emu import sushy --out`, point the config at a test hypervisor, serve it. */
@@ -67,9 +70,9 @@ gate.describe('bmc-emu import sushy, then serve with the written config', () => 
   let serve: ServeProcess;
   let config: Record<string, Record<string, unknown>>;
 
-  const sushyAs = async (user: string, password: string): Promise<Seen> => {
+  const sushyAs = async (user: string, password: string, auth = 'auto'): Promise<Seen> => {
     const url = `http://127.0.0.1:${serve.redfishPort}/redfish/v1`;
-    const r = await run(DEBIAN_PYTHON, [SCRIPT, url, user, password, UNLISTED, '']);
+    const r = await run(DEBIAN_PYTHON, [SCRIPT, url, user, password, UNLISTED, '', auth]);
     if (r.code !== 0) throw new Error(`sushy script failed (${r.code}): ${r.stderr.slice(-1500)}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as Seen;
   };
@@ -92,6 +95,13 @@ gate.describe('bmc-emu import sushy, then serve with the written config', () => 
     expect(seen.reset_other).toBe(404);
   });
 
+  it('the htpasswd account logs in by SessionAuth too (no fall back to Basic), an Administrator', async () => {
+    const seen = await sushyAs('ironic', 'ir0nic-pw', 'session');
+    expect(seen.session).toMatch(/^\/redfish\/v1\/SessionService\/Sessions\//);
+    expect(seen.systems.sort()).toEqual([BY_UUID, MASTER0].sort());
+    expect(seen.sessions_seen).toContain(seen.session);
+  });
+
   it('a wrong password for an htpasswd account is refused', async () => {
     const r = await run('curl', [
       ...['-s', '-o', '/dev/null', '-w', '%{http_code}', '-u', 'ironic:wrong'],
@@ -104,43 +114,23 @@ gate.describe('bmc-emu import sushy, then serve with the written config', () => 
 ironicGate.describe('Ironic 21.4 manages an allowed instance with the imported htpasswd account', () => {
   let serve: ServeProcess;
   let ironic: Ironic;
-  const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
     ({ serve } = await importAndServe());
-    for (const k of ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']) {
-      saved[k] = process.env[k];
-      delete process.env[k];
-    }
     ironic = await startIronic();
   }, 150_000);
   afterAll(async () => {
     await ironic?.stop();
     await serve?.stop();
-    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   });
 
   it('enrolls master-0 as ironic/ir0nic-pw, validates power and reads its power state', async () => {
-    const r = await ironic.api('POST', '/v1/nodes', {
-      name: 'imported-master-0',
-      driver: 'redfish',
-      driver_info: {
-        redfish_address: `http://127.0.0.1:${serve.redfishPort}`,
-        redfish_system_id: `/redfish/v1/Systems/${MASTER0}`,
-        redfish_username: 'ironic',
-        redfish_password: 'ir0nic-pw',
-      },
+    const n = await enrollAndManage(ironic, 'imported-master-0', {
+      redfish_address: `http://127.0.0.1:${serve.redfishPort}`,
+      redfish_system_id: `/redfish/v1/Systems/${MASTER0}`,
+      redfish_username: 'ironic',
+      redfish_password: 'ir0nic-pw',
     });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const uuid = r.body.uuid as string;
-    const v = await ironic.api('GET', `/v1/nodes/${uuid}/validate`);
-    expect(v.body.power, JSON.stringify(v.body.power)).toMatchObject({ result: true });
-    // manage makes the conductor log in and read the power state over Redfish
-    const m = await ironic.api('PUT', `/v1/nodes/${uuid}/states/provision`, { target: 'manage' });
-    expect(m.status, JSON.stringify(m.body)).toBe(202);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Ironic node JSON
-    const n = await ironic.waitFor(uuid, (x: any) => x.provision_state !== 'verifying', 60_000);
-    expect(n.provision_state, n.last_error).toBe('manageable');
     expect(n.power_state).toMatch(/^power (on|off)$/);
   }, 90_000);
 });

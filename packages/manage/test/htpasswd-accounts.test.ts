@@ -33,6 +33,22 @@ describe('HtpasswdAccounts', () => {
     expect(a.verify('u2', 'two')).toBe(true);
   });
 
+  it("stamps a user's entry: the same while it stands, another once it changes, none once it goes", async () => {
+    const file = join(await tempDir('bmcemu-htpasswd-'), 'htpasswd');
+    await writeFile(file, `u1:${sha('pw')}\nu2:${sha('two')}\n`);
+    const a = new HtpasswdAccounts(file);
+    const first = a.stamp('u1');
+    expect(first).toBeTypeOf('string');
+    expect(a.stamp('u1')).toBe(first);
+    expect(a.stamp('u2')).not.toBe(first);
+    expect(first).not.toContain(sha('pw')); // a digest of the entry, not the entry
+    await writeFile(`${file}.new`, `u1:${sha('other')}\n`);
+    await rename(`${file}.new`, file);
+    expect(a.stamp('u1')).not.toBe(first);
+    expect(a.stamp('u2')).toBeUndefined();
+    expect(a.stamp('nobody')).toBeUndefined();
+  });
+
   it('keeps the last accounts while the file is missing', async () => {
     const file = join(await tempDir('bmcemu-htpasswd-'), 'htpasswd');
     await writeFile(file, `u1:${sha('pw')}\n`);

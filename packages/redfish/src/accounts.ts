@@ -38,9 +38,14 @@ function hashPassword(password: string, salt: Buffer): Buffer {
   return scryptSync(password, salt, 32, SCRYPT);
 }
 
-/** Accounts kept elsewhere (an htpasswd file) that log in by HTTP Basic as Administrators. */
+/** Accounts kept elsewhere (an htpasswd file) that log in as Administrators, by HTTP Basic or a session. */
 export interface PasswordFile {
   verify(user: string, password: string): boolean;
+  /**
+   * A value that changes when the user's entry changes (its sessions end then), undefined once it is gone.
+   * Compared, never shown: it may be derived from the stored hash.
+   */
+  stamp(user: string): string | undefined;
 }
 
 export class AccountStore {

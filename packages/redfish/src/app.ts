@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventBus, Logger } from '@bmc-emu/core';
 import { guardListener, sendAnswer } from '@bmc-emu/http-kit';
 import { buildDeps, type RedfishAppOptions } from './app/deps.js';
+import { endStaleSessions } from './auth.js';
 import { Dispatcher } from './app/dispatch.js';
 import { ResourceReader } from './app/resources.js';
 import { RouteTable } from './app/route-table.js';
@@ -40,11 +41,14 @@ export function createRedfishApp(opts: RedfishAppOptions): RedfishApp {
   const dispatcher = new Dispatcher(deps, table, new ResourceReader(deps.driver, table, deps.directory));
   const unwatch = deps.driver.watch((e) => deps.events.publish(e));
   const unwatchSel = deps.telemetry.sel.onEntry((nodeId, entry) => deps.events.publishLogEntry(nodeId, entry));
+  // a changed, stopped or deleted BMC's own account ends its sessions at once
+  const unwatchBmcs = deps.directory?.onChange(() => endStaleSessions(deps));
   const app = guarded(deps.logger, (req, res) => answer(dispatcher, deps.logger, opts.bus, req, res)) as RedfishApp;
   app.redfish = deps;
   app.shutdown = () => {
     unwatch();
     unwatchSel();
+    unwatchBmcs?.();
     void releaseTelemetry?.();
     deps.events.closeStreams();
   };

@@ -1,5 +1,6 @@
 import type { BmcDirectory, ImageCache, Logger, NodeDriver, Telemetry } from '@bmc-emu/core';
 import type { AccountStore, PasswordFile } from './accounts.js';
+import type { BmcAccounts } from './bmc-accounts.js';
 import type { ChassisStore } from './chassis-store.js';
 import type { EventHub } from './events.js';
 import type { MediaInserter } from './media-insert.js';
@@ -30,6 +31,8 @@ export interface RedfishDeps {
   bind: string;
   /** Registered BMCs and their per-node accounts. */
   directory?: BmcDirectory;
+  /** The directory's accounts as principals (present with `directory`). */
+  bmcAccounts?: BmcAccounts;
   /** redfish.htpasswdFile's accounts. */
   passwordFile?: PasswordFile;
 }

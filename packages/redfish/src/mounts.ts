@@ -60,7 +60,10 @@ export function mountServices(deps: RedfishDeps): RedfishMountServices {
     authenticate(req, token) {
       const headers = token && !req.headers['x-auth-token'] ? { ...req.headers, 'x-auth-token': token } : req.headers;
       try {
-        return userOf(authenticate({ headers } as RedfishRequest, deps.accounts, deps.sessions).account);
+        // the store's accounts only: the console does not limit a per-node account to its own nodes
+        return userOf(
+          authenticate({ headers } as RedfishRequest, { accounts: deps.accounts, sessions: deps.sessions }).account,
+        );
       } catch {
         return undefined;
       }

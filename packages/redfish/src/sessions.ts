@@ -1,11 +1,19 @@
 /** Redfish sessions: X-Auth-Token -> session, expiring after an idle timeout. */
 import { randomBytes, randomUUID } from 'node:crypto';
 
+/**
+ * What granted a session, checked again on every use: an account of the store (by accountId), an htpasswd
+ * entry (ends when the entry's stamp changes), or a registered BMC's own account (ends when no active BMC
+ * has those credentials any more).
+ */
+export type SessionOrigin = { kind: 'local' } | { kind: 'htpasswd'; stamp: string } | { kind: 'bmc' };
+
 export interface Session {
   id: string;
   token: string;
   accountId: string;
   userName: string;
+  origin: SessionOrigin;
   created: Date;
   lastUsed: number;
 }
@@ -23,13 +31,14 @@ export class SessionStore {
     return Math.round(this.timeoutMs / 1000);
   }
 
-  create(accountId: string, userName: string): Session {
+  create(accountId: string, userName: string, origin: SessionOrigin = { kind: 'local' }): Session {
     const s: Session = {
       id: randomUUID(),
       // 256 random bits as hex: what the DMTF validator's randomness check (RESP_HEADERS_X_AUTH_TOKEN) reads.
       token: randomBytes(32).toString('hex'),
       accountId,
       userName,
+      origin,
       created: new Date(),
       lastUsed: Date.now(),
     };
@@ -75,7 +84,12 @@ export class SessionStore {
   }
 
   removeForAccount(accountId: string): void {
-    for (const s of [...this.byId.values()]) if (s.accountId === accountId) this.remove(s.id);
+    this.removeWhere((s) => s.accountId === accountId);
+  }
+
+  /** Ends every session `gone` says no longer stands (its account changed or went). */
+  removeWhere(gone: (s: Session) => boolean): void {
+    for (const s of [...this.byId.values()]) if (gone(s)) this.remove(s.id);
   }
 
   private sweep(): void {

@@ -1,12 +1,16 @@
 /**
  * No answer and no log line ever carries a submitted credential: every endpoint that takes one (session login,
  * account create and change, HTTP Basic) gets credentials of every length and shape, and every answer body,
- * header and log line (at trace level, without the logger's redaction) is searched for them.
+ * header and log line (at trace level, without the logger's redaction) is searched for them. Session login
+ * and Basic auth are also driven with the accounts kept outside the store: a registered BMC's own account
+ * (including the session it gets, its listing, and its end when the BMC's password changes) and an htpasswd entry.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedSettings, demoNodes, MemoryDriver } from '@bmc-emu/core';
+import { sharedSettings, demoNodes, MemoryDriver, MutableBmcDirectory } from '@bmc-emu/core';
+import { HtpasswdAccounts } from '@bmc-emu/manage';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,11 +26,21 @@ let server: RedfishServer;
 let driver: MemoryDriver;
 let base: string;
 let victim: string;
+const directory = new MutableBmcDirectory();
+let htpasswd: string;
+let nodeName: string;
+/** How many logins with a BMC's own account / an htpasswd entry were accepted (the paths were really taken). */
+const accepted = { bmc: 0, htpasswd: 0 };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bmcemu-rfcred-'));
   driver = new MemoryDriver({ nodes: demoNodes(1), transitionMs: 0 });
+  nodeName = (await driver.list())[0]!.name;
+  htpasswd = join(dir, 'htpasswd');
+  await writeFile(htpasswd, '');
   server = new RedfishServer({
+    directory,
+    passwordFile: new HtpasswdAccounts(htpasswd),
     driver,
     settings: redfishSection.parse({ tls: false, port: 0 }),
     shared: sharedSettings({ stateDir: join(dir, 'state') }),
@@ -72,10 +86,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function send(method: string, path: string, body: unknown, auth = basic()) {
+async function send(method: string, path: string, body: unknown, auth = basic(), token?: string) {
   const r = await fetch(`${base}${path}`, {
     method,
-    headers: { Authorization: auth, 'Content-Type': 'application/json' },
+    headers: { Authorization: auth, 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const headers = [...r.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n');
@@ -129,9 +143,62 @@ const shaped = (s: fc.Arbitrary<string>) =>
 type Shaped = string | string[] | { value: string };
 const basicUser = (user: Shaped) => (typeof user === 'string' ? user : 'x');
 
-/** The five requests that take credentials: login, account create, two account changes, Basic auth. */
+/**
+ * A BMC's own account with this password: its session login, what the session reads (its Systems, its
+ * Sessions listing and itself), the BMC's password changed under it, and Basic auth with it.
+ */
+async function bmcAccount(password: string, userName: string) {
+  await directory.set([{ node: nodeName, port: 6230, user: userName, password, active: true }]);
+  const login = await send(
+    'POST',
+    '/redfish/v1/SessionService/Sessions',
+    { UserName: userName, Password: password },
+    '',
+  );
+  const token = /^x-auth-token: (.*)$/m.exec(login.text)?.[1];
+  const answers = [login];
+  if (login.status === 201 && token) {
+    accepted.bmc++;
+    const own = /^location: (.*)$/m.exec(login.text)?.[1] ?? '';
+    for (const path of ['/redfish/v1/Systems', '/redfish/v1/SessionService/Sessions', own])
+      answers.push(await send('GET', path, undefined, '', token));
+    await directory.set([
+      { node: nodeName, port: 6230, user: userName, password: `${password}-changed`, active: true },
+    ]);
+    const after = await send('GET', '/redfish/v1/Systems', undefined, '', token);
+    expect(after.status).toBe(401);
+    answers.push(after);
+  }
+  answers.push(await send('GET', '/redfish/v1/Systems', undefined, basic(userName, password)));
+  await directory.set([]);
+  return answers;
+}
+
+/** An htpasswd entry with this password ({SHA}): session login and Basic auth. */
+async function htpasswdAccount(password: string, userName: string) {
+  const digest = createHash('sha1').update(password).digest('base64');
+  await writeFile(`${htpasswd}.new`, `${userName}:{SHA}${digest}\n`);
+  await rename(`${htpasswd}.new`, htpasswd);
+  const login = await send(
+    'POST',
+    '/redfish/v1/SessionService/Sessions',
+    { UserName: userName, Password: password },
+    '',
+  );
+  if (login.status === 201) accepted.htpasswd++;
+  return [login, await send('GET', '/redfish/v1/Systems', undefined, basic(userName, password))];
+}
+
+/**
+ * The requests that take credentials: login, account create, two account changes, Basic auth; then login,
+ * session use and Basic auth with a BMC's own account and an htpasswd entry.
+ */
 async function exercise(user: Shaped, password: Shaped, plainPw: string, newName: string) {
+  // at most 256 UTF-16 units: what a session login takes as a password
+  const loginPw = [...plainPw].slice(0, 128).join('');
   return [
+    ...(await bmcAccount(loginPw, `b-${newName}`)),
+    ...(await htpasswdAccount(loginPw, `h-${newName}`)),
     await send('POST', '/redfish/v1/SessionService/Sessions', { UserName: user, Password: password }, ''),
     await send('POST', '/redfish/v1/AccountService/Accounts', {
       UserName: newName,
@@ -182,9 +249,9 @@ describe('credentials never come back in an answer or a log line', () => {
           expect(a.status, a.text).toBeLessThan(500);
           expectNoLeak(a.text, secrets, `answer ${i}`);
         }
-        const basicHeader = Buffer.from(`${basicUser(user)}:${plainPw}`).toString('base64');
+        const basicHeaders = [`${basicUser(user)}:${plainPw}`, ...['b', 'h'].map((k) => `${k}-u${n}:${plainPw}`)];
         const logs = logLines.slice(before).join('');
-        expectNoLeak(logs, [...secrets, basicHeader], 'a log line');
+        expectNoLeak(logs, [...secrets, ...basicHeaders.map((h) => Buffer.from(h).toString('base64'))], 'a log line');
         expectNoLeak(events, secrets, 'the event stream');
         // created accounts are removed again so the next run starts alike
         await send('DELETE', `/redfish/v1/AccountService/Accounts/${encodeURIComponent(`u${n}`)}`, undefined);
@@ -194,5 +261,8 @@ describe('credentials never come back in an answer or a log line', () => {
     );
     expect(logLines.length).toBeGreaterThan(0); // the logger did record (trace level), so the log check means something
     expect(events).toContain('bmc-emu event stream'); // the stream was open throughout
+    // most generated passwords are short enough to log in with: the BMC and htpasswd paths were taken
+    expect(accepted.bmc).toBeGreaterThan(10);
+    expect(accepted.htpasswd).toBeGreaterThan(10);
   }, 90_000);
 });

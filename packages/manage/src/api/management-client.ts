@@ -42,33 +42,41 @@ function call(socketPath: string, token: string, method: string, path: string, b
   });
 }
 
-class LiveManagement implements BmcManagement {
-  readonly mode = 'live';
-  constructor(
-    private readonly socket: string,
-    private readonly token: string,
-  ) {}
-  list = () => call(this.socket, this.token, 'GET', '/v1/bmcs');
-  private op = (op: Operation) => call(this.socket, this.token, 'POST', '/v1/operations', op);
-  add = (record: BmcRecord) => this.op({ op: 'add', record });
-  set = (node: string, patch: BmcPatch) => this.op({ op: 'set', node, patch });
-  delete = (node: string) => this.op({ op: 'delete', node });
-  start = (node: string) => this.op({ op: 'start', node });
-  stop = (node: string) => this.op({ op: 'stop', node });
-  close = async () => undefined;
+/**
+ * The verbs over two primitives, reading the registry and applying one operation: a running serve's socket
+ * (live) and the registry file itself (offline) differ only there.
+ */
+function managementOver(
+  mode: BmcManagement['mode'],
+  list: () => Promise<RegistryFile>,
+  op: (op: Operation) => Promise<RegistryFile>,
+): BmcManagement {
+  return {
+    mode,
+    list,
+    add: (record: BmcRecord) => op({ op: 'add', record }),
+    set: (node: string, patch: BmcPatch) => op({ op: 'set', node, patch }),
+    delete: (node: string) => op({ op: 'delete', node }),
+    start: (node: string) => op({ op: 'start', node }),
+    stop: (node: string) => op({ op: 'stop', node }),
+    close: async () => undefined,
+  };
 }
 
-class OfflineManagement implements BmcManagement {
-  readonly mode = 'offline';
-  constructor(private readonly store: RegistryStore) {}
-  list = () => this.store.read();
-  private op = (op: Operation) => this.store.update((reg) => applyOperation(reg, op));
-  add = (record: BmcRecord) => this.op({ op: 'add', record });
-  set = (node: string, patch: BmcPatch) => this.op({ op: 'set', node, patch });
-  delete = (node: string) => this.op({ op: 'delete', node });
-  start = (node: string) => this.op({ op: 'start', node });
-  stop = (node: string) => this.op({ op: 'stop', node });
-  close = async () => undefined;
+function liveManagement(socket: string, token: string): BmcManagement {
+  return managementOver(
+    'live',
+    () => call(socket, token, 'GET', '/v1/bmcs'),
+    (op) => call(socket, token, 'POST', '/v1/operations', op),
+  );
+}
+
+function offlineManagement(store: RegistryStore): BmcManagement {
+  return managementOver(
+    'offline',
+    () => store.read(),
+    (op) => store.update((reg) => applyOperation(reg, op)),
+  );
 }
 
 /**
@@ -84,7 +92,7 @@ export async function connectManagement(stateDir: string): Promise<BmcManagement
     token = undefined;
   }
   if (token) {
-    const live = new LiveManagement(paths.socket, token);
+    const live = liveManagement(paths.socket, token);
     try {
       await live.list();
       return live;
@@ -93,5 +101,5 @@ export async function connectManagement(stateDir: string): Promise<BmcManagement
       if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
     }
   }
-  return new OfflineManagement(new RegistryStore(paths.registry));
+  return offlineManagement(new RegistryStore(paths.registry));
 }

@@ -9,7 +9,7 @@ import { type HtpasswdEntry, parseHtpasswd, verifyHtpasswd } from './htpasswd.js
  */
 export class HtpasswdAccounts {
   private entries = new Map<string, HtpasswdEntry>();
-  private stamp = '';
+  private fileStamp = '';
   /** sha256(user, password, hash) of recent successes: bcrypt costs tens of ms per Basic-auth request. */
   private readonly verified = new Set<string>();
 
@@ -37,19 +37,26 @@ export class HtpasswdAccounts {
     return true;
   }
 
+  /** A digest of the user's current entry (its sessions end when it changes), undefined once it is gone. */
+  stamp(user: string): string | undefined {
+    this.refresh();
+    const entry = this.entries.get(user);
+    return entry ? createHash('sha256').update(`${user}\0${entry.hash}`).digest('base64url') : undefined;
+  }
+
   private refresh(): void {
     let stamp: string;
     try {
       const st = statSync(this.path);
       stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
     } catch (err) {
-      if (this.stamp !== 'missing')
+      if (this.fileStamp !== 'missing')
         this.logger?.warn({ err, path: this.path }, 'htpasswd file unreadable; keeping its last accounts');
-      this.stamp = 'missing';
+      this.fileStamp = 'missing';
       return;
     }
-    if (stamp === this.stamp) return;
-    this.stamp = stamp;
+    if (stamp === this.fileStamp) return;
+    this.fileStamp = stamp;
     const parsed = parseHtpasswd(readFileSync(this.path, 'utf8'), this.path);
     for (const r of parsed.refused) this.logger?.warn({ path: this.path, ...r }, 'htpasswd entry refused');
     this.entries = new Map(parsed.entries.map((e) => [e.user, e]));

@@ -11,6 +11,7 @@ import {
   type Telemetry,
 } from '@bmc-emu/core';
 import { AccountStore, type PasswordFile } from '../accounts.js';
+import { BmcAccounts } from '../bmc-accounts.js';
 import { ChassisStore } from '../chassis-store.js';
 import type { RedfishSection } from '../config-section.js';
 import type { RedfishDeps } from '../deps.js';
@@ -76,7 +77,7 @@ export function buildDeps(opts: RedfishAppOptions): { deps: RedfishDeps; release
     powerWaitMs: opts.powerWaitMs ?? 2000,
     telemetry,
     bind: shared.bind,
-    ...(opts.directory ? { directory: opts.directory } : {}),
+    ...(opts.directory ? { directory: opts.directory, bmcAccounts: new BmcAccounts(opts.directory) } : {}),
     ...(opts.passwordFile ? { passwordFile: opts.passwordFile } : {}),
   };
   return held ? { deps, releaseTelemetry: held.release } : { deps };

@@ -61,9 +61,7 @@ export class Dispatcher {
     if (!allow.includes(method)) throw notAllowed(allow);
     const m = method as Method;
     const open = (m === 'GET' && route.open) || (m === 'POST' && route.post?.open);
-    const principal = open
-      ? undefined
-      : authenticate(req, this.deps.accounts, this.deps.sessions, this.deps.directory, this.deps.passwordFile);
+    const principal = open ? undefined : authenticate(req, this.deps);
     if (principal) req.user = principal.account.userName;
     const c = this.resources.ctx(req, res, params, principal);
     const need = requiredPrivilege(route, m, c);

@@ -1,21 +1,17 @@
 /** EventService and EventDestination documents. Pure. */
+import type { SubscriptionFilter } from './event-filter.js';
 import { link, uri } from './uris.js';
 
 /** The registry prefixes a subscription may name (the registries this service serves). */
 export const EVENT_REGISTRY_PREFIXES = ['ResourceEvent', 'Base'];
 
-export interface SubscriptionView {
+/** A subscription as its EventDestination shows it: where it goes, and the filter properties that narrow it. */
+export interface SubscriptionView extends SubscriptionFilter {
   id: string;
   sse?: boolean;
   destination: string;
   context: string;
   protocol: string;
-  eventTypes: string[];
-  registryPrefixes: string[];
-  messageIds: string[];
-  resourceTypes: string[];
-  originResources: string[];
-  subordinateResources: boolean;
 }
 
 export function eventServiceDocument(): Record<string, unknown> {

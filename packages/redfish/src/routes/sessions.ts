@@ -1,3 +1,4 @@
+import { endStaleSessions, login } from '../auth.js';
 import { sessionResource, sessionServiceDocument } from '../codec/session-service.js';
 import { collection, uri } from '../codec/uris.js';
 import type { RedfishDeps } from '../deps.js';
@@ -13,8 +14,10 @@ export function sessionRoutes(d: RedfishDeps): RouteDef[] {
     { path: uri.sessionService, get: async () => sessionServiceDocument(d.sessions.timeoutSec) },
     {
       path: uri.sessions,
-      get: async (c) =>
-        collection(
+      get: async (c) => {
+        // an htpasswd edit is seen only when asked: sessions it ended are not listed
+        endStaleSessions(d);
+        return collection(
           'SessionCollection',
           'Session Collection',
           uri.sessions,
@@ -22,7 +25,8 @@ export function sessionRoutes(d: RedfishDeps): RouteDef[] {
             .list()
             .filter((s) => isAdmin(c) || s.accountId === c.principal?.account.id)
             .map((s) => `${uri.sessions}/${s.id}`),
-        ),
+        );
+      },
       post: {
         open: true,
         handler: async (_c, b) => {
@@ -31,9 +35,8 @@ export function sessionRoutes(d: RedfishDeps): RouteDef[] {
             UserName: { kind: 'string', required: true, maxLength: 64, secret: true },
             Password: { kind: 'string', required: true, maxLength: 256, secret: true },
           });
-          const a = d.accounts.verify(v.UserName as string, v.Password as string);
-          if (!a) throw httpError(401, 'NoValidSession', [], LOGIN_REFUSED);
-          const s = d.sessions.create(a.id, a.userName);
+          const s = login(d, v.UserName as string, v.Password as string)?.session;
+          if (!s) throw httpError(401, 'NoValidSession', [], LOGIN_REFUSED);
           const location = `${uri.sessions}/${s.id}`;
           return { status: 201, body: sessionResource(s), headers: { 'X-Auth-Token': s.token, Location: location } };
         },
@@ -42,11 +45,14 @@ export function sessionRoutes(d: RedfishDeps): RouteDef[] {
     {
       path: `${uri.sessions}/{sid}`,
       get: async (c) => {
+        endStaleSessions(d);
         const s = d.sessions.get(c.params.sid ?? '');
         if (!s || (!isAdmin(c) && s.accountId !== c.principal?.account.id)) return undefined;
         return sessionResource(s);
       },
       delete: {
+        // every role may log itself out; another's session is hidden (404) unless an Administrator asks
+        privilege: 'ConfigureSelf',
         handler: async (c) => {
           const s = d.sessions.get(c.params.sid ?? '');
           if (!s || (!isAdmin(c) && s.accountId !== c.principal?.account.id)) {
