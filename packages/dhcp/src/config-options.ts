@@ -4,7 +4,10 @@ import { isTagName, parseTagExpression } from './tag-expression.js';
 import { compileMatchRule, type MatchRuleConfig } from './tags.js';
 
 /** A tag name as `set:` and reservation `tags` give it. */
-export const dhcpTagName = z.string().refine(isTagName, { message: 'is not a tag name (letters, digits, _ . @ + -)' });
+export const dhcpTagName = z.string().superRefine((name, ctx) => {
+  if (!isTagName(name))
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} is not a tag name (letters, digits, _ . @ + -)` });
+});
 
 /** A tag expression (dnsmasq `tag:a,tag:!b`): every condition must hold; `!` = the tag is not set. */
 export const dhcpTagExpression = z.string().superRefine((text, ctx) => {
