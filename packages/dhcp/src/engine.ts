@@ -113,6 +113,16 @@ function compiled(where: string, map: Record<string, OptionValue> | undefined): 
   }
 }
 
+/** A config value checked where it is used: its OptionValueError becomes a typed error naming the key. */
+function named<T>(where: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof OptionValueError) throw errors.invalidArgument(`${where}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Where the server sends a reply (RFC 2131 §4.1). */
 export interface Reply {
   packet: DhcpPacket;
@@ -192,31 +202,11 @@ export class DhcpEngine {
       this.subnetOptions.set(this.subnets[i + (subnet ? 1 : 0)]!, compiled(`dhcp.subnets.${i}.options`, s.options)),
     );
     for (const [key, t] of Object.entries(opts.tags ?? {})) {
-      let when: TagExpression;
-      try {
-        when = parseTagExpression(key);
-      } catch (err) {
-        if (err instanceof OptionValueError) throw errors.invalidArgument(`dhcp.tags.${key}: ${err.message}`);
-        throw err;
-      }
+      const when = named(`dhcp.tags.${key}`, () => parseTagExpression(key));
       this.tagged.push({ when, bootFile: t.bootFile, options: compiled(`dhcp.tags.${key}.options`, t.options) });
     }
-    this.ignored = (opts.ignore ?? []).map((text, i) => {
-      try {
-        return parseTagExpression(text);
-      } catch (err) {
-        if (err instanceof OptionValueError) throw errors.invalidArgument(`dhcp.ignore.${i}: ${err.message}`);
-        throw err;
-      }
-    });
-    this.rules = (opts.match ?? []).map((m, i) => {
-      try {
-        return compileMatchRule(m);
-      } catch (err) {
-        if (err instanceof OptionValueError) throw errors.invalidArgument(`dhcp.match.${i}: ${err.message}`);
-        throw err;
-      }
-    });
+    this.ignored = (opts.ignore ?? []).map((text, i) => named(`dhcp.ignore.${i}`, () => parseTagExpression(text)));
+    this.rules = (opts.match ?? []).map((m, i) => named(`dhcp.match.${i}`, () => compileMatchRule(m)));
   }
 
   private reserve(sub: Subnet | undefined, r: Reservation): void {

@@ -1,19 +1,13 @@
-import { BootPolicy } from '@bmc-emu/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OptionValueError } from '../src/codec/option-value.js';
+import { engine, MAC, send } from './engine-fixture.js';
 import {
-  type ClientPacketInit,
-  clientPacket,
-  DhcpEngine,
   type DhcpEngineOptions,
-  decodePacket,
   dhcpSection,
-  encodePacket,
   findOption,
   formatTagExpression,
   lastMatching,
-  LeaseStore,
   matchingEntries,
   MessageType,
   parseTagExpression,
@@ -141,32 +135,8 @@ describe('tag expressions (pure)', () => {
   });
 });
 
-const SERVER = '172.30.0.1';
-const MAC = '52:54:00:aa:bb:01';
 const IPXE_URL = 'http://172.30.0.1:8080/boot.ipxe';
-
-function engine(extra: Partial<DhcpEngineOptions> = {}) {
-  return new DhcpEngine(
-    {
-      mode: 'server',
-      serverAddress: SERVER,
-      subnet: '172.30.0.0/24',
-      rangeStart: '172.30.0.100',
-      rangeEnd: '172.30.0.110',
-      leaseTimeSec: 3600,
-      bootPolicy: new BootPolicy({ httpBaseUrl: 'http://172.30.0.1:8080' }),
-      ...extra,
-    },
-    new LeaseStore(),
-  );
-}
-
-function send(e: DhcpEngine, init: Partial<ClientPacketInit> = {}) {
-  const tx = e.handle(
-    decodePacket(encodePacket(clientPacket({ mac: MAC, xid: 7, type: MessageType.Discover, ...init }))),
-  );
-  return { tx, reply: tx.reply ? decodePacket(encodePacket(tx.reply.packet)) : undefined };
-}
+const DISCOVER = { type: MessageType.Discover } as const;
 
 const bootFileOf = (r: ReturnType<typeof send>) => {
   const o = r.reply && findOption(r.reply, 67);
@@ -195,14 +165,14 @@ const CHAINLOAD: Partial<DhcpEngineOptions> = {
 describe('tag expressions in the engine', () => {
   it('tag:efi,tag:!ipxe vs tag:ipxe: the chainload, later matching entries over earlier ones', () => {
     const e = engine(CHAINLOAD);
-    const efi = send(e, { arch: 7, vendorClass: 'PXEClient:Arch:00007:UNDI:003016' });
+    const efi = send(e, { ...DISCOVER, arch: 7, vendorClass: 'PXEClient:Arch:00007:UNDI:003016' });
     expect(efi.reply!.file).toBe('snponly.efi');
     expect(rootPathOf(efi)).toBe('/not-ipxe');
-    const ipxe = send(e, { arch: 7, userClassRaw: 'iPXE', mac: '52:54:00:aa:bb:02' });
+    const ipxe = send(e, { ...DISCOVER, arch: 7, userClassRaw: 'iPXE', mac: '52:54:00:aa:bb:02' });
     expect(bootFileOf(ipxe)).toBe(IPXE_URL);
     // the untagged (section) option where no tagged one matches
     expect(rootPathOf(ipxe)).toBe('/default');
-    const plain = send(e, { mac: '52:54:00:aa:bb:03' });
+    const plain = send(e, { ...DISCOVER, mac: '52:54:00:aa:bb:03' });
     expect(plain.reply!.file).toBe('');
     expect(rootPathOf(plain)).toBe('/not-ipxe');
   });
@@ -220,7 +190,7 @@ describe('tag expressions in the engine', () => {
         });
         const have = new Set(['br0', 'known', ...set]);
         const model = entries.filter(([k]) => tagExpressionMatches(parseTagExpression(k), have)).pop()?.[1].bootFile;
-        expect(send(e).reply!.file).toBe(model ?? '');
+        expect(send(e, DISCOVER).reply!.file).toBe(model ?? '');
       }),
       { numRuns: 300 },
     );
@@ -232,14 +202,14 @@ describe('tag expressions in the engine', () => {
       ignore: ['tag:!known'],
       reservations: [{ mac: MAC, ip: '172.30.0.50' }],
     });
-    expect(send(e).reply!.file).toBe('known.pxe');
-    const stranger = send(e, { mac: '52:54:00:aa:bb:09' });
+    expect(send(e, DISCOVER).reply!.file).toBe('known.pxe');
+    const stranger = send(e, { ...DISCOVER, mac: '52:54:00:aa:bb:09' });
     expect(stranger.reply).toBeUndefined();
     expect(stranger.tx.outcome).toBe('ignored: tags match ignore tag:!known');
     // any listed expression that holds ignores: here the interface's own tag with an architecture
     const e2 = engine({ interfaceTag: 'br0', match: [{ set: 'bios', option: 93, value: 0 }], ignore: ['br0,bios'] });
-    expect(send(e2, { arch: 0 }).reply).toBeUndefined();
-    expect(send(e2, { arch: 7 }).reply).toBeDefined();
+    expect(send(e2, { ...DISCOVER, arch: 0 }).reply).toBeUndefined();
+    expect(send(e2, { ...DISCOVER, arch: 7 }).reply).toBeDefined();
   });
 
   it('a bad expression, tag name or ignore entry fails at config load naming its key', () => {
