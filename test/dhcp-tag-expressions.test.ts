@@ -33,6 +33,7 @@ dhcp:
     - { mac: "${KNOWN_MAC}", ip: 172.30.0.60 }
   match:
     - { set: efi, option: client-arch, value: 7 }
+    - { set: efi, option: vendor-class, value: "PXEClient:Arch:00007*" }
     - { set: bios, option: client-arch, value: 0 }
     - { set: ipxe, option: user-class, value: iPXE }
   options: { root-path: /default }
@@ -49,6 +50,7 @@ const DNSMASQ_RULES = [
   '--dhcp-range=172.30.0.100,172.30.0.150,255.255.255.0,10m',
   `--dhcp-host=${KNOWN_MAC},172.30.0.60`,
   '--dhcp-match=set:efi,option:client-arch,7',
+  '--dhcp-vendorclass=set:efi,PXEClient:Arch:00007',
   '--dhcp-match=set:bios,option:client-arch,0',
   '--dhcp-userclass=set:ipxe,iPXE',
   '--dhcp-option-force=option:root-path,/default',
@@ -84,6 +86,20 @@ const ROWS: Row[] = [
   },
   { client: 'BIOS (93=0)', mac: '52:54:00:00:95:03', flags: ARCH(0), boot: 'undionly.kpxe', rootPath: '/not-ipxe' },
   { client: 'UEFI x64 (93=7)', mac: '52:54:00:00:95:04', flags: ARCH(7), boot: 'snponly.efi', rootPath: '/not-ipxe' },
+  {
+    client: 'UEFI by vendor class (60)',
+    mac: '52:54:00:00:95:07',
+    flags: ['-V', 'PXEClient:Arch:00007:UNDI:003016'],
+    boot: 'snponly.efi',
+    rootPath: '/not-ipxe',
+  },
+  {
+    client: 'vendor class + iPXE (60, 77)',
+    mac: '52:54:00:00:95:08',
+    flags: ['-V', 'PXEClient:Arch:00007:UNDI:003016', ...IPXE],
+    boot: SCRIPT_URL,
+    rootPath: '/default',
+  },
   {
     client: 'UEFI + iPXE (93=7, 77)',
     mac: '52:54:00:00:95:05',
@@ -172,7 +188,7 @@ gate.describe('tag expressions: bmc-emu serve and dnsmasq give udhcpc the same b
     const table = ROWS.map((r) => {
       const o = seen.ours.get(r.client);
       const d = seen.dnsmasq.get(r.client);
-      return `${r.client.padEnd(24)} ours: ${o?.boot || '-'} ${o?.rootPath || '-'} | dnsmasq: ${d?.boot || '-'} ${d?.rootPath || '-'}`;
+      return `${r.client.padEnd(30)} ours: ${o?.boot || '-'} ${o?.rootPath || '-'} | dnsmasq: ${d?.boot || '-'} ${d?.rootPath || '-'}`;
     });
     console.log(`tag expression parity (boot file, root-path):\n${table.join('\n')}`);
   });
