@@ -36,6 +36,8 @@ dhcp:
     - { set: efi, option: vendor-class, value: "PXEClient:Arch:00007*" }
     - { set: bios, option: client-arch, value: 0 }
     - { set: ipxe, option: user-class, value: iPXE }
+    - { set: shunned, mac: "52:54:00:00:96:*" }
+  ignore: ["tag:shunned,tag:!known"]
   options: { root-path: /default }
   tags:
     known: { bootFile: known.pxe }
@@ -53,6 +55,8 @@ const DNSMASQ_RULES = [
   '--dhcp-vendorclass=set:efi,PXEClient:Arch:00007',
   '--dhcp-match=set:bios,option:client-arch,0',
   '--dhcp-userclass=set:ipxe,iPXE',
+  '--dhcp-mac=set:shunned,52:54:00:00:96:*',
+  '--dhcp-ignore=tag:shunned,tag:!known',
   '--dhcp-option-force=option:root-path,/default',
   '--dhcp-boot=tag:known,known.pxe',
   '--dhcp-boot=tag:bios,undionly.kpxe',
@@ -71,10 +75,12 @@ interface Row {
   flags: string[];
   boot: string;
   rootPath: string;
+  /** The address expected, when it is not one from the range; '' for no lease at all. */
   ip?: string;
 }
 
 const ROWS: Row[] = [
+  { client: 'ignored (MAC 52:54:00:00:96:*)', mac: '52:54:00:00:96:01', flags: [], boot: '', rootPath: '', ip: '' },
   { client: 'plain udhcpc', mac: '52:54:00:00:95:01', flags: [], boot: '', rootPath: '/not-ipxe' },
   {
     client: 'reserved MAC (known)',
@@ -198,21 +204,23 @@ gate.describe('tag expressions: bmc-emu serve and dnsmasq give udhcpc the same b
     await served?.cleanup();
   });
 
-  it('each server really served its run: every row MAC is in its own lease file', async () => {
+  it('each server really served its run: every leased MAC is in its own lease file, the ignored one in neither', async () => {
     const ours = await readFile(join(served.dir, 'state/dhcp-leases-br0.txt'), 'utf8');
     const theirs = await readFile(join(served.dir, 'dnsmasq.leases'), 'utf8');
     for (const row of ROWS) {
-      expect(ours).toMatch(new RegExp(`^bound ${row.mac} `, 'm'));
-      expect(theirs).toContain(` ${row.mac} `);
+      const leased = row.ip !== '';
+      expect(new RegExp(`^bound ${row.mac} `, 'm').test(ours), `ours ${row.mac}`).toBe(leased);
+      expect(theirs.includes(` ${row.mac} `), `dnsmasq ${row.mac}`).toBe(leased);
     }
   });
 
   for (const row of ROWS) {
-    it(`${row.client}: boot file ${row.boot || '(none)'}, root-path ${row.rootPath}, from both servers`, () => {
+    const what = row.ip === '' ? 'no answer' : `boot file ${row.boot || '(none)'}, root-path ${row.rootPath}`;
+    it(`${row.client}: ${what}, from both servers`, () => {
       for (const server of ['ours', 'dnsmasq'] as const) {
         const got = seen[server].get(row.client);
         expect(got?.ip, `${server} leased`).toMatch(
-          row.ip ? new RegExp(`^${row.ip.replace(/\./g, '\\.')}$`) : /^172\.30\.0\.1\d\d$/,
+          row.ip !== undefined ? new RegExp(`^${row.ip.replace(/\./g, '\\.')}$`) : /^172\.30\.0\.1\d\d$/,
         );
         expect({ boot: got?.boot, rootPath: got?.rootPath }, server).toEqual({
           boot: row.boot,
