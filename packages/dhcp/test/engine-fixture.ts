@@ -13,7 +13,7 @@ import {
 export const SERVER = '172.30.0.1';
 export const MAC = '52:54:00:aa:bb:01';
 
-export function engine(extra: Partial<DhcpEngineOptions> = {}): DhcpEngine {
+export function engine(extra: Partial<DhcpEngineOptions> = {}, store = new LeaseStore()): DhcpEngine {
   return new DhcpEngine(
     {
       mode: 'server',
@@ -26,7 +26,7 @@ export function engine(extra: Partial<DhcpEngineOptions> = {}): DhcpEngine {
       bootPolicy: new BootPolicy({ httpBaseUrl: 'http://172.30.0.1:8080' }),
       ...extra,
     },
-    new LeaseStore(),
+    store,
   );
 }
 
