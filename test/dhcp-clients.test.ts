@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseLeaseFile } from '../packages/dhcp/src/index.js';
-import { type ServerProcess, sleep, startDhcp, topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
+import { type ServerProcess, startDhcp, topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
+import { waitFile } from './support/dhclient.js';
 import { command, requirePeers, root } from './support/peers.js';
 
 const gate = requirePeers('dhcp clients', [
@@ -74,16 +75,6 @@ exit 0
     net?.destroy();
     await rm(dir, { recursive: true, force: true });
   });
-
-  async function waitFile(path: string, re: RegExp, ms = 20_000): Promise<string> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const body = await readFile(path, 'utf8').catch(() => '');
-      if (re.test(body)) return body;
-      if (Date.now() > until) throw new Error(`${path} never matched ${re}:\n${body}`);
-      await sleep(100);
-    }
-  }
 
   it('udhcpc obtains a lease, renews it (SIGUSR1, unicast) and releases it (SIGUSR2)', async () => {
     const ifc = net.addClientPort('u0', '52:54:00:00:10:01');

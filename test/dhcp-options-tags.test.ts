@@ -2,12 +2,12 @@
  * Free-form options, tags, client-id reservations and the authoritative switch, seen by real clients (busybox
  * udhcpc, ISC dhclient) in test-made namespaces: option 121 must end up as a route in the client's namespace.
  */
-import { type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type ServerProcess, sleep, startDhcp, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
+import { type Dhclient, startDhclient, waitFile } from './support/dhclient.js';
 import { NetNs } from './support/netns.js';
 import { command, fileExists, requirePeers, root } from './support/peers.js';
 
@@ -58,61 +58,20 @@ gate.describe('free-form options, tags, client-id reservations, authoritative, w
     return { ns, ifc };
   }
 
-  async function waitFile(path: string, re: RegExp, ms = 25_000): Promise<string> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const body = await readFile(path, 'utf8').catch(() => '');
-      if (re.test(body)) return body;
-      if (Date.now() > until) throw new Error(`${path} never matched ${re}:\n${body}`);
-      await sleep(100);
-    }
-  }
-
   /** dhclient with the Debian RFC 3442 hook applying option 121; the config requests it as Debian's does. */
-  async function dhclient(
-    ns: NetNs,
-    ifc: string,
-    conf: string,
-    leases = '',
-  ): Promise<{ proc: ChildProcess; log: string }> {
-    const tag = `${ifc}-${n}`;
-    const log = join(dir, `dhclient-${tag}.log`);
-    await writeFile(
-      join(dir, `dhclient-${tag}.sh`),
-      `#!/bin/sh
-echo "$reason ip=$new_ip_address routes=$new_rfc3442_classless_static_routes" >> "${log}"
-case "$reason" in
-  BOUND|RENEW|REBIND|REBOOT)
-    ip addr add "$new_ip_address/24" dev "$interface" 2>/dev/null
-    . ${RFC3442_HOOK} ;;
-esac
-exit 0
-`,
-    );
-    await chmod(join(dir, `dhclient-${tag}.sh`), 0o755);
-    await writeFile(
-      join(dir, `dhclient-${tag}.conf`),
-      `option rfc3442-classless-static-routes code 121 = array of unsigned integer 8;
+  function dhclient(ns: NetNs, ifc: string, conf: string, leases = ''): Promise<Dhclient> {
+    return startDhclient(ns, ifc, {
+      dir,
+      name: `${ifc}-${n}`,
+      conf: `option rfc3442-classless-static-routes code 121 = array of unsigned integer 8;
 request subnet-mask, broadcast-address, routers, domain-name-servers, rfc3442-classless-static-routes;
 ${conf}
 `,
-    );
-    await writeFile(join(dir, `dhclient-${tag}.leases`), leases);
-    const proc = ns.spawn('dhclient', [
-      '-d',
-      '-1',
-      '-v',
-      '-cf',
-      join(dir, `dhclient-${tag}.conf`),
-      '-sf',
-      join(dir, `dhclient-${tag}.sh`),
-      '-lf',
-      join(dir, `dhclient-${tag}.leases`),
-      '-pf',
-      join(dir, `dhclient-${tag}.pid`),
-      ifc,
-    ]);
-    return { proc, log };
+      logFields: 'ip=$new_ip_address routes=$new_rfc3442_classless_static_routes',
+      onBound: `ip addr add "$new_ip_address/24" dev "$interface" 2>/dev/null
+    . ${RFC3442_HOOK}`,
+      leases,
+    });
   }
 
   beforeAll(async () => {

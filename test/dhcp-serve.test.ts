@@ -1,35 +1,24 @@
 /** `bmc-emu serve` with a dhcp section, run inside a namespace: the real CLI hands out leases and boot files. */
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { optText, pxeClient, REPO, sleep, topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
+import { optText, pxeClient, topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
+import { BR0_DHCP, DHCP_ONLY, type ServeInNs, serveInNs, UDHCPC_BOUND_SCRIPT } from './support/dhcp-serve.js';
 import { command, requirePeers, root } from './support/peers.js';
 
 const gate = requirePeers('dhcp via bmc-emu serve', [root(), command('udhcpc')]);
 
 gate.describe('bmc-emu serve starts DHCP from its config', () => {
   let net: ReturnType<typeof topology>;
+  let served: ServeInNs;
   let dir: string;
-  let out = '';
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bmcemu-dhcp-serve-'));
-    await writeFile(
-      join(dir, 'config.yaml'),
-      `stateDir: ${dir}/state
-driver: { kind: memory, demoNodes: 0 }
-redfish: { enabled: false }
-ipmi: { enabled: false }
-http: { port: 8081 }
-dhcp:
-  enabled: true
-  interface: br0
-  subnet: 172.30.0.0/24
-  rangeStart: 172.30.0.100
-  rangeEnd: 172.30.0.120
-  router: 172.30.0.1
+    net = topology();
+    served = await serveInNs(net.server, {
+      prefix: 'bmcemu-dhcp-serve-',
+      config: `${DHCP_ONLY}http: { port: 8081 }
+${BR0_DHCP}  router: 172.30.0.1
   leaseTimeSec: 600
   efiX64File: ipxe.efi
   reservations:
@@ -43,49 +32,22 @@ dhcp:
       reservations:
         - { mac: "52:54:00:00:80:04", ip: 172.31.0.9, hostname: far-0 }
 `,
-    );
-    await writeFile(
-      join(dir, 'udhcpc.sh'),
-      '#!/bin/sh\n[ "$1" = bound ] && echo "bound ip=$ip hostname=$hostname" >> "$LOG"\nexit 0\n',
-    );
-    await chmod(join(dir, 'udhcpc.sh'), 0o755);
-    try {
-      // the CLI runs from dist; `npm test` builds first, this keeps a lone run honest
-      execFileSync('npx', ['tsc', '-b'], { cwd: REPO, stdio: 'ignore', timeout: 180_000 });
-    } catch {
-      // another package failing to build is not this test's business; a stale CLI will show below
-    }
-    net = topology();
-    const proc = net.server.spawn(
-      process.execPath,
-      [join(REPO, 'bin/bmc-emu.js'), 'serve', '-c', join(dir, 'config.yaml')],
-      {
-        cwd: REPO,
-      },
-    );
-    proc.stdout?.on('data', (d) => {
-      out += d;
+      udhcpcScript: UDHCPC_BOUND_SCRIPT,
+      ready: [/dhcp server/],
     });
-    proc.stderr?.on('data', (d) => {
-      out += d;
-    });
-    const until = Date.now() + 20_000;
-    while (!/dhcp server/.test(out)) {
-      if (Date.now() > until || proc.exitCode !== null) throw new Error(`bmc-emu serve did not start DHCP:\n${out}`);
-      await sleep(100);
-    }
+    dir = served.dir;
   });
 
   afterAll(async () => {
     net?.destroy();
-    await rm(dir, { recursive: true, force: true });
+    await served?.cleanup();
   });
 
   it('prints the DHCP endpoint, leases the reserved host and writes the lease file under stateDir', async () => {
-    expect(out).toMatch(/dhcp server 0\.0\.0\.0:67 on br0 \(server 172\.30\.0\.1\)/);
+    expect(served.output()).toMatch(/dhcp server 0\.0\.0\.0:67 on br0 \(server 172\.30\.0\.1\)/);
     const ifc = net.addClientPort('s0', '52:54:00:00:80:01');
     const log = join(dir, 's0.log');
-    udhcpcOnce(net.client.name, ifc, join(dir, 'udhcpc.sh'), log);
+    udhcpcOnce(net.client.name, ifc, served.script, log);
     expect(await readFile(log, 'utf8')).toContain('bound ip=172.30.0.9 hostname=worker-0');
     expect(await readFile(join(dir, 'state/dhcp-leases-br0.txt'), 'utf8')).toMatch(
       /^bound 52:54:00:00:80:01 172\.30\.0\.9 \S+ worker-0$/m,
@@ -133,10 +95,8 @@ dhcp:
     expect(hex(3)).toBe('ac1f0001'); // router 172.31.0.1
     expect(hex(51)).toBe('0000012c'); // 300 s
     // pxeClient is synchronous: let the serve process's log lines arrive
-    const until = Date.now() + 5000;
-    const acked = () => out.split('\n').find((l) => l.includes('"msg":"ACK 172.31.0.9'));
-    while (!acked() && Date.now() < until) await sleep(100);
-    expect(JSON.parse(acked() ?? '{}')).toMatchObject({
+    const acked = await served.waitForLine(/"msg":"ACK 172\.31\.0\.9/);
+    expect(JSON.parse(acked)).toMatchObject({
       subnet: '172.31.0.0/24',
       relay: '172.31.0.1',
       mac: '52:54:00:00:80:04',

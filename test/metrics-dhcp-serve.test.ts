@@ -2,13 +2,11 @@
  * `bmc-emu serve` in a test-made namespace: a real udhcpc lease moves the DHCP message counters by exactly one
  * DORA and shows in the leases active/free gauges of `/metrics` on the Redfish listener.
  */
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO, sleep, topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
+import { topology, udhcpcOnce } from '../packages/dhcp/test/netns-harness.js';
+import { BR0_DHCP, type ServeInNs, serveInNs } from './support/dhcp-serve.js';
 import { command, requirePeers, root } from './support/peers.js';
 
 const gate = requirePeers('dhcp metrics via bmc-emu serve', [root(), command('udhcpc'), command('curl')]);
@@ -20,8 +18,7 @@ interface Family {
 
 gate.describe('DHCP in /metrics', () => {
   let net: ReturnType<typeof topology>;
-  let dir: string;
-  let out = '';
+  let served: ServeInNs;
 
   const scrape = (): Map<string, Family> => {
     const text = net.server.exec('curl', '-s', '--max-time', '5', 'http://127.0.0.1:18000/metrics');
@@ -33,56 +30,29 @@ gate.describe('DHCP in /metrics', () => {
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bmcemu-dhcp-metrics-'));
-    await writeFile(
-      join(dir, 'config.yaml'),
-      `stateDir: ${dir}/state
-driver: { kind: memory, demoNodes: 1 }
+    net = topology();
+    served = await serveInNs(net.server, {
+      prefix: 'bmcemu-dhcp-metrics-',
+      config: `driver: { kind: memory, demoNodes: 1 }
 redfish: { port: 18000, tls: false }
 ipmi: { enabled: false }
 http: { port: 8081 }
-dhcp:
-  enabled: true
-  interface: br0
-  subnet: 172.30.0.0/24
-  rangeStart: 172.30.0.100
-  rangeEnd: 172.30.0.120
-  router: 172.30.0.1
+${BR0_DHCP}  router: 172.30.0.1
 `,
-    );
-    await writeFile(join(dir, 'udhcpc.sh'), '#!/bin/sh\nexit 0\n');
-    await chmod(join(dir, 'udhcpc.sh'), 0o755);
-    try {
-      execFileSync('npx', ['tsc', '-b'], { cwd: REPO, stdio: 'ignore', timeout: 180_000 });
-    } catch {
-      // a stale CLI shows below
-    }
-    net = topology();
-    const proc = net.server.spawn(
-      process.execPath,
-      [join(REPO, 'bin/bmc-emu.js'), 'serve', '-c', join(dir, 'config.yaml')],
-      {
-        cwd: REPO,
-      },
-    );
-    proc.stdout?.on('data', (d) => (out += d));
-    proc.stderr?.on('data', (d) => (out += d));
-    const until = Date.now() + 20_000;
-    while (!/dhcp server/.test(out) || !/redfish http/.test(out)) {
-      if (Date.now() > until || proc.exitCode !== null) throw new Error(`bmc-emu serve did not start:\n${out}`);
-      await sleep(100);
-    }
+      udhcpcScript: '#!/bin/sh\nexit 0\n',
+      ready: [/dhcp server/, /redfish http/],
+    });
   });
 
   afterAll(async () => {
     net?.destroy();
-    await rm(dir, { recursive: true, force: true });
+    await served?.cleanup();
   });
 
   it('one udhcpc lease is one DISCOVER, OFFER, REQUEST and ACK, and one active lease of 21', () => {
     const before = scrape();
     expect(value(before, 'bmcemu_dhcp_leases_free', { subnet: '172.30.0.0/24' })).toBe(21);
-    udhcpcOnce(net.client.name, net.addClientPort('m0', '52:54:00:00:90:01'), join(dir, 'udhcpc.sh'), join(dir, 'l'));
+    udhcpcOnce(net.client.name, net.addClientPort('m0', '52:54:00:00:90:01'), served.script, join(served.dir, 'l'));
     const after = scrape();
     for (const message of ['DISCOVER', 'OFFER', 'REQUEST', 'ACK']) {
       const name = 'bmcemu_dhcp_messages_total';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { macSchema } from '@bmc-emu/core';
-import { dhcpMatchRule, dhcpOptionMap, dhcpTagOptions } from './config-options.js';
+import { dhcpMatchRule, dhcpOptionMap, dhcpTagExpression, dhcpTagMap, dhcpTagName } from './config-options.js';
 
 export const dhcpReservation = z
   .object({
@@ -15,7 +15,7 @@ export const dhcpReservation = z
     pxe: z.boolean().default(true),
     options: dhcpOptionMap.optional(),
     /** Tags this host carries (dnsmasq dhcp-host=...,set:<tag>). */
-    tags: z.array(z.string().min(1)).optional(),
+    tags: z.array(dhcpTagName).optional(),
   })
   .strict()
   .refine((r) => r.mac !== undefined || r.clientId !== undefined || r.hostname !== undefined, {
@@ -113,7 +113,10 @@ export const dhcpSection = z
     /** Free-form options for every client (dnsmasq dhcp-option). */
     options: dhcpOptionMap.optional(),
     match: z.array(dhcpMatchRule).default([]),
-    tags: z.record(z.string().min(1), dhcpTagOptions).default({}),
+    /** Tag expression (`efi`, `tag:efi,tag:!ipxe`) -> options and boot file; later matching entries override. */
+    tags: dhcpTagMap.default({}),
+    /** Tag expressions whose clients get no answer (dnsmasq dhcp-ignore=tag:...), e.g. "tag:!known". */
+    ignore: z.array(dhcpTagExpression).default([]),
     /** false: silent on REQUESTs for leases we do not know (dnsmasq without dhcp-authoritative). */
     authoritative: z.boolean().default(true),
   })

@@ -27,6 +27,14 @@ import {
   reservationKey,
 } from './reservation.js';
 import { selectSubnet, Subnet, type SubnetOptions } from './subnet.js';
+import {
+  formatTagExpression,
+  lastMatching,
+  matchingEntries,
+  parseTagExpression,
+  type TagExpression,
+  tagExpressionMatches,
+} from './tag-expression.js';
 import { compileMatchRule, type MatchRule, type MatchRuleConfig, tagsOf } from './tags.js';
 
 export type { Reservation, SubnetOptions };
@@ -65,8 +73,13 @@ export interface DhcpEngineOptions extends FirstSubnetKeys {
   options?: Record<string, OptionValue>;
   /** Rules that set tags from the request (options 60/77/93/175/..., MAC patterns). */
   match?: MatchRuleConfig[];
-  /** Options and boot file per tag; in the order listed, later tags override earlier ones. */
+  /**
+   * Options and boot file per tag expression (`efi`, `tag:efi,tag:!ipxe`: every condition must hold); of the
+   * entries that match, in the order listed, later ones override earlier ones.
+   */
   tags?: Record<string, TagOptions>;
+  /** Tag expressions whose clients get no answer at all (dnsmasq dhcp-ignore=tag:...), e.g. `tag:!known`. */
+  ignore?: string[];
   /** A tag every client of this instance carries (dnsmasq tags requests with the interface name). */
   interfaceTag?: string;
   /**
@@ -80,7 +93,14 @@ export interface DhcpEngineOptions extends FirstSubnetKeys {
 interface Client {
   info: PxeRequestInfo;
   reservation: Reservation | undefined;
-  tags: string[];
+  tags: ReadonlySet<string>;
+}
+
+/** A `tags:` entry, compiled. */
+interface TaggedEntry {
+  when: TagExpression;
+  bootFile: string | undefined;
+  options: DhcpOption[];
 }
 
 /** Config errors name the key they came from. */
@@ -89,6 +109,16 @@ function compiled(where: string, map: Record<string, OptionValue> | undefined): 
     return compileOptions(map);
   } catch (err) {
     if (err instanceof OptionValueError) throw errors.invalidArgument(`${where}.${err.message}`);
+    throw err;
+  }
+}
+
+/** A config value checked where it is used: its OptionValueError becomes a typed error naming the key. */
+function named<T>(where: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof OptionValueError) throw errors.invalidArgument(`${where}: ${err.message}`);
     throw err;
   }
 }
@@ -133,8 +163,9 @@ export class DhcpEngine {
   private readonly baseOptions: DhcpOption[];
   private readonly subnetOptions = new Map<Subnet, DhcpOption[]>();
   private readonly reservationOptions = new Map<Reservation, DhcpOption[]>();
-  private readonly tagOptions = new Map<string, DhcpOption[]>();
+  private readonly tagged: TaggedEntry[] = [];
   private readonly rules: MatchRule[];
+  private readonly ignored: TagExpression[];
 
   constructor(
     private readonly opts: DhcpEngineOptions,
@@ -170,16 +201,12 @@ export class DhcpEngine {
     (opts.subnets ?? []).forEach((s, i) =>
       this.subnetOptions.set(this.subnets[i + (subnet ? 1 : 0)]!, compiled(`dhcp.subnets.${i}.options`, s.options)),
     );
-    for (const [tag, t] of Object.entries(opts.tags ?? {}))
-      this.tagOptions.set(tag, compiled(`dhcp.tags.${tag}.options`, t.options));
-    this.rules = (opts.match ?? []).map((m, i) => {
-      try {
-        return compileMatchRule(m);
-      } catch (err) {
-        if (err instanceof OptionValueError) throw errors.invalidArgument(`dhcp.match.${i}: ${err.message}`);
-        throw err;
-      }
-    });
+    for (const [key, t] of Object.entries(opts.tags ?? {})) {
+      const when = named(`dhcp.tags.${key}`, () => parseTagExpression(key));
+      this.tagged.push({ when, bootFile: t.bootFile, options: compiled(`dhcp.tags.${key}.options`, t.options) });
+    }
+    this.ignored = (opts.ignore ?? []).map((text, i) => named(`dhcp.ignore.${i}`, () => parseTagExpression(text)));
+    this.rules = (opts.match ?? []).map((m, i) => named(`dhcp.match.${i}`, () => compileMatchRule(m)));
   }
 
   private reserve(sub: Subnet | undefined, r: Reservation): void {
@@ -199,13 +226,12 @@ export class DhcpEngine {
   private client(req: DhcpPacket, info: PxeRequestInfo, sub: Subnet | undefined): Client {
     const id = clientIdentity(req, info.mac);
     const reservation = sub?.findReservation(id) ?? findReservation(this.reservations, id);
-    const fixed = [...(this.opts.interfaceTag ? [this.opts.interfaceTag] : []), ...(reservation?.tags ?? [])];
-    return { info, reservation, tags: tagsOf(req, this.rules, fixed) };
-  }
-
-  /** Tags that have a `tags:` entry, in the order the entries are listed (later ones override). */
-  private activeTags(c: Client): string[] {
-    return Object.keys(this.opts.tags ?? {}).filter((t) => c.tags.includes(t));
+    // as dnsmasq: the interface name, the host's set: tags and "known" when a reservation matched
+    const fixed = [
+      ...(this.opts.interfaceTag ? [this.opts.interfaceTag] : []),
+      ...(reservation ? ['known', ...(reservation.tags ?? [])] : []),
+    ];
+    return { info, reservation, tags: new Set(tagsOf(req, this.rules, fixed)) };
   }
 
   handle(req: DhcpPacket, now = Date.now(), proxyPort = false): Transaction {
@@ -222,10 +248,12 @@ export class DhcpEngine {
     const ignore = (why: string): Transaction => ({ ...base, outcome: `ignored: ${why}` });
     if (req.op !== BOOTREQUEST) return ignore('not a BOOTREQUEST');
     if (req.htype !== 1 || req.hlen !== 6) return ignore(`hardware type ${req.htype}/${req.hlen} is not Ethernet`);
-    if (this.opts.mode === 'proxy' || proxyPort)
-      return this.proxy(req, type, this.client(req, info, undefined), base, ignore);
-    const sel = selectSubnet(this.subnets, req, this.opts.serverAddress);
-    const client = this.client(req, info, sel.subnet);
+    const proxied = this.opts.mode === 'proxy' || proxyPort;
+    const sel = proxied ? undefined : selectSubnet(this.subnets, req, this.opts.serverAddress);
+    const client = this.client(req, info, sel?.subnet);
+    const ignoredBy = this.ignored.find((e) => tagExpressionMatches(e, client.tags));
+    if (ignoredBy) return ignore(`tags match ignore ${formatTagExpression(ignoredBy)}`);
+    if (!sel) return this.proxy(req, type, client, base, ignore);
     if (this.opts.knownHostsOnly && !client.reservation) return ignore('unknown host (known hosts only)');
     if (!sel.subnet) {
       const who = sel.by === 'giaddr' ? 'relay' : sel.by;
@@ -431,10 +459,7 @@ export class DhcpEngine {
         ? { kind: 'http', url: f, httpClient: info.vendorClass?.startsWith('HTTPClient') ?? false }
         : { kind: 'tftp', file: f };
     // a tag's file is an explicit choice for whoever carries the tag, as dnsmasq's dhcp-boot=tag:...
-    const tagged = this.activeTags(c)
-      .map((t) => this.opts.tags?.[t]?.bootFile)
-      .filter((f) => f !== undefined)
-      .pop();
+    const tagged = lastMatching(this.tagged, c.tags, (t) => t.bootFile);
     const policy = this.opts.bootPolicy;
     const boots = policy !== undefined && info.wantsBoot;
     if (boots && r?.bootFile && !info.isIpxe) return file(r.bootFile);
@@ -531,7 +556,7 @@ export class DhcpEngine {
       ? [
           this.baseOptions,
           this.subnetOptions.get(sub) ?? [],
-          ...this.activeTags(c).map((t) => this.tagOptions.get(t) ?? []),
+          ...matchingEntries(this.tagged, c.tags).map((t) => t.options),
           (c.reservation && this.reservationOptions.get(c.reservation)) ?? [],
         ]
       : [];

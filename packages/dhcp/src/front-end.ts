@@ -58,7 +58,7 @@ export const dhcpFrontEnd: FrontEndFactory<DhcpSection> = ({ init, shared, compo
 };
 
 function serverFor(init: InterfaceSection, stateDir: string, components: Components, macs?: MacIndex): DhcpServer {
-  const { biosFile, efiX64File, efiArm64File, httpBaseUrl, leaseFile, match, tags, ...serverKnobs } = init;
+  const { biosFile, efiX64File, efiArm64File, httpBaseUrl, leaseFile, match, tags, ignore, ...serverKnobs } = init;
   const files = { biosFile, efiX64File, efiArm64File };
   // without a configured URL, boot HTTP is this host on the served network, whose address is known at start
   const bootPolicy = httpBaseUrl
@@ -69,6 +69,7 @@ function serverFor(init: InterfaceSection, stateDir: string, components: Compone
     // the config is frozen; the engine keeps its own copies
     match: match.map((m) => ({ ...m })),
     tags: structuredClone(tags),
+    ignore: [...ignore],
     ...(init.interface ? { interfaceTag: init.interface } : {}),
     leaseFile: resolve(leaseFile ?? join(stateDir, `dhcp-leases${init.interface ? `-${init.interface}` : ''}.txt`)),
     logger: components.logger,

@@ -2,7 +2,14 @@ export { bindSocketToDevice, canBindToDevice, socketDevice } from './bind-device
 export { type ClientPacketInit, clientPacket } from './client-packet.js';
 export { DhcpDecodeError } from './codec/errors.js';
 export { type DhcpSection, dhcpInterface, dhcpReservation, dhcpSection, dhcpSubnet } from './config-section.js';
-export { dhcpMatchRule, dhcpOptionMap, dhcpTagOptions } from './config-options.js';
+export {
+  dhcpMatchRule,
+  dhcpOptionMap,
+  dhcpTagExpression,
+  dhcpTagMap,
+  dhcpTagName,
+  dhcpTagOptions,
+} from './config-options.js';
 export { type InterfaceSection, interfaceSections } from './interfaces.js';
 export { parseCidr } from './codec/ipv4.js';
 // The option value codecs (u8, u16, ip, text, ...) stay internal: the published API is packets and options.
@@ -61,3 +68,14 @@ export {
   parseMacPattern,
   tagsOf,
 } from './tags.js';
+export {
+  formatTagExpression,
+  isTagName,
+  lastMatching,
+  matchingEntries,
+  parseTagExpression,
+  TAG_NAME,
+  type TagCondition,
+  type TagExpression,
+  tagExpressionMatches,
+} from './tag-expression.js';

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BootPolicy } from '@bmc-emu/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { engine as baseEngine } from './engine-fixture.js';
 import {
   type ClientPacketInit,
   clientPacket,
@@ -26,19 +26,11 @@ const SERVER = '172.30.0.1';
 const MAC = '52:54:00:aa:bb:01';
 
 function engine(extra: Partial<DhcpEngineOptions> = {}, store = new LeaseStore()) {
-  const e = new DhcpEngine(
+  const e = baseEngine(
     {
-      mode: 'server',
-      serverAddress: SERVER,
-      subnet: '172.30.0.0/24',
-      rangeStart: '172.30.0.100',
-      rangeEnd: '172.30.0.110',
-      router: SERVER,
       dns: [SERVER],
       domain: 'lab.test',
-      leaseTimeSec: 3600,
       reservations: [{ mac: '52:54:00:AA:BB:99', ip: '172.30.0.50', hostname: 'master-0' }],
-      bootPolicy: new BootPolicy({ httpBaseUrl: 'http://172.30.0.1:8080' }),
       ...extra,
     },
     store,

@@ -1,11 +1,9 @@
-import { BootPolicy } from '@bmc-emu/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { engine, MAC, send } from './engine-fixture.js';
 import {
   classlessRoutes,
-  type ClientPacketInit,
   clientPacket,
-  DhcpEngine,
   type DhcpEngineOptions,
   decodePacket,
   dhcpSection,
@@ -13,36 +11,10 @@ import {
   findOption,
   ip,
   ipList,
-  LeaseStore,
   MessageType,
   Opt,
   text,
 } from './internals.js';
-
-const SERVER = '172.30.0.1';
-const MAC = '52:54:00:aa:bb:01';
-
-function engine(extra: Partial<DhcpEngineOptions> = {}) {
-  return new DhcpEngine(
-    {
-      mode: 'server',
-      serverAddress: SERVER,
-      subnet: '172.30.0.0/24',
-      rangeStart: '172.30.0.100',
-      rangeEnd: '172.30.0.110',
-      router: SERVER,
-      leaseTimeSec: 3600,
-      bootPolicy: new BootPolicy({ httpBaseUrl: 'http://172.30.0.1:8080' }),
-      ...extra,
-    },
-    new LeaseStore(),
-  );
-}
-
-function send(e: DhcpEngine, init: Partial<ClientPacketInit> & Pick<ClientPacketInit, 'type'>) {
-  const tx = e.handle(decodePacket(encodePacket(clientPacket({ mac: MAC, xid: 7, ...init }))), 1_000_000);
-  return { tx, reply: tx.reply ? decodePacket(encodePacket(tx.reply.packet)) : undefined };
-}
 
 const DISCOVER = { type: MessageType.Discover } as const;
 

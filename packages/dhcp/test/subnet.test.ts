@@ -1,6 +1,7 @@
-import { BootPolicy, ipv4ToInt } from '@bmc-emu/core';
+import { ipv4ToInt } from '@bmc-emu/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { engine as baseEngine } from './engine-fixture.js';
 import {
   type ClientPacketInit,
   clientPacket,
@@ -29,16 +30,9 @@ const RELAY_B = '172.31.0.1';
 /** Subnet A is the interface's (flat keys), B and C are behind relays. */
 function engine(extra: Partial<DhcpEngineOptions> = {}) {
   const store = new LeaseStore();
-  const e = new DhcpEngine(
+  const e = baseEngine(
     {
-      mode: 'server',
-      serverAddress: SERVER,
-      subnet: '172.30.0.0/24',
-      rangeStart: '172.30.0.100',
-      rangeEnd: '172.30.0.110',
-      router: SERVER,
       dns: [SERVER],
-      leaseTimeSec: 3600,
       reservations: [{ mac: '52:54:00:aa:cc:99', ip: '172.30.0.50', hostname: 'a-host' }],
       subnets: [
         {
@@ -53,7 +47,6 @@ function engine(extra: Partial<DhcpEngineOptions> = {}) {
         },
         { subnet: '10.20.0.0/16', rangeStart: '10.20.5.0', rangeEnd: '10.20.5.9' },
       ],
-      bootPolicy: new BootPolicy({ httpBaseUrl: 'http://172.30.0.1:8080' }),
       ...extra,
     },
     store,

@@ -53,6 +53,8 @@ const SPECS: readonly OptionSpec[] = [
   { code: 71, name: 'nntp-server', type: 'ips' },
   { code: 74, name: 'irc-server', type: 'ips' },
   { code: 77, name: 'user-class', type: 'user-classes' },
+  // a client's option; named so that match rules can say `option: client-arch` as dnsmasq's dhcp-match does
+  { code: 93, name: 'client-arch', type: 'u16' },
   { code: 100, name: 'posix-timezone', type: 'text' },
   { code: 101, name: 'tzdb-timezone', type: 'text' },
   { code: 119, name: 'domain-search', type: 'names' },
