@@ -75,8 +75,8 @@ async function release(mg: BmcManagement, b: { node: string; previous?: BmcRecor
 
 /**
  * `up`: add (or set) every lab node's BMC in the registry of the serve owning `serveStateDir`, live when it
- * runs, in its bmcs.json otherwise. Each is recorded in the state file before the call; BMCs of nodes the
- * lab no longer has are released. Run before the domains exist, so their ports are reserved when they appear.
+ * runs, in its bmcs.json otherwise. Each is recorded in the state file before the call (per serve: a lab
+ * registered with two serves is released from both); BMCs of nodes the lab no longer has are released. Run before the domains exist, so their ports are reserved when they appear.
  */
 export async function registerBmcs(m: LabModel, serveStateDir: string, state: StateFile): Promise<RegisterResult> {
   return withManagement(serveStateDir, async (mg) => {
@@ -84,12 +84,12 @@ export async function registerBmcs(m: LabModel, serveStateDir: string, state: St
     const wanted = labBmcRecords(m);
     for (const b of state.bmcs.filter((x) => !wanted.some((w) => w.node === x.node))) {
       await withManagement(b.serveStateDir, (other) => release(other, b));
-      await state.forgetBmc(b.node);
+      await state.forgetBmc(b);
       out.removed.push(b.node);
     }
     const current = await mg.list();
     for (const rec of wanted) {
-      const mine = state.bmcs.find((x) => x.node === rec.node);
+      const mine = state.bmcs.find((x) => x.node === rec.node && x.serveStateDir === serveStateDir);
       const cur = current.bmcs.find((x) => x.node === rec.node);
       if (cur && comparable(cur) === comparable(rec)) {
         if (mine?.status === 'pending') await state.markBmc({ ...mine, status: 'done' });
@@ -103,7 +103,7 @@ export async function registerBmcs(m: LabModel, serveStateDir: string, state: St
         else await mg.add(rec);
       } catch (err) {
         // nothing changed in the registry: a BMC the lab did not have stays out of the state file
-        if (!mine) await state.forgetBmc(rec.node);
+        if (!mine) await state.forgetBmc(entry);
         labError(err, rec.node);
       }
       await state.markBmc({ ...entry, status: 'done' });
@@ -118,7 +118,7 @@ export async function unregisterBmcs(state: StateFile): Promise<string[]> {
   const done: string[] = [];
   for (const b of [...state.bmcs]) {
     await withManagement(b.serveStateDir, (mg) => release(mg, b));
-    await state.forgetBmc(b.node);
+    await state.forgetBmc(b);
     done.push(b.node);
   }
   return done;

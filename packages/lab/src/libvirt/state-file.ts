@@ -75,13 +75,16 @@ export class StateFile {
     this.state = { ...this.state, objects: this.state.objects.map((o) => (o.host ? o : { ...o, host: name })) };
   }
 
+  /** One entry per node and serve state dir (a lab may be registered with several serves). */
   async markBmc(b: StateBmc): Promise<void> {
-    this.state = { ...this.state, bmcs: [...this.bmcs.filter((x) => x.node !== b.node), b] };
+    const rest = this.bmcs.filter((x) => x.node !== b.node || x.serveStateDir !== b.serveStateDir);
+    this.state = { ...this.state, bmcs: [...rest, b] };
     await this.save();
   }
 
-  async forgetBmc(node: string): Promise<void> {
-    this.state = { ...this.state, bmcs: this.bmcs.filter((x) => x.node !== node) };
+  async forgetBmc(b: Pick<StateBmc, 'node' | 'serveStateDir'>): Promise<void> {
+    const rest = this.bmcs.filter((x) => x.node !== b.node || x.serveStateDir !== b.serveStateDir);
+    this.state = { ...this.state, bmcs: rest };
     await this.save();
   }
 
