@@ -180,7 +180,9 @@ export async function labDownCmd(flags: LabRunFlags): Promise<number> {
     const stopped = await stopServe(p.model);
     if (stopped) process.stderr.write(`${stopped}\n`);
     if (flags.json)
-      process.stdout.write(`${JSON.stringify({ event: 'summary', changes: r.steps.length, libvirtCalls: r.calls })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ event: 'summary', changes: r.steps.length, libvirtCalls: r.calls, bmcs: r.bmcs })}\n`,
+      );
     else {
       process.stdout.write(
         `down: removed ${r.steps.filter((s) => s.action === 'remove').length} object(s)` +
