@@ -51,7 +51,10 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .description('create or converge the lab: networks, pool, disks, VMs (powered off), install-config.yaml')
       .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
       .option('--out <dir>', 'where install-config.yaml, nodes.json and manifests go', 'lab-out')
-      .option('--serve-state-dir <dir>', "seed this `serve --state-dir` with the lab's IPMI ports")
+      .option(
+        '--serve-state-dir <dir>',
+        "register the lab's BMCs with the serve of this --state-dir (default bmc.serveStateDir; live when it runs)",
+      )
       .option('--install', 'then run openshift-baremetal-install --dir <out> create cluster (when on PATH)')
       .option(
         '--serve',
@@ -62,7 +65,7 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
 
   lab
     .command('status')
-    .description('one line per node: power, boot override, media, MAC, leased IP, BMC address, last boot')
+    .description('one line per node: hypervisor, power, boot override, media, MAC, leased IP, BMC address, last boot')
     .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
     .option('--json', 'print JSON')
     .action((flags: LabRunFlags) => onResult(labStatusCmd(flags)));

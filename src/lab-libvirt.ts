@@ -1,8 +1,17 @@
 import { BmcEmuError, ErrorCode, isBmcEmuError } from '@bmc-emu/core';
-import { labDown, labPlan, labStatus, labUp, type Progress, type ProgressEvent, type Step } from '@bmc-emu/lab';
+import {
+  labDown,
+  labPlan,
+  labStatus,
+  labUp,
+  type Progress,
+  type ProgressEvent,
+  type RegisterResult,
+  type Step,
+} from '@bmc-emu/lab';
 import { ExitCode } from './exit-codes.js';
 import { runInstaller } from './lab-install.js';
-import { ensureServe, stopServe } from './lab-serve.js';
+import { ensureServe, labServeStateDir, stopServe } from './lab-serve.js';
 import { withSpinner } from './lab-tty.js';
 import { type LabFileFlags, prepareLab } from './lab-render.js';
 
@@ -28,7 +37,18 @@ const SYMBOL: Record<Step['action'], string> = {
 function stepLine(s: Step): string {
   const what = s.pool ? `${s.kind} ${s.pool}/${s.name}` : `${s.kind} ${s.name}`;
   const extra = [s.detail, s.command ? `run: ${s.command}` : undefined].filter(Boolean).join('; ');
-  return `${SYMBOL[s.action]} ${s.action} ${what}${extra ? ` (${extra})` : ''}`;
+  return `${SYMBOL[s.action]} ${s.action} ${what}${extra ? ` (${extra})` : ''}${s.host ? ` on ${s.host}` : ''}`;
+}
+
+function bmcLine(b: RegisterResult): string {
+  const what = [
+    `${b.added.length} added`,
+    ...(b.changed.length ? [`${b.changed.length} changed`] : []),
+    ...(b.removed.length ? [`${b.removed.length} released`] : []),
+  ].join(', ');
+  return b.mode === 'live'
+    ? `bmcs: ${what} in the running serve of ${b.registry} (answering now)`
+    : `bmcs: ${what} in ${b.registry}/bmcs.json (no serve runs there; the next \`serve --state-dir ${b.registry}\` answers them)`;
 }
 
 const publicStep = ({ xml: _xml, ...rest }: Step) => rest;
@@ -107,7 +127,7 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
         progress,
         signal: intr.signal,
         outDir: flags.out ?? 'lab-out',
-        ...(flags.serveStateDir ? { serveStateDir: flags.serveStateDir } : {}),
+        serveStateDir: flags.serveStateDir ?? (flags.serve ? labServeStateDir(p.model) : p.lab.bmc.serveStateDir),
       });
     const r = spinners(flags)
       ? await withSpinner(`lab up ${p.lab.name}`, eventLine, up)
@@ -121,10 +141,12 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
       libvirtCalls: r.calls,
       ms: Date.now() - started,
       files: r.written,
+      ...(r.bmcs ? { bmcs: r.bmcs } : {}),
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       for (const f of r.written) process.stdout.write(`wrote ${f}\n`);
+      if (r.bmcs) process.stdout.write(`${bmcLine(r.bmcs)}\n`);
       process.stdout.write(`up: ${r.steps.length} change(s) in ${summary.ms} ms, ${r.calls} libvirt call(s)\n`);
       if (p.lab.mode === 'ipi' && !flags.install) {
         process.stdout.write(`next: openshift-baremetal-install --dir ${flags.out ?? 'lab-out'} create cluster\n`);
@@ -158,8 +180,15 @@ export async function labDownCmd(flags: LabRunFlags): Promise<number> {
     const stopped = await stopServe(p.model);
     if (stopped) process.stderr.write(`${stopped}\n`);
     if (flags.json)
-      process.stdout.write(`${JSON.stringify({ event: 'summary', changes: r.steps.length, libvirtCalls: r.calls })}\n`);
-    else process.stdout.write(`down: removed ${r.steps.filter((s) => s.action === 'remove').length} object(s)\n`);
+      process.stdout.write(
+        `${JSON.stringify({ event: 'summary', changes: r.steps.length, libvirtCalls: r.calls, bmcs: r.bmcs })}\n`,
+      );
+    else {
+      process.stdout.write(
+        `down: removed ${r.steps.filter((s) => s.action === 'remove').length} object(s)` +
+          `${r.bmcs.length ? `, released ${r.bmcs.length} BMC(s)` : ''}\n`,
+      );
+    }
     return ExitCode.Ok;
   } catch (err) {
     return fail(err);
@@ -177,8 +206,19 @@ export async function labStatusCmd(flags: LabRunFlags): Promise<number> {
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return ExitCode.Ok;
     }
-    const head = ['NAME', 'ROLE', 'POWER', 'BOOT', 'MEDIA', 'MAC', 'IP', 'BMC', 'LAST BOOT'];
-    const table = rows.map((r) => [r.name, r.role, r.power, r.bootOverride, r.media, r.mac, r.ip, r.bmc, r.lastBoot]);
+    const head = ['NAME', 'ROLE', 'HYPERVISOR', 'POWER', 'BOOT', 'MEDIA', 'MAC', 'IP', 'BMC', 'LAST BOOT'];
+    const table = rows.map((r) => [
+      r.name,
+      r.role,
+      r.hypervisor,
+      r.power,
+      r.bootOverride,
+      r.media,
+      r.mac,
+      r.ip,
+      r.bmc,
+      r.lastBoot,
+    ]);
     const widths = head.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
     const fmt = (r: string[]) =>
       r

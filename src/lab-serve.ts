@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic, errors } from '@bmc-emu/core';
-import { type LabModel, seedIpmiPorts } from '@bmc-emu/lab';
+import type { LabModel } from '@bmc-emu/lab';
 
 const BIN = fileURLToPath(new URL('../../bin/bmc-emu.js', import.meta.url));
 
@@ -24,22 +24,24 @@ function answers(host: string, port: number, timeoutMs = 1_000): Promise<boolean
 
 const pidFile = (m: LabModel) => join(m.lab.stateDir, 'serve.pid');
 
+/** The state dir of the serve `lab up --serve` starts. */
+export const labServeStateDir = (m: LabModel) => join(m.lab.stateDir, 'serve');
+
 /**
  * `lab up --serve`: when nothing answers on bmc.host:redfishPort, start `bmc-emu serve` in the background
- * for the lab's URI (its IPMI ports seeded first, so they match install-config), log in <stateDir>/serve.log.
+ * for the lab's hypervisors (`up` registered the lab's BMCs in its state dir first, so its IPMI ports and
+ * accounts match install-config), log in <stateDir>/serve.log.
  * Its pid is kept in <stateDir>/serve.pid for `lab down`. Returns a line for the user.
  */
 export async function ensureServe(m: LabModel): Promise<string> {
   const { host, redfishPort, ipmiBasePort, tls, username, password } = { ...m.lab.bmc, host: m.bmcHost };
   if (await answers(host, redfishPort)) return `serve: something already answers on ${host}:${redfishPort}; using it`;
-  const stateDir = join(m.lab.stateDir, 'serve');
-  await seedIpmiPorts(m, stateDir);
+  const stateDir = labServeStateDir(m);
   const log = openSync(join(m.lab.stateDir, 'serve.log'), 'a');
   const args = [
     BIN,
     'serve',
-    '--libvirt',
-    m.lab.libvirt.uris[0]!,
+    ...m.hypervisors.flatMap((h) => ['--libvirt', h.uri]),
     '--bind',
     host,
     '--redfish-port',

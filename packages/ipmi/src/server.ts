@@ -178,7 +178,8 @@ export class IpmiServer {
       const present = nodes.map((n) => n.id);
       for (const [id, entry] of [...this.endpoints]) {
         const node = nodes.find((n) => n.id === id);
-        if (node && this.wanted(node) === entry.registered && this.served(node)) continue;
+        const claimed = entry.registered === undefined && this.claimedByRegistered(node, entry);
+        if (node && this.wanted(node) === entry.registered && this.served(node) && !claimed) continue;
         this.endpoints.delete(id);
         await entry.endpoint.stop();
       }
@@ -186,6 +187,19 @@ export class IpmiServer {
     });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * An unregistered node sitting on an endpoint a registered BMC (of another node) now owns: it moves to a
+   * free slot, so a BMC added live (e.g. by `lab up`) gets exactly the port it was given.
+   */
+  private claimedByRegistered(node: Node | undefined, entry: { address: string; endpoint: BmcEndpoint }): boolean {
+    const wildcard = (a: string) => a === '::' || a === '0.0.0.0';
+    return (this.opts.directory?.all() ?? []).some((e) => {
+      if (e.node === node?.name || e.node === node?.id || e.port !== entry.endpoint.port) return false;
+      const a = e.address ?? this.opts.bind;
+      return a === entry.address || wildcard(a) || wildcard(entry.address);
+    });
   }
 
   /** The registered endpoint and account of a node, as a comparable key; undefined when unregistered. */

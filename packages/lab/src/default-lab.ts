@@ -15,6 +15,9 @@ mode: ipi                    # ipi (openshift-baremetal-install provisions) | up
 
 libvirt:
   uris: [qemu:///system]     # the first is install-config's libvirtURI
+  # hypervisors:             # several libvirt hosts instead (docs/lab.md, "Several hypervisors"):
+  #   - { name: hv-a, uri: 'qemu+ssh://root@hv-a/system', roles: [master] }
+  #   - { name: hv-b, uri: 'qemu+tcp://hv-b/system', count: 2 }
   pool:
     path: /var/lib/libvirt/images/bmc-emu   # a dir pool "<name>-pool" is created here when missing
   domainType: kvm            # kvm, or qemu (TCG) where there is no /dev/kvm
@@ -27,6 +30,7 @@ bmc:                         # where \`bmc-emu serve\` answers for these VMs
   kind: redfish-virtualmedia # redfish-virtualmedia | redfish | ipmi (per role or per host below)
   username: admin
   password: password
+  # serveStateDir: .bmc-emu  # lab up registers every BMC (port, account) with the serve of this --state-dir
   # caFile: ca.pem           # \`bmc-emu ca > ca.pem\`: verify the BMC certificate instead of skipping it
 
 controlPlane:

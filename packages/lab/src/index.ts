@@ -19,9 +19,19 @@ export { formatViolation, type Violation } from './validate/violation.js';
 export { writeFiles } from './write-files.js';
 export { applySteps, type Progress, type ProgressEvent } from './libvirt/apply.js';
 export { type Desired, desiredObjects } from './libvirt/desired.js';
-export { connect, labDown, labPlan, labStatus, labUp, type NodeStatus, type UpResult } from './libvirt/lab-ops.js';
+export {
+  connect,
+  type HostPlan,
+  labDown,
+  labPlan,
+  labStatus,
+  labUp,
+  type NodeStatus,
+  type UpResult,
+} from './libvirt/lab-ops.js';
 export { changes, type Observed, planDown, planUp, type Step, type StepAction } from './libvirt/plan.js';
-export { type LabState, StateFile, stateFilePath } from './libvirt/state-file.js';
+export { type LabState, type StateBmc, StateFile, stateFilePath } from './libvirt/state-file.js';
 export { carryForeignMetadata, stampHash } from './render/tag.js';
-export { seedIpmiPorts } from './libvirt/ipmi-ports.js';
+export { labBmcRecords, type RegisterResult, registerBmcs, unregisterBmcs } from './libvirt/bmc-registration.js';
+export { type LabHypervisor, labHypervisors, placeNodes, placementProblem, planNodes } from './placement.js';
 export { renderServeConfig } from './render/serve-config.js';

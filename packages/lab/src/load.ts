@@ -108,6 +108,6 @@ export function resolvePaths(lab: Lab, base: string): Lab {
     stateDir: abs(lab.stateDir)!,
     pullSecretFile: abs(lab.pullSecretFile),
     sshKeyFile: abs(lab.sshKeyFile),
-    bmc: { ...lab.bmc, caFile: abs(lab.bmc.caFile) },
+    bmc: { ...lab.bmc, caFile: abs(lab.bmc.caFile), serveStateDir: abs(lab.bmc.serveStateDir)! },
   };
 }

@@ -1,10 +1,9 @@
 import { labMac, labUuid } from './identity.js';
 import { canonicalCidr, type Cidr, cidrSize, formatIp, nthHost, parseCidr, parseIp } from './ip.js';
+import { type LabHypervisor, type LabRole, labHypervisors, placeNodes } from './placement.js';
 import type { BmcKind, Lab, RoleSpec } from './schema.js';
 
-/** Roles as lab.yaml names them; `installRole` is the install-config word. */
-/** `bootstrap` exists in upi mode only (in ipi the installer makes its own bootstrap VM). */
-export type LabRole = 'bootstrap' | 'master' | 'worker' | 'extra';
+export type { LabRole } from './placement.js';
 
 export interface LabStack {
   family: 4 | 6;
@@ -39,6 +38,8 @@ export interface LabNode {
   /** Reserved addresses on the baremetal network, one per stack. */
   ips: string[];
   bmc: { kind: BmcKind; username: string; password: string; address: string };
+  /** The libvirt host its domain, disks and networks are on. */
+  hypervisor: LabHypervisor;
 }
 
 export interface LabModel {
@@ -66,6 +67,8 @@ export interface LabModel {
   poolName: string;
   nodes: LabNode[];
   bmcHost: string;
+  /** Every libvirt host of the lab (the first one also when it has no node). */
+  hypervisors: LabHypervisor[];
 }
 
 const host = (c: Cidr, n: number | bigint) => formatIp(nthHost(c, n));
@@ -138,6 +141,7 @@ export function buildModel(lab: Lab): LabModel {
   };
 
   const nodes: LabNode[] = [];
+  const placed = placeNodes(lab);
   let ordinal = 0;
   const roles = [
     ...(lab.mode === 'upi' ? [{ role: 'bootstrap' as const, spec: { ...lab.controlPlane, count: 1 } }] : []),
@@ -174,6 +178,7 @@ export function buildModel(lab: Lab): LabModel {
           password: over.password ?? spec.bmc.password ?? lab.bmc.password,
           address: bmcAddress(kind, bmcHost, lab, uuid, ordinal),
         },
+        hypervisor: placed[ordinal]!,
       });
       ordinal++;
     }
@@ -207,5 +212,6 @@ export function buildModel(lab: Lab): LabModel {
     poolName: lab.libvirt.pool.name ?? `${lab.name.slice(0, 10)}-pool`,
     nodes,
     bmcHost,
+    hypervisors: labHypervisors(lab),
   };
 }

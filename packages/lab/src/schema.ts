@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr, parseIp } from './ip.js';
+import { placementProblem } from './placement.js';
 
 /** lab.yaml: one schema; every field is documented in docs/lab.md. */
 
@@ -53,6 +54,26 @@ const stackSpec = z
   })
   .strict();
 
+export const LAB_ROLES = ['bootstrap', 'master', 'worker', 'extra'] as const;
+
+/**
+ * One libvirt host of a lab spread over several (`libvirt.hypervisors`): `count` takes that many nodes in
+ * plan order, `roles` every node of those roles. Not `hosts:` (that key is the per-host BMC override map).
+ */
+const labHypervisor = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, '1-63 letters, digits, ".", "_" or "-"'),
+    /** A libvirt URI as libvirt users write it: qemu:///system, qemu+ssh://root@hv2/system, qemu+tcp://... */
+    uri: z.string().min(1),
+    count: z.number().int().min(0).max(10_000).optional(),
+    roles: z.array(z.enum(LAB_ROLES)).min(1).optional(),
+  })
+  .strict()
+  .refine((h) => (h.count === undefined) !== (h.roles === undefined), {
+    message: 'give each hypervisor either count (nodes in plan order) or roles (every node of those roles)',
+    path: ['count'],
+  });
+
 export const labSchema = z
   .object({
     /** Cluster name (install-config metadata.name); also the tag on every libvirt object the lab makes. */
@@ -62,6 +83,19 @@ export const labSchema = z
     libvirt: z
       .object({
         uris: z.array(z.string().min(1)).min(1).default(['qemu:///system']),
+        /** Several libvirt hosts: where each node goes (docs/lab.md); absent, every node is on `uris[0]`. */
+        hypervisors: z
+          .array(labHypervisor)
+          .min(1)
+          .superRefine((list, ctx) => {
+            const seen = new Set<string>();
+            list.forEach((h, i) => {
+              if (seen.has(h.name))
+                ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${h.name}" is named twice` });
+              seen.add(h.name);
+            });
+          })
+          .optional(),
         /** The storage pool for the lab's disks (created as a `dir` pool when missing). */
         pool: z
           .object({
@@ -85,6 +119,8 @@ export const labSchema = z
         kind: z.enum(BMC_KINDS).default('redfish-virtualmedia'),
         username: z.string().min(1).default('admin'),
         password: z.string().min(1).default('password'),
+        /** The `bmc-emu serve --state-dir` whose BMC registry `up` adds the lab's BMCs to (`down` removes them). */
+        serveStateDir: z.string().min(1).default('.bmc-emu'),
         /** PEM file of the Redfish CA (`bmc-emu ca > ca.pem`) written as bmcVerifyCA; else verification is off. */
         caFile: z.string().min(1).optional(),
       })
@@ -162,7 +198,12 @@ export const labSchema = z
     /** Where `lab up` keeps its state file and per-VM files (nvram, serial logs). */
     stateDir: z.string().min(1).default('.bmc-emu-lab'),
   })
-  .strict();
+  .strict()
+  .superRefine((lab, ctx) => {
+    const problem = placementProblem(lab);
+    if (problem)
+      ctx.addIssue({ code: 'custom', path: ['libvirt', 'hypervisors', ...problem.path], message: problem.message });
+  });
 
 export type LabInput = z.input<typeof labSchema>;
 export type Lab = z.output<typeof labSchema>;

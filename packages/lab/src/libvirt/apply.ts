@@ -24,43 +24,51 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Current domain XML by name (foreign metadata is carried over on redefine). */
   currentXml?: (kind: 'domain' | 'network', name: string) => string | undefined;
+  /** The hypervisor these objects are on (recorded with each object in the state file). */
+  host?: { name: string; uri: string };
 }
 
 async function run(step: Step, o: ApplyOptions): Promise<void> {
   const { objects, state } = o;
-  const ref = { kind: step.kind, name: step.name, ...(step.pool ? { pool: step.pool } : {}) };
+  const ref = {
+    kind: step.kind,
+    name: step.name,
+    ...(step.pool ? { pool: step.pool } : {}),
+    ...(o.host ? { host: o.host.name } : {}),
+  };
+  const uri = o.host?.uri;
   switch (`${step.action}:${step.kind}`) {
     case 'create:pool':
-      await state.mark(ref, 'pending');
+      await state.mark(ref, 'pending', uri);
       await objects.createDirPool(step.name, o.pool.path);
-      await state.mark(ref, 'done');
+      await state.mark(ref, 'done', uri);
       return;
     case 'update:pool':
       await objects.startPool(step.name);
       return;
     case 'create:network':
     case 'update:network': {
-      if (step.action === 'create') await state.mark(ref, 'pending');
+      if (step.action === 'create') await state.mark(ref, 'pending', uri);
       if (step.active) await objects.removeNetwork(step.name, true).catch(() => undefined);
       await objects.defineNetwork(step.xml!);
       await objects.startNetwork(step.name);
-      await state.mark(ref, 'done');
+      await state.mark(ref, 'done', uri);
       return;
     }
     case 'create:volume':
-      await state.mark(ref, 'pending');
+      await state.mark(ref, 'pending', uri);
       await objects.createVolume(step.pool!, step.name, step.gib!);
-      await state.mark(ref, 'done');
+      await state.mark(ref, 'done', uri);
       return;
     case 'resize:volume':
       await objects.resizeVolume(step.pool!, step.name, step.gib!);
       return;
     case 'create:domain':
     case 'update:domain': {
-      if (step.action === 'create') await state.mark(ref, 'pending');
+      if (step.action === 'create') await state.mark(ref, 'pending', uri);
       const cur = o.currentXml?.('domain', step.name);
       await objects.defineDomain(cur ? carryForeignMetadata(cur, step.xml!) : step.xml!);
-      await state.mark(ref, 'done');
+      await state.mark(ref, 'done', uri);
       return;
     }
     case 'remove:domain':

@@ -17,7 +17,9 @@ export interface Desired {
   domains: { name: string; xml: string; node: LabNode }[];
 }
 
-export function desiredObjects(m: LabModel, r: Rendered): Desired {
+/** What the lab wants on one hypervisor (`host`, a lab.yaml name), or on all of them when absent. */
+export function desiredObjects(m: LabModel, r: Rendered, host?: string): Desired {
+  const here = m.nodes.filter((n) => host === undefined || n.hypervisor.name === host);
   const file = (p: string) => {
     const xml = r.files[p];
     if (xml === undefined) throw errors.internal(`render produced no ${p}`);
@@ -32,9 +34,7 @@ export function desiredObjects(m: LabModel, r: Rendered): Desired {
   return {
     pool: { name: m.poolName, path: m.lab.libvirt.pool.path },
     networks,
-    volumes: m.nodes.flatMap((n) =>
-      n.spec.disksGiB.map((gib, i) => ({ name: volumeName(n, i), gib, domain: n.domain })),
-    ),
-    domains: m.nodes.map((n) => ({ name: n.domain, xml: file(`libvirt/domains/${n.domain}.xml`), node: n })),
+    volumes: here.flatMap((n) => n.spec.disksGiB.map((gib, i) => ({ name: volumeName(n, i), gib, domain: n.domain }))),
+    domains: here.map((n) => ({ name: n.domain, xml: file(`libvirt/domains/${n.domain}.xml`), node: n })),
   };
 }

@@ -20,6 +20,8 @@ export interface Step {
   gib?: number;
   /** The object runs: removing it means forcing it off first. */
   active?: boolean;
+  /** The hypervisor (lab.yaml name) it is on. */
+  host?: string;
 }
 
 export interface Observed {

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@bmc-emu/core';
+import type { BmcRecord } from '@bmc-emu/manage';
 
 export type ObjectKind = 'network' | 'pool' | 'volume' | 'domain';
 
@@ -10,6 +11,16 @@ export interface StateObject {
   name: string;
   /** Volumes: their pool. */
   pool?: string;
+  /** The hypervisor (lab.yaml name) it is on; absent in files written before labs spanned hosts: the first. */
+  host?: string;
+  status: 'pending' | 'done';
+}
+
+/** A BMC `up` put into a serve's registry: `down` deletes it, or puts `previous` back when it replaced one. */
+export interface StateBmc {
+  node: string;
+  serveStateDir: string;
+  previous?: BmcRecord;
   status: 'pending' | 'done';
 }
 
@@ -18,11 +29,15 @@ export interface LabState {
   version: 1;
   lab: string;
   uri: string;
+  /** The URI of every hypervisor an object was made on, by name (so `down` reaches hosts lab.yaml dropped). */
+  hosts?: Record<string, string>;
   objects: StateObject[];
+  bmcs?: StateBmc[];
 }
 
 export const stateFilePath = (stateDir: string) => join(stateDir, 'lab-state.json');
-const key = (o: Pick<StateObject, 'kind' | 'name' | 'pool'>) => `${o.kind}:${o.pool ?? ''}/${o.name}`;
+type Ref = Pick<StateObject, 'kind' | 'name' | 'pool' | 'host'>;
+const key = (o: Ref) => `${o.host ?? ''}|${o.kind}:${o.pool ?? ''}/${o.name}`;
 
 /** The state file, every change written atomically before the call returns. */
 export class StateFile {
@@ -47,24 +62,51 @@ export class StateFile {
     return this.state.objects;
   }
 
-  has(o: Pick<StateObject, 'kind' | 'name' | 'pool'>): boolean {
-    return this.state.objects.some((x) => key(x) === key(o));
+  get bmcs(): readonly StateBmc[] {
+    return this.state.bmcs ?? [];
   }
 
-  async mark(o: Omit<StateObject, 'status'>, status: StateObject['status']): Promise<void> {
-    const rest = this.state.objects.filter((x) => key(x) !== key(o));
-    this.state = { ...this.state, objects: [...rest, { ...o, status }] };
+  get hosts(): Readonly<Record<string, string>> {
+    return this.state.hosts ?? {};
+  }
+
+  /** Objects without a host (older files) are the first hypervisor's. */
+  adoptHost(name: string): void {
+    this.state = { ...this.state, objects: this.state.objects.map((o) => (o.host ? o : { ...o, host: name })) };
+  }
+
+  /** One entry per node and serve state dir (a lab may be registered with several serves). */
+  async markBmc(b: StateBmc): Promise<void> {
+    const rest = this.bmcs.filter((x) => x.node !== b.node || x.serveStateDir !== b.serveStateDir);
+    this.state = { ...this.state, bmcs: [...rest, b] };
     await this.save();
   }
 
-  async forget(o: Pick<StateObject, 'kind' | 'name' | 'pool'>): Promise<void> {
+  async forgetBmc(b: Pick<StateBmc, 'node' | 'serveStateDir'>): Promise<void> {
+    const rest = this.bmcs.filter((x) => x.node !== b.node || x.serveStateDir !== b.serveStateDir);
+    this.state = { ...this.state, bmcs: rest };
+    await this.save();
+  }
+
+  has(o: Ref): boolean {
+    return this.state.objects.some((x) => key(x) === key(o));
+  }
+
+  async mark(o: Omit<StateObject, 'status'>, status: StateObject['status'], uri?: string): Promise<void> {
+    const rest = this.state.objects.filter((x) => key(x) !== key(o));
+    const hosts = o.host && uri ? { ...this.hosts, [o.host]: uri } : this.state.hosts;
+    this.state = { ...this.state, ...(hosts ? { hosts } : {}), objects: [...rest, { ...o, status }] };
+    await this.save();
+  }
+
+  async forget(o: Ref): Promise<void> {
     this.state = { ...this.state, objects: this.state.objects.filter((x) => key(x) !== key(o)) };
     await this.save();
   }
 
   /** No object left: the file goes too. */
   async removeIfEmpty(): Promise<void> {
-    if (this.state.objects.length === 0) await rm(this.path, { force: true });
+    if (this.state.objects.length === 0 && this.bmcs.length === 0) await rm(this.path, { force: true });
   }
 
   private async save(): Promise<void> {

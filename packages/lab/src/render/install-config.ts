@@ -52,7 +52,8 @@ export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record
     bootstrapProvisioningIP: pr.bootstrapProvisioningIP,
     ...(disabled ? {} : { provisioningBridge: pr.name }),
     externalBridge: m.baremetal.name,
-    libvirtURI: lab.libvirt.uris[0],
+    // the installer's bootstrap VM goes to the first hypervisor
+    libvirtURI: m.hypervisors[0]!.uri,
     ...(lab.images.bootstrapOSImage ? { bootstrapOSImage: lab.images.bootstrapOSImage } : {}),
     ...(lab.images.clusterOSImage ? { clusterOSImage: lab.images.clusterOSImage } : {}),
     hosts,

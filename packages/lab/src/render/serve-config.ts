@@ -34,7 +34,7 @@ export function renderServeConfig(m: LabModel): Record<string, unknown> | undefi
     bind: provisioningHostIp(m),
     password,
     stateDir: join(m.lab.stateDir, 'boot-serve'),
-    driver: { kind: 'libvirt', libvirtUris: [m.lab.libvirt.uris[0]] },
+    driver: { kind: 'libvirt', libvirtUris: m.hypervisors.map((h) => h.uri) },
     redfish: { enabled: false },
     ipmi: { enabled: false },
     dhcp: {
