@@ -51,7 +51,10 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .description('create or converge the lab: networks, pool, disks, VMs (powered off), install-config.yaml')
       .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
       .option('--out <dir>', 'where install-config.yaml, nodes.json and manifests go', 'lab-out')
-      .option('--serve-state-dir <dir>', "seed this `serve --state-dir` with the lab's IPMI ports")
+      .option(
+        '--serve-state-dir <dir>',
+        "seed this `serve --state-dir` with the lab's IPMI ports, and report progress to its serve",
+      )
       .option('--install', 'then run openshift-baremetal-install --dir <out> create cluster (when on PATH)')
       .option(
         '--serve',
@@ -73,6 +76,7 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .description('remove exactly what `lab up` made')
       .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
       .option('--keep-disks', 'keep the volumes (and the pool)')
+      .option('--serve-state-dir <dir>', 'the `bmc-emu serve --state-dir` to report progress to')
       .option('--json', 'progress as JSON lines'),
   ).action((flags: LabRunFlags) => onResult(labDownCmd(flags)));
 
