@@ -62,7 +62,8 @@ export function applyProgress(name: string, last: LabRun | undefined, p: LabProg
     run.title = p.step;
     run.total = Math.max(run.total, p.total);
     if (p.state === 'start') return run;
-    run.state = p.state;
+    // a run with a failed step stays failed, whatever its end says
+    if (run.state !== 'failed') run.state = p.state;
     run.endedAt = now;
     if (p.state === 'failed') {
       run.error = p.error ?? 'failed';
