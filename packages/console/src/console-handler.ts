@@ -181,7 +181,9 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): PrefixHandler
       sendJson(res, 200, { nodes: await listViews() });
       return;
     }
-    if (rel === 'api/labs' && method === 'GET') {
+    if (rel === 'api/labs') {
+      // the Lab page only looks: labs change through `bmc-emu lab`, never from here
+      if (method !== 'GET') throw new ConsoleHttpError(405, 'MethodNotAllowed', 'labs are read-only here');
       sendJson(res, 200, { labs: opts.labs ? await opts.labs.list() : [] });
       return;
     }
