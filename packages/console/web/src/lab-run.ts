@@ -6,7 +6,7 @@ export interface RunSummary {
   total: number;
   running: LabRunStep | undefined;
   failed: LabRunStep[];
-  /** One sentence for the live region. */
+  /** One sentence for the live region (a failure's message is in the page's alert). */
   text: string;
 }
 
@@ -17,7 +17,7 @@ export function runSummary(run: LabRun): RunSummary {
   const steps = `${done} of ${run.total} step${run.total === 1 ? '' : 's'} done`;
   const text =
     run.state === 'failed'
-      ? `${run.title} failed: ${run.error ?? 'failed'} (${steps})`
+      ? `${run.title} failed (${steps})`
       : run.state === 'done'
         ? `${run.title} done: ${run.total === 0 ? 'nothing to change' : steps}`
         : `${run.title} running: ${steps}${running ? `, now [${running.index}/${run.total}] ${running.step}` : ''}`;
