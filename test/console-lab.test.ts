@@ -11,12 +11,13 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabReporter, type LabProgress } from '@bmc-emu/manage';
+import { type LabProgress, type LabRecord, LabReporter } from '@bmc-emu/manage';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { chromiumPeer, launchChromium, type Browser, watchProblems } from './support/chromium.js';
 import { basic, httpsJson } from './support/https-json.js';
+import { freePort } from './support/ironic.js';
 import { type Libvirtd, libvirtPeers, startLibvirtd, virsh } from './support/libvirtd.js';
 import { requirePeers } from './support/peers.js';
 import { freeUdpRange, type ServeProcess, startServe } from './support/serve-process.js';
@@ -241,6 +242,8 @@ browserGate.describe('the Lab page in Chromium, fed through the management API',
 
 const LAB = 'bmcemu-t-clab';
 const POOL = 'bmcemu-t-clpool';
+const LAB2 = 'bmcemu-t-clab2';
+const POOL2 = 'bmcemu-t-clpl2';
 
 libvirtGate.describe('the Lab page over a real lab up and down on libvirt', () => {
   let lv: Libvirtd;
@@ -252,15 +255,17 @@ libvirtGate.describe('the Lab page over a real lab up and down on libvirt', () =
 
   const removePool = () => {
     const names = virsh('pool-list', '--all', '--name');
-    if (!names.split('\n').some((l) => l.trim() === POOL)) return;
-    for (const a of [
-      ['pool-destroy', POOL],
-      ['pool-delete', POOL],
-      ['pool-undefine', POOL],
-    ]) {
-      try {
-        virsh(...a);
-      } catch {}
+    for (const pool of [POOL, POOL2]) {
+      if (!names.split('\n').some((l) => l.trim() === pool)) continue;
+      for (const a of [
+        ['pool-destroy', pool],
+        ['pool-delete', pool],
+        ['pool-undefine', pool],
+      ]) {
+        try {
+          virsh(...a);
+        } catch {}
+      }
     }
   };
 
@@ -295,6 +300,7 @@ libvirtGate.describe('the Lab page over a real lab up and down on libvirt', () =
     await serve?.stop();
     try {
       if (dir && lv) cli(['lab', 'down', '-c', 'lab.yaml'], dir);
+      if (dir && lv) cli(['lab', 'down', '-c', 'lab2.yaml'], dir);
       if (lv) removePool();
     } finally {
       await lv?.stop();
@@ -343,5 +349,44 @@ libvirtGate.describe('the Lab page over a real lab up and down on libvirt', () =
     await shot(page, 'lab-libvirt-down');
     await page.close();
     expect(seen).toEqual([]);
+  });
+  it('lab up --serve starts a serve after the steps, and that serve still gets the whole run', async () => {
+    const redfishPort = await freePort();
+    const ipmiBasePort = await freeUdpRange(3);
+    writeFileSync(
+      join(dir, 'lab2.yaml'),
+      stringify({
+        name: LAB2,
+        stateDir: 'state2',
+        libvirt: { uris: [lv.uri], pool: { name: POOL2, path: join(dir, 'pool2') }, domainType: 'qemu' },
+        bmc: { host: '127.0.0.1', redfishPort, ipmiBasePort },
+        controlPlane: { count: 3, vcpus: 1, memoryMiB: 256, disksGiB: [1] },
+        networks: {
+          baremetal: { name: 'bmct-cl2bm', forward: 'isolated', ipv4: { cidr: '192.168.121.0/24' } },
+          provisioning: { name: 'bmct-cl2pr', cidr: '172.23.0.0/24' },
+        },
+      }),
+    );
+    const up = cli(['lab', 'up', '-c', 'lab2.yaml', '--out', 'out2', '--serve'], dir);
+    expect(up.code, up.err).toBe(0);
+    const labServe = join(dir, 'state2', 'serve');
+    expect(up.err).toContain('serve: started (pid');
+    expect(up.err).toContain(`serve: progress reported to the serve of ${labServe}`);
+    const total = Number(/up: (\d+) change\(s\)/.exec(up.out)?.[1]);
+    expect(total).toBeGreaterThan(5);
+    const ca = await readFile(join(labServe, 'tls', 'ca.crt'), 'utf8');
+    const r = await httpsJson(`https://127.0.0.1:${redfishPort}/console/api/labs`, {
+      ca,
+      headers: basic('admin', 'password'),
+    });
+    const [rec] = (r.body as { labs: LabRecord[] }).labs;
+    expect(rec!.report.name).toBe(LAB2);
+    expect(rec!.lastRun).toMatchObject({ run: 'up', state: 'done', total });
+    expect(rec!.lastRun!.steps.map((s) => s.state)).toEqual(Array(total).fill('done'));
+    expect(rec!.built?.objects).toBe(total);
+    const down = cli(['lab', 'down', '-c', 'lab2.yaml'], dir);
+    expect(down.code, down.err).toBe(0);
+    expect(down.err).toContain(`serve: progress reported to the serve of ${labServe}`);
+    expect(down.err).toContain('serve: stopped');
   });
 });
