@@ -293,7 +293,7 @@ libvirtGate.describe('the Lab page over a real lab up and down on libvirt', () =
       }),
     );
     browser = await launchChromium();
-  }, 180_000);
+  }, 320_000); // the libvirtd lock may be held up to 280 s by another test file
 
   afterAll(async () => {
     await browser?.close();
