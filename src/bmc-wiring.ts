@@ -8,7 +8,7 @@ import {
   MutableBmcDirectory,
   type NodeDriver,
 } from '@bmc-emu/core';
-import { ManagementServer, type RegistryFile, udpPortOwner } from '@bmc-emu/manage';
+import { type LabBook, ManagementServer, type RegistryFile, udpPortOwner } from '@bmc-emu/manage';
 import type { Config } from './config-schema.js';
 
 export interface BmcWiring {
@@ -73,14 +73,14 @@ async function withPortOwner(err: unknown, reg: RegistryFile): Promise<never> {
 }
 
 /** The BMC registry made live: the directory front ends read, and the management API changing it. */
-export function wireBmcs(config: Readonly<Config>, driver: NodeDriver, logger: Logger): BmcWiring {
+export function wireBmcs(config: Readonly<Config>, driver: NodeDriver, logger: Logger, labs?: LabBook): BmcWiring {
   const directory = new MutableBmcDirectory(config.driver.serve);
   const owned = new Set<string>();
   const apply = async (reg: RegistryFile) => {
     await syncMemoryNodes(driver, reg, owned);
     await directory.set(reg.bmcs.map(entryOf)).catch((err: unknown) => withPortOwner(err, reg));
   };
-  const server = new ManagementServer({ stateDir: config.stateDir, apply, logger });
+  const server = new ManagementServer({ stateDir: config.stateDir, apply, logger, ...(labs ? { labs } : {}) });
   return {
     directory,
     async start() {

@@ -1,5 +1,6 @@
 import type { EventBus, Logger, NodeDriver } from '@bmc-emu/core';
 import { consoleMount } from '@bmc-emu/console';
+import type { LabBook } from '@bmc-emu/manage';
 import type { RedfishMount } from '@bmc-emu/redfish';
 import type { Config } from './config-schema.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
@@ -16,6 +17,7 @@ export function wireConsole(
   driver: NodeDriver,
   bus: EventBus,
   logger: Logger,
+  labs?: LabBook,
 ): ConsoleWiring {
   if (!config.console.enabled || !config.redfish.enabled) return { mounts: [], ready: async () => undefined };
   let ipmiPort: (id: string, index: number) => string = () => '-';
@@ -25,6 +27,7 @@ export function wireConsole(
     bus,
     logger: logger.child({ component: 'console' }),
     host,
+    ...(labs ? { labs } : {}),
     ipmiEndpoint: (node, index) => {
       const p = ipmiPort(node.id, index);
       if (p === '-' || p === '?') return undefined;

@@ -53,7 +53,7 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .option('--out <dir>', 'where install-config.yaml, nodes.json and manifests go', 'lab-out')
       .option(
         '--serve-state-dir <dir>',
-        "register the lab's BMCs with the serve of this --state-dir (default bmc.serveStateDir; live when it runs)",
+        "register the lab's BMCs with the serve of this --state-dir and report progress to it (default bmc.serveStateDir; live when it runs)",
       )
       .option('--install', 'then run openshift-baremetal-install --dir <out> create cluster (when on PATH)')
       .option(
@@ -76,6 +76,7 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
       .description('remove exactly what `lab up` made')
       .option('-c, --config <file>', 'lab.yaml', 'lab.yaml')
       .option('--keep-disks', 'keep the volumes (and the pool)')
+      .option('--serve-state-dir <dir>', 'the `bmc-emu serve --state-dir` to report progress to')
       .option('--json', 'progress as JSON lines'),
   ).action((flags: LabRunFlags) => onResult(labDownCmd(flags)));
 

@@ -11,6 +11,7 @@ import {
 } from '@bmc-emu/lab';
 import { ExitCode } from './exit-codes.js';
 import { runInstaller } from './lab-install.js';
+import { reportLabRun } from './lab-report.js';
 import { ensureServe, labServeStateDir, stopServe } from './lab-serve.js';
 import { withSpinner } from './lab-tty.js';
 import { type LabFileFlags, prepareLab } from './lab-render.js';
@@ -54,6 +55,13 @@ function bmcLine(b: RegisterResult): string {
 const publicStep = ({ xml: _xml, ...rest }: Step) => rest;
 
 const eventLine = (e: ProgressEvent) => `[${e.index}/${e.total}] ${stepLine(e.step)}`;
+const eventTitle = (e: ProgressEvent) => stepLine(e.step);
+
+/** The line saying where progress went (a running serve's console), on stderr. */
+async function reported(line: Promise<string | undefined>): Promise<void> {
+  const text = await line;
+  if (text) process.stderr.write(`${text}\n`);
+}
 
 /** Spinners on a terminal; plain lines (or JSON) when piped, as in CI and tests. */
 const spinners = (flags: LabRunFlags) => process.stdout.isTTY === true && !flags.json;
@@ -119,12 +127,18 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
   if (!p.ok) return p.code;
   const intr = interruptible();
   const started = Date.now();
+  const report = reportLabRun(
+    p.model,
+    'up',
+    { config: flags.config ?? 'lab.yaml', outDir: flags.out ?? 'lab-out', serveStateDir: flags.serveStateDir },
+    eventTitle,
+  );
   try {
     const up = (progress: Progress) =>
       labUp({
         model: p.model,
         rendered: p.rendered,
-        progress,
+        progress: report.wrap(progress),
         signal: intr.signal,
         outDir: flags.out ?? 'lab-out',
         serveStateDir: flags.serveStateDir ?? (flags.serve ? labServeStateDir(p.model) : p.lab.bmc.serveStateDir),
@@ -135,6 +149,7 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
     for (const s of r.steps.filter((x) => x.action === 'manual'))
       process.stderr.write(`bmc-emu: not applied: ${stepLine(s)}\n`);
     if (flags.serve) process.stderr.write(`${await ensureServe(p.model)}\n`);
+    await reported(report.finish());
     const summary = {
       event: 'summary',
       changes: r.steps.length,
@@ -155,6 +170,7 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
     if (flags.install && p.lab.mode === 'ipi') return await runInstaller(flags.out ?? 'lab-out');
     return ExitCode.Ok;
   } catch (err) {
+    await reported(report.finish(err));
     return fail(err);
   } finally {
     intr.done();
@@ -165,18 +181,25 @@ export async function labDownCmd(flags: LabRunFlags): Promise<number> {
   const p = await prepareLab(flags, { validate: false });
   if (!p.ok) return p.code;
   const intr = interruptible();
+  const report = reportLabRun(
+    p.model,
+    'down',
+    { config: flags.config ?? 'lab.yaml', serveStateDir: flags.serveStateDir },
+    eventTitle,
+  );
   try {
     const down = (progress: Progress) =>
       labDown({
         model: p.model,
         rendered: p.rendered,
-        progress,
+        progress: report.wrap(progress),
         signal: intr.signal,
         keepDisks: flags.keepDisks === true,
       });
     const r = spinners(flags)
       ? await withSpinner(`lab down ${p.lab.name}`, eventLine, down)
       : await down(progressPrinter(flags.json === true));
+    await reported(report.finish());
     const stopped = await stopServe(p.model);
     if (stopped) process.stderr.write(`${stopped}\n`);
     if (flags.json)
@@ -191,6 +214,7 @@ export async function labDownCmd(flags: LabRunFlags): Promise<number> {
     }
     return ExitCode.Ok;
   } catch (err) {
+    await reported(report.finish(err));
     return fail(err);
   } finally {
     intr.done();

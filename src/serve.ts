@@ -17,6 +17,7 @@ import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
 import { publishHypervisorHealth } from './hypervisor-events.js';
 import { frontEndsWith } from './frontends.js';
+import { loadLabBook } from './labs-wiring.js';
 import { wireMetrics } from './metrics-wiring.js';
 
 export interface RunningServer {
@@ -42,6 +43,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const root = logger ?? createLogger({ level: config.log.level, fd: 2 });
   const log = root.child({ component: 'serve' });
   const bus = new EventBus();
+  const labs = await loadLabBook(config, bus, root.child({ component: 'manage' }));
   const { driver, description } = await createDriver(config, root.child({ component: 'driver' }), {
     onHealth: publishHypervisorHealth(bus),
   });
@@ -60,14 +62,14 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const passwordFile = htpasswdFile
     ? new HtpasswdAccounts(htpasswdFile, root.child({ component: 'redfish' }))
     : undefined;
-  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }));
+  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }), labs);
   services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   services.events = bus;
   const unbridge = bridgeDriverEvents(driver, bus);
   const metricsWiring = wireMetrics(config, driver, bus);
   services.driver = metricsWiring.driver;
-  const consoleWiring = wireConsole(config, driver, bus, root);
+  const consoleWiring = wireConsole(config, driver, bus, root, labs);
   // The registry is applied before the front ends open, so a registered port is never first taken by an
   // unregistered node's default slot.
   let managementLine: string;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Actor, EventBus, Logger, Node, NodeDriver } from '@bmc-emu/core';
+import type { LabRecord } from '@bmc-emu/manage';
 import type { ImageCache, PrefixHandler, RedfishAuth, RedfishUser } from '@bmc-emu/redfish';
 import { decodeBios, decodeBoot, decodeLogin, decodeMediaInsert, decodePower, decodeSlot } from './codec/actions.js';
 import { sessionCookie, sessionToken } from './codec/cookies.js';
@@ -34,6 +35,13 @@ export interface ConsoleHandlerOptions {
   ipmiEndpoint?: (node: Node, index: number) => string | undefined;
   /** Where the built browser bundle is (default: the package's web-dist/). */
   assetsDir?: string;
+  /** The labs `lab up|down` told serve about (the Lab page); none: the page says so. */
+  labs?: LabsSource;
+}
+
+/** What the Lab page reads: serve's LabBook. */
+export interface LabsSource {
+  list(): Promise<LabRecord[]>;
 }
 
 const NODE_ROUTE = /^api\/nodes\/([^/]+)(?:\/(power|boot|media|eject|bios|serial))?$/;
@@ -171,6 +179,12 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): PrefixHandler
     needUser(req);
     if (rel === 'api/nodes' && method === 'GET') {
       sendJson(res, 200, { nodes: await listViews() });
+      return;
+    }
+    if (rel === 'api/labs') {
+      // the Lab page only looks: labs change through `bmc-emu lab`, never from here
+      if (method !== 'GET') throw new ConsoleHttpError(405, 'MethodNotAllowed', 'labs are read-only here');
+      sendJson(res, 200, { labs: opts.labs ? await opts.labs.list() : [] });
       return;
     }
     if (rel === 'api/events' && method === 'GET') {

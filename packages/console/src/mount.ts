@@ -1,6 +1,6 @@
 import type { EventBus, Logger, Node, NodeDriver } from '@bmc-emu/core';
 import type { RedfishMount } from '@bmc-emu/redfish';
-import { CONSOLE_PREFIX, createConsoleHandler } from './console-handler.js';
+import { CONSOLE_PREFIX, createConsoleHandler, type LabsSource } from './console-handler.js';
 
 export interface ConsoleMountOptions {
   driver: NodeDriver;
@@ -10,6 +10,7 @@ export interface ConsoleMountOptions {
   host: string;
   ipmiEndpoint?: (node: Node, index: number) => string | undefined;
   assetsDir?: string;
+  labs?: LabsSource;
 }
 
 /** The console as a mount of the Redfish listener: same port, same TLS, the Redfish accounts and image cache. */
@@ -28,6 +29,7 @@ export function consoleMount(opts: ConsoleMountOptions): RedfishMount {
         port: services.port,
         ...(opts.ipmiEndpoint ? { ipmiEndpoint: opts.ipmiEndpoint } : {}),
         ...(opts.assetsDir ? { assetsDir: opts.assetsDir } : {}),
+        ...(opts.labs ? { labs: opts.labs } : {}),
       }),
   };
 }

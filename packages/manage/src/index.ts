@@ -28,3 +28,23 @@ export type { BmcManagement, Operation } from './api/operations-api.js';
 export { managementPaths } from './api/paths.js';
 export { HtpasswdAccounts } from './import/htpasswd-accounts.js';
 export { importSushyConfig, type SushyImport, type SushyImportConfig } from './import/sushy.js';
+export {
+  describeIssues,
+  LAB_ROLES,
+  type LabBuilt,
+  labName,
+  type LabNetworkReport,
+  type LabNodeReport,
+  labNodeReportSchema,
+  type LabProgress,
+  labProgressSchema,
+  type LabRecord,
+  type LabReport,
+  labReportSchema,
+  type LabRun,
+  type LabRunStep,
+} from './api/lab-report.js';
+export { applyProgress, LabBook, type LabBookOptions, labsFilePath, MAX_LABS } from './api/lab-book.js';
+export { labRoute, type LabRouteReply } from './api/lab-routes.js';
+export { LabReporter, type LabReporterOptions, type LabReportResult } from './api/lab-client.js';
+export { socketJson, type SocketReply } from './api/socket-request.js';

@@ -3,7 +3,7 @@
  * and lab steps (started, not yet done or failed). Finished work drops out after a short while.
  */
 import { bytes } from './format';
-import { hrefNode } from './route';
+import { hrefLabs, hrefNode } from './route';
 import type { RackStore } from './store';
 import type { RackEvent } from './types';
 
@@ -23,7 +23,7 @@ export function activityOf(events: RackEvent[], now: number): { downloads: Downl
       const key = `${e.node ?? ''} ${String(e.url)}`;
       downloads.set(key, { node: e.node ?? '', url: String(e.url), last: e });
     } else if (e.kind === 'lab') {
-      steps.set(String(e.step), e);
+      steps.set(`${String(e.lab)} ${String(e.index)}`, e);
     }
   }
   const recent = (e: RackEvent, running: boolean) => running || now - e.time < KEEP_DONE_MS;
@@ -61,8 +61,10 @@ export function Activity({ store }: { store: RackStore }) {
           );
         })}
         {steps.map((s) => (
-          <li key={String(s.step)} data-activity="lab" data-state={String(s.state)}>
-            lab step <strong>{String(s.step)}</strong>: {s.state === 'start' ? 'running' : String(s.state)}
+          <li key={`${String(s.lab)} ${String(s.index)}`} data-activity="lab" data-state={String(s.state)}>
+            <a href={hrefLabs()}>lab {String(s.lab)}</a>{' '}
+            {Number(s.index) > 0 ? `step ${String(s.index)}/${String(s.total)}` : ''} <strong>{String(s.step)}</strong>:{' '}
+            {s.state === 'start' ? 'running' : String(s.state)}
             {s.detail ? ` (${String(s.detail)})` : ''}
           </li>
         ))}

@@ -1,11 +1,12 @@
 import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { logout, me } from './api';
+import { LabPage } from './pages/lab';
 import { LoginPage } from './pages/login';
 import { NodePage } from './pages/node';
 import { RackPage } from './pages/rack';
 import { TimelinePage } from './pages/timeline';
-import { hrefTimeline, type Route, useRoute } from './route';
+import { hrefLabs, hrefTimeline, type Route, useRoute } from './route';
 import { RackStore } from './store';
 import type { User } from './types';
 
@@ -49,6 +50,9 @@ function Shell({ user, onLogout }: { user: User; onLogout: () => void }) {
           <a href={hrefTimeline()} aria-current={route.page === 'timeline' ? 'page' : undefined}>
             Timeline
           </a>
+          <a href={hrefLabs()} aria-current={route.page === 'labs' ? 'page' : undefined}>
+            Labs
+          </a>
         </nav>
         <span class="live" role="status" title="live updates">
           <span class={store.connected ? 'dot on' : 'dot'} aria-hidden="true" />
@@ -75,6 +79,7 @@ function Shell({ user, onLogout }: { user: User; onLogout: () => void }) {
           </Suspense>
         )}
         {route.page === 'timeline' && <TimelinePage store={store} node={route.node} kind={route.kind} />}
+        {route.page === 'labs' && <LabPage store={store} />}
       </main>
     </>
   );
@@ -84,6 +89,7 @@ function titleOf(route: Route, store: RackStore): string {
   if (route.page === 'node') return store.nodes.get(route.id)?.name ?? 'Node';
   if (route.page === 'serial') return `Serial console ${store.nodes.get(route.id)?.name ?? ''}`;
   if (route.page === 'timeline') return 'Timeline';
+  if (route.page === 'labs') return 'Labs';
   return 'Rack';
 }
 

@@ -51,8 +51,10 @@ export function summary(e: RackEvent): string {
       return `HTTP ${String(e.path)} -> ${String(e.status)} ${bytes(Number(e.bytes))} in ${String(e.ms)} ms to ${String(e.peer)}`;
     case 'driver-error':
       return `driver ${String(e.op)} failed: ${String(e.code)} ${String(e.message)}`;
-    case 'lab':
-      return `lab ${String(e.step)} ${String(e.state)}${e.detail ? `: ${String(e.detail)}` : ''}`;
+    case 'lab': {
+      const where = Number(e.index) > 0 ? `[${String(e.index)}/${String(e.total)}] ${String(e.step)}` : String(e.step);
+      return `lab ${String(e.lab)}: ${where} ${e.state === 'start' ? 'started' : String(e.state)}${e.detail ? `: ${String(e.detail)}` : ''}`;
+    }
     case 'sel':
       return `SEL entry ${JSON.stringify(e.entry)}`;
     default:

@@ -3,9 +3,11 @@
  * Changes are announced at most once per animation frame, so a burst of events costs one render.
  */
 import { api } from './api';
-import type { NodeView, RackEvent } from './types';
+import type { LabRecord, NodeView, RackEvent } from './types';
 
 const MAX_EVENTS = 5_000;
+/** A burst of lab steps costs one re-read of the labs. */
+const LABS_REFRESH_MS = 150;
 
 export class RackStore {
   nodes = new Map<string, NodeView>();
@@ -13,6 +15,10 @@ export class RackStore {
   events: RackEvent[] = [];
   connected = false;
   version = 0;
+  /** undefined until the Lab page first asked for them; then kept current by `lab` events. */
+  labs: LabRecord[] | undefined;
+  labsError = '';
+  private labsTimer: ReturnType<typeof setTimeout> | undefined;
   private source: EventSource | undefined;
   private listeners = new Set<() => void>();
   private frame = 0;
@@ -72,14 +78,36 @@ export class RackStore {
     this.changed();
   }
 
+  /** Read the labs now (the Lab page's first paint), then again after each burst of `lab` events. */
+  async loadLabs(): Promise<void> {
+    try {
+      const { labs } = await api<{ labs: LabRecord[] }>('labs');
+      this.labs = labs;
+      this.labsError = '';
+    } catch (err) {
+      this.labsError = (err as Error).message;
+    }
+    this.changed();
+  }
+
+  private refreshLabsSoon(): void {
+    if (this.labs === undefined || this.labsTimer) return;
+    this.labsTimer = setTimeout(() => {
+      this.labsTimer = undefined;
+      void this.loadLabs();
+    }, LABS_REFRESH_MS);
+  }
+
   private push(list: RackEvent[]): void {
     if (!list.length) return;
+    if (list.some((e) => e.kind === 'lab')) this.refreshLabsSoon();
     this.events = this.events.concat(list);
     if (this.events.length > MAX_EVENTS) this.events = this.events.slice(-MAX_EVENTS);
     this.changed();
   }
 
   stop(): void {
+    clearTimeout(this.labsTimer);
     this.source?.close();
     this.source = undefined;
     this.listeners.clear();

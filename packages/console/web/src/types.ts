@@ -56,3 +56,53 @@ export const EVENT_KINDS = [
   'lab',
   'sel',
 ] as const;
+
+/** A lab as serve knows it (`GET /console/api/labs`; packages/manage's LabRecord as JSON). */
+export interface LabNode {
+  name: string;
+  role: 'bootstrap' | 'master' | 'worker' | 'extra';
+  domain: string;
+  uuid: string;
+  bootMac: string;
+  bmc: { kind: string; address: string };
+}
+
+export interface LabRunStep {
+  index: number;
+  step: string;
+  state: 'running' | 'done' | 'failed';
+  error?: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+export interface LabRun {
+  runId: string;
+  run: 'up' | 'down';
+  title: string;
+  state: 'running' | 'done' | 'failed';
+  total: number;
+  steps: LabRunStep[];
+  error?: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+export interface LabRecord {
+  report: {
+    name: string;
+    stateDir: string;
+    mode: 'ipi' | 'upi';
+    baseDomain: string;
+    libvirtUri: string;
+    apiVIPs: string[];
+    ingressVIPs: string[];
+    networks: Array<{ name: string; purpose: 'baremetal' | 'provisioning'; mode: string; cidrs: string[] }>;
+    installConfig?: string;
+    nextCommand?: string;
+    nodes: LabNode[];
+  };
+  updatedAt: number;
+  lastRun?: LabRun;
+  built?: { objects: number; pending: number; byKind: Record<string, number> } | null;
+}

@@ -44,7 +44,20 @@ export type RackEventBody =
   | { kind: 'http'; node?: string; path: string; status: number; bytes: number; ms: number; peer: string }
   | { kind: 'media-download'; node?: string; url: string; bytes: number; total?: number; done: boolean; error?: string }
   | { kind: 'driver-error'; node?: string; op: string; code: string; message: string }
-  | { kind: 'lab'; step: string; state: 'start' | 'done' | 'failed'; detail?: string }
+  /**
+   * A `lab up`/`down` step as the CLI reported it over the management API: `index` 1..`total`, or 0 for the
+   * run as a whole (`step` is then the run's title); `detail` carries a failure's message.
+   */
+  | {
+      kind: 'lab';
+      lab: string;
+      run: 'up' | 'down';
+      step: string;
+      index: number;
+      total: number;
+      state: 'start' | 'done' | 'failed';
+      detail?: string;
+    }
   | { kind: 'sel'; node: string; entry: Record<string, unknown> }
   /** A hypervisor behind a HypervisorSet went down or came back. */
   | { kind: 'hypervisor'; name: string; uri: string; up: boolean; reason?: string };

@@ -6,6 +6,8 @@ import { BmcEmuError, ErrorCode, isBmcEmuError, type Logger, silentLogger, write
 import { RegistryStore } from '../registry/registry-store.js';
 import type { RegistryFile } from '../registry/schema.js';
 import { applyOperation } from './apply-operation.js';
+import type { LabBook } from './lab-book.js';
+import { labRoute } from './lab-routes.js';
 import type { Operation } from './operations-api.js';
 import { managementPaths } from './paths.js';
 
@@ -19,6 +21,8 @@ export interface ManagementServerOptions {
    */
   apply(reg: RegistryFile): Promise<void>;
   logger?: Logger;
+  /** The labs `lab up|down` report to (`/v1/labs`, see lab-routes.ts); without it those paths are 404. */
+  labs?: LabBook;
 }
 
 const STATUS: Partial<Record<string, number>> = {
@@ -142,6 +146,12 @@ export class ManagementServer {
         const op = JSON.parse(await readBody(req)) as Operation;
         return send(200, await this.run(op));
       }
+      const lab = this.opts.labs
+        ? await labRoute(this.opts.labs, req.method ?? 'GET', req.url ?? '/', async () =>
+            JSON.parse(await readBody(req)),
+          )
+        : undefined;
+      if (lab) return send(lab.status, lab.body);
       send(404, {
         error: { code: 'NOT_FOUND', message: `${req.method} ${req.url} is not part of the management API` },
       });
