@@ -37,6 +37,7 @@ export async function createHypervisorSet(init: HypervisorSetInit): Promise<Hype
         uris: [connectUri(h)],
         pollIntervalMs: init.pollIntervalMs,
         virshTimeoutMs: h.commandTimeoutMs,
+        ...(h.media || init.options?.media ? { media: { ...init.options?.media, ...h.media } } : {}),
         logger: logger.child({ hypervisor: h.name }),
         ...(init.mediaDir ? { mediaDir: join(init.mediaDir, h.name) } : {}),
       }),

@@ -47,6 +47,18 @@ export const hypervisorSsh = z
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/** Virtual media on this hypervisor: copied into a libvirt storage pool when the host is remote. */
+export const hypervisorMedia = z
+  .object({
+    /** The pool images are uploaded into (created as a `dir` pool at `poolPath` when missing). */
+    pool: z.string().regex(NAME, 'a pool name is 1-63 letters, digits, ".", "_" or "-"').optional(),
+    /** Directory of the pool on the hypervisor, when bmc-emu creates it. */
+    poolPath: z.string().startsWith('/', 'poolPath is an absolute path on the hypervisor').optional(),
+    /** auto: upload when the URI names a host; always / never: regardless of the URI. */
+    upload: z.enum(['auto', 'always', 'never']).optional(),
+  })
+  .strict();
+
 export const hypervisorEntry = z
   .object({
     name: z.string().regex(NAME, 'a hypervisor name is 1-63 letters, digits, ".", "_" or "-"'),
@@ -57,6 +69,7 @@ export const hypervisorEntry = z
     /** Kill a virsh command that takes longer than this (ms). */
     commandTimeoutMs: z.number().int().min(1_000).max(600_000).default(20_000),
     ssh: hypervisorSsh.optional(),
+    media: hypervisorMedia.optional(),
   })
   .strict()
   .superRefine((h, ctx) => {
