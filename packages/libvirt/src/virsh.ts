@@ -85,10 +85,7 @@ export class Virsh {
       env: { LC_ALL: 'C' },
     });
     if (r.timedOut) {
-      throw errors.driverUnavailable(
-        `libvirt (${this.uri})`,
-        `virsh ${args[0]} did not answer in ${timeoutMs} ms`,
-      );
+      throw errors.driverUnavailable(`libvirt (${this.uri})`, `virsh ${args[0]} did not answer in ${timeoutMs} ms`);
     }
     if (r.exitCode !== 0 || r.failed) {
       const stderr = String(r.stderr ?? '') || String(r.message ?? '');
