@@ -116,14 +116,18 @@ export type HypervisorConfig = z.infer<typeof hypervisorEntry>;
 
 /**
  * The hypervisors to serve: `driver.hypervisors` when given, else one per `driver.libvirtUris` entry,
- * named after the URI's host (`local` without one), `-2`, `-3`, ... when a name is taken.
+ * named after the URI's host (`local` without one), `-2`, `-3`, ... when a name is taken (by another of
+ * these or one of `taken`).
  */
-export function resolveHypervisors(driver: {
-  libvirtUris: readonly string[];
-  hypervisors?: readonly HypervisorConfig[] | undefined;
-}): HypervisorConfig[] {
+export function resolveHypervisors(
+  driver: {
+    libvirtUris: readonly string[];
+    hypervisors?: readonly HypervisorConfig[] | undefined;
+  },
+  taken: Iterable<string> = [],
+): HypervisorConfig[] {
   if (driver.hypervisors?.length) return driver.hypervisors.map((h) => ({ ...h }));
-  const taken = new Set<string>();
+  const names = new Set<string>(taken);
   return [...new Set(driver.libvirtUris)].map((uri) => {
     const host = parseLibvirtUri(uri)?.host.replace(/^\[|\]$/g, '') ?? '';
     const base =
@@ -132,8 +136,8 @@ export function resolveHypervisors(driver: {
         .replace(/^[^A-Za-z0-9]+/, '')
         .slice(0, 56) || 'local';
     let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
-    taken.add(name);
+    for (let i = 2; names.has(name); i++) name = `${base}-${i}`;
+    names.add(name);
     return { name, uri, timeoutMs: 4_000, commandTimeoutMs: 20_000 };
   });
 }
