@@ -10,13 +10,18 @@ import {
   type NodeDriver,
   resolveHypervisors,
 } from '@bmc-emu/core';
-import { connectUri, createHypervisorSet, probeLibvirt } from '@bmc-emu/libvirt';
-import { managementPaths, readRegistry, registryHypervisors } from '@bmc-emu/manage';
+import { addLibvirtHypervisor, connectUri, createHypervisorSet, probeLibvirt } from '@bmc-emu/libvirt';
+import { type BmcRecord, managementPaths, readRegistry, registryHypervisors } from '@bmc-emu/manage';
 
 export interface DriverChoice {
   driver: NodeDriver;
   /** One line for the user: which driver and why. */
   description: string;
+  /**
+   * The BMC registry changed: connect to the libvirt URIs its records name that the driver does not
+   * serve yet (libvirt only; hypervisors stay connected when their records go, until a restart).
+   */
+  joinRegistry?: (records: readonly Pick<BmcRecord, 'node' | 'libvirtUri'>[]) => Promise<void>;
 }
 
 /** How long `auto` waits for libvirt to answer before falling back to memory. */
@@ -65,20 +70,34 @@ async function libvirt(
   const { configured, extra } = found ?? (await hypervisorsFor(config, logger));
   const hypervisors = [...configured, ...extra];
   const uris = hypervisors.map((h) => h.uri);
+  const init = {
+    pollIntervalMs: config.driver.pollIntervalMs,
+    logger: logger.child({ driver: 'libvirt' }),
+    mediaDir: `${config.stateDir}/media`,
+    ...(hooks.onHealth ? { onHealth: hooks.onHealth } : {}),
+  };
   try {
-    const driver = await createHypervisorSet({
-      hypervisors,
-      pollIntervalMs: config.driver.pollIntervalMs,
-      logger: logger.child({ driver: 'libvirt' }),
-      mediaDir: `${config.stateDir}/media`,
-      ...(hooks.onHealth ? { onHealth: hooks.onHealth } : {}),
-    });
+    const driver = await createHypervisorSet({ hypervisors, ...init });
+    let joining = Promise.resolve();
+    const joinRegistry = (records: readonly Pick<BmcRecord, 'node' | 'libvirtUri'>[]) => {
+      // one registry change at a time, so two changes naming the same new URI add it once
+      joining = joining.then(async () => {
+        for (const h of registryHypervisors(driver.hypervisors(), records).extra) {
+          const nodes = records.filter((r) => r.libvirtUri?.trim() === h.uri).map((r) => r.node);
+          logger.info({ hypervisor: h.name, uri: h.uri, nodes }, 'a BMC record names a new hypervisor: connecting');
+          await addLibvirtHypervisor(driver, h, init).catch((err: unknown) =>
+            logger.warn({ err, hypervisor: h.name }, 'could not add the hypervisor a BMC record names'),
+          );
+        }
+      });
+      return joining;
+    };
     const named = (hs: HypervisorConfig[]) => hs.map((h) => `${h.name} (${h.uri})`).join(', ');
     let where = config.driver.hypervisors?.length
       ? `hypervisors ${named(configured)}`
       : configured.map((h) => h.uri).join(', ');
     if (extra.length) where += `; from the BMC registry: ${named(extra)}`;
-    return { driver, description: `libvirt driver on ${where}` };
+    return { driver, description: `libvirt driver on ${where}`, joinRegistry };
   } catch (err) {
     if (isBmcEmuError(err)) throw err;
     throw errors.driverUnavailable(`libvirt (${uris.join(', ')})`, (err as Error).message, err);

@@ -42,7 +42,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const root = logger ?? createLogger({ level: config.log.level, fd: 2 });
   const log = root.child({ component: 'serve' });
   const bus = new EventBus();
-  const { driver, description } = await createDriver(config, root.child({ component: 'driver' }), {
+  const { driver, description, joinRegistry } = await createDriver(config, root.child({ component: 'driver' }), {
     onHealth: publishHypervisorHealth(bus),
   });
   const nodes = await driver.list();
@@ -60,7 +60,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const passwordFile = htpasswdFile
     ? new HtpasswdAccounts(htpasswdFile, root.child({ component: 'redfish' }))
     : undefined;
-  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }));
+  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }), joinRegistry);
   services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   services.events = bus;

@@ -2,9 +2,10 @@
  * A BMC registry record whose libvirt URI no configured hypervisor has (here: imported from a vbmc config
  * tree whose `libvirt_uri` is a second real libvirtd's qemu+tcp:// URI) makes serve connect to that host
  * as an extra hypervisor, named from the URI's host: ipmitool powers the node there with the vbmc account
- * and port, and `bmc-emu nodes` lists the node and the hypervisor.
+ * and port, and `bmc-emu nodes` lists the node and the hypervisor. A `bmc add --libvirt-uri` naming a third
+ * host on the running server connects to it live.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,13 @@ const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
 const peers = requirePeers('registry libvirt URIs (ipmitool)', [command('ipmitool')]);
 
 const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+/** The CLI while this process serves (the management socket must keep answering meanwhile). */
+const cliAsync = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+    ),
+  );
 
 function ipmi(port: number, user: string, password: string, ...cmd: string[]) {
   return run('ipmitool', [
@@ -41,13 +49,15 @@ libvirtPeers.describe('a registry record naming an unconfigured libvirt host', (
     let port = 0;
     let first: { name: string; uuid: string };
     let second: { name: string; uuid: string };
+    let third: { name: string; uuid: string };
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'bmcemu-reguri-'));
       stateDir = join(dir, 'state');
-      hosts = await startLibvirtdHosts([{}, {}]);
+      hosts = await startLibvirtdHosts([{}, {}, {}]);
       first = hosts[0]!.defineDomain('reg-first');
       second = hosts[1]!.defineDomain('reg-second');
+      third = hosts[2]!.defineDomain('reg-third');
       port = await freeUdpRange(1);
       const tree = join(dir, 'vbmc', second.name);
       mkdirSync(tree, { recursive: true });
@@ -111,6 +121,26 @@ libvirtPeers.describe('a registry record naming an unconfigured libvirt host', (
       }
       expect(st.virsh('domstate', second.name).trim()).toBe('shut off');
       expect((await ipmi(port, 'admin', 'password', 'chassis', 'power', 'status')).code).not.toBe(0);
+    }, 120_000);
+
+    it('`bmc add --libvirt-uri` of a third host on the running server connects to it live', async () => {
+      const p3 = await freeUdpRange(1);
+      const add = await cliAsync([
+        ...['bmc', 'add', third.name, '--port', String(p3), '--username', 'u3', '--password', 'p3-pw'],
+        ...['--libvirt-uri', hosts![2]!.tcpUri, '--state-dir', stateDir],
+      ]);
+      expect(add.status, add.stderr).toBe(0);
+      expect(add.stdout).toMatch(/applied to the running server/);
+      const st = await ipmi(p3, 'u3', 'p3-pw', 'chassis', 'power', 'status');
+      expect(st.stdout, st.stderr).toMatch(/Chassis Power is off/);
+      const on = await ipmi(p3, 'u3', 'p3-pw', 'chassis', 'power', 'on');
+      expect(on.code, on.stderr).toBe(0);
+      const deadline = Date.now() + 30_000;
+      while (hosts![2]!.virsh('domstate', third.name).trim() !== 'running' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(hosts![2]!.virsh('domstate', third.name).trim()).toBe('running');
+      expect((await ipmi(p3, 'u3', 'p3-pw', 'chassis', 'power', 'off')).code).toBe(0);
     }, 120_000);
 
     it('`bmc-emu nodes` lists the node with that hypervisor, and the hypervisor itself', () => {

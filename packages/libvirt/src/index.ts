@@ -3,7 +3,7 @@ import { LibvirtDriver, type LibvirtDriverOptions } from './libvirt-driver.js';
 
 export { LIBVIRT_BOOT_TARGETS } from './boot-config.js';
 export { type DomainFacts, domainFacts } from './domain-facts.js';
-export { createHypervisorSet, type HypervisorSetInit } from './hypervisors.js';
+export { addLibvirtHypervisor, createHypervisorSet, type HypervisorSetInit } from './hypervisors.js';
 export { LibvirtDriver, type LibvirtDriverOptions } from './libvirt-driver.js';
 export { type BmcState, METADATA_NS, readState } from './metadata.js';
 export { type LibvirtSnapshot, LibvirtObjects, type VolumeInfo } from './objects.js';

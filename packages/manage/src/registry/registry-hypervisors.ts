@@ -15,7 +15,7 @@ export interface RegistryHypervisors {
  * compared as written (trimmed): libvirt itself treats two spellings of a host as two connections.
  */
 export function registryHypervisors(
-  configured: readonly HypervisorConfig[],
+  configured: readonly Pick<HypervisorConfig, 'name' | 'uri'>[],
   records: readonly Pick<BmcRecord, 'libvirtUri'>[],
 ): RegistryHypervisors {
   const known = new Set(configured.map((h) => h.uri.trim()));
