@@ -226,6 +226,31 @@ libvirtPeers.describe('virtual media on a remote libvirt host', () =>
       await sushyMedia(base, near!.uuid, 'eject');
     }, 120_000);
 
+    it('an existing dir pool whose directory is gone is built again, and used', async () => {
+      const h = hosts![1]!;
+      h.virsh('pool-define-as', 'bmcemu-t-predef', 'dir', '--target', '/var/lib/libvirt/images/bmcemu-t-predef');
+      const set = await createHypervisorSet({
+        hypervisors: [
+          {
+            name: 'far-predef',
+            uri: h.tcpUri,
+            timeoutMs: 4000,
+            commandTimeoutMs: 20_000,
+            media: { pool: 'bmcemu-t-predef' },
+          },
+        ],
+      });
+      try {
+        await set.insertMedia(far[0]!.uuid, 'Cd', { kind: 'path', path: IPXE_ISO, image: 'http://x/ipxe.iso' });
+        expect(cdSource(1, far[0]!.name, true)).toBe(`/var/lib/libvirt/images/bmcemu-t-predef/bmcemu-${isoSha}.img`);
+        expect(h.virsh('pool-info', 'bmcemu-t-predef')).toMatch(/State:\s+running/);
+        await set.ejectMedia(far[0]!.uuid, 'Cd');
+        expect(cdSource(1, far[0]!.name, true)).toBeUndefined();
+      } finally {
+        await set.close();
+      }
+    }, 60_000);
+
     it("a pool that cannot be made fails with the host and libvirt's message; the node stays usable", async () => {
       const h = hosts![1]!;
       const set = await createHypervisorSet({
@@ -244,6 +269,7 @@ libvirtPeers.describe('virtual media on a remote libvirt host', () =>
           .insertMedia(far[0]!.uuid, 'Cd', { kind: 'path', path: IPXE_ISO, image: 'http://x/ipxe.iso' })
           .catch((e: unknown) => e);
         expect(isBmcEmuError(err, ErrorCode.MediaError), String(err)).toBe(true);
+        console.log(`remote media, bad pool: ${(err as Error).message}`);
         expect((err as Error).message).toMatch(/far-bad-pool/);
         expect((err as Error).message).toContain(h.ip);
         expect((err as Error).message).toMatch(/bmcemu-t-badpool/);

@@ -1,8 +1,8 @@
 /**
  * Several private libvirtds at once, each a "host" of its own: its own network namespace (reached from
  * the test over a veth pair, 10.253.x.0/30) and its own mount namespace (tmpfs over /run/libvirt,
- * /var/lib/libvirt, /var/cache/libvirt and /etc/libvirt/qemu, so the daemons never see each other's
- * sockets, state or domain definitions). libvirtd listens on qemu+tcp://<ns-ip>/system (auth none,
+ * /var/lib/libvirt, /var/cache/libvirt, /etc/libvirt/qemu and /etc/libvirt/storage, so the daemons never
+ * see each other's sockets, state, domain or pool definitions). libvirtd listens on qemu+tcp://<ns-ip>/system (auth none,
  * inside the test's namespace only); a host started with `ssh: true` also runs an sshd in its namespaces
  * with a fresh host key and a test client key (qemu+ssh://root@<ns-ip>/system).
  *
@@ -79,7 +79,8 @@ function answers(uri: string): boolean {
   }
 }
 
-const MOUNTS = ['/run/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/etc/libvirt/qemu'];
+// /etc/libvirt/storage too: a pool a test defines (e.g. bmc-emu's media pool) must not outlive its host
+const MOUNTS = ['/run/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/etc/libvirt/qemu', '/etc/libvirt/storage'];
 
 async function startHost(index: number, ssh: boolean): Promise<LibvirtdHost & { stop(): Promise<void> }> {
   const subnet = ((process.pid % 50) * 5 + index) % 250;

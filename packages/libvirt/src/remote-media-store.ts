@@ -188,7 +188,17 @@ export class RemoteMediaStore {
         await this.objects.createDirPool(pool, poolPath);
         return;
       }
-      if (!/^State:\s+running/m.test(info)) await this.objects.startPool(pool);
+      if (/^State:\s+running/m.test(info)) return;
+      try {
+        await this.objects.startPool(pool);
+      } catch (err) {
+        // a dir pool whose directory is gone (a tmpfs, a cleaned host) is made again; other pool types are
+        // never built (pool-build formats a disk pool)
+        const xml = await this.opts.virsh.run(['pool-dumpxml', pool]);
+        if (!/<pool[^>]*type=['"]dir['"]/.test(xml)) throw err;
+        await this.opts.virsh.run(['pool-build', pool]);
+        await this.objects.startPool(pool);
+      }
     })();
     return this.pool;
   }
