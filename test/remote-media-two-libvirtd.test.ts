@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, isBmcEmuError } from '@bmc-emu/core';
-import { createHypervisorSet } from '@bmc-emu/libvirt';
+import { ErrorCode, isBmcEmuError, silentLogger } from '@bmc-emu/core';
+import { createHypervisorSet, mediaPlacement, RemoteMediaStore, Virsh } from '@bmc-emu/libvirt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ImageServer, IPXE_ISO, startImageServer } from '../packages/redfish/test/harness.js';
 import { configSchema } from '../src/config-schema.js';
@@ -225,6 +225,29 @@ libvirtPeers.describe('virtual media on a remote libvirt host', () =>
       expect(uploads()).toBe(2);
       await sushyMedia(base, near!.uuid, 'eject');
     }, 120_000);
+
+    it('two inserts of one image at once share one upload; a held volume is never collected', async () => {
+      const h = hosts![1]!;
+      const store = new RemoteMediaStore({
+        virsh: new Virsh({ uri: h.tcpUri }),
+        placement: mediaPlacement({ pool: 'bmcemu-t-store', poolPath: '/var/lib/libvirt/images/bmcemu-t-store' }),
+        host: h.ip,
+        logger: silentLogger(),
+        inUse: () => new Set(),
+      });
+      const [a, b] = await Promise.all([store.place(IPXE_ISO), store.place(IPXE_ISO)]);
+      expect(store.uploads).toBe(1);
+      expect(a.path).toBe(b.path);
+      expect(a.sha256).toBe(isoSha);
+      a.release();
+      expect(await store.collect()).toEqual([]); // b still holds it
+      b.release();
+      expect(await store.collect()).toEqual([`bmcemu-${isoSha}.img`]);
+      expect(h.virsh('vol-list', 'bmcemu-t-store').trim()).toBe('');
+      // gone from the host, so the next place uploads it again
+      (await store.place(IPXE_ISO)).release();
+      expect(store.uploads).toBe(2);
+    }, 60_000);
 
     it('an existing dir pool whose directory is gone is built again, and used', async () => {
       const h = hosts![1]!;
