@@ -72,11 +72,21 @@ async function withPortOwner(err: unknown, reg: RegistryFile): Promise<never> {
   });
 }
 
-/** The BMC registry made live: the directory front ends read, and the management API changing it. */
-export function wireBmcs(config: Readonly<Config>, driver: NodeDriver, logger: Logger, labs?: LabBook): BmcWiring {
+/**
+ * The BMC registry made live: the directory front ends read, and the management API changing it.
+ * `joinRegistry` connects the driver to hypervisors that only the registry names (before the BMCs open).
+ */
+export function wireBmcs(
+  config: Readonly<Config>,
+  driver: NodeDriver,
+  logger: Logger,
+  labs?: LabBook,
+  joinRegistry?: (records: RegistryFile['bmcs']) => Promise<void>,
+): BmcWiring {
   const directory = new MutableBmcDirectory(config.driver.serve);
   const owned = new Set<string>();
   const apply = async (reg: RegistryFile) => {
+    await joinRegistry?.(reg.bmcs);
     await syncMemoryNodes(driver, reg, owned);
     await directory.set(reg.bmcs.map(entryOf)).catch((err: unknown) => withPortOwner(err, reg));
   };

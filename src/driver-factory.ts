@@ -2,6 +2,7 @@ import {
   type BaseConfig,
   demoNodes,
   errors,
+  type HypervisorConfig,
   isBmcEmuError,
   type HypervisorStatus,
   type Logger,
@@ -9,12 +10,18 @@ import {
   type NodeDriver,
   resolveHypervisors,
 } from '@bmc-emu/core';
-import { connectUri, createHypervisorSet, probeLibvirt } from '@bmc-emu/libvirt';
+import { addLibvirtHypervisor, connectUri, createHypervisorSet, probeLibvirt } from '@bmc-emu/libvirt';
+import { type BmcRecord, managementPaths, readRegistry, registryHypervisors } from '@bmc-emu/manage';
 
 export interface DriverChoice {
   driver: NodeDriver;
   /** One line for the user: which driver and why. */
   description: string;
+  /**
+   * The BMC registry changed: connect to the libvirt URIs its records name that the driver does not
+   * serve yet (libvirt only; hypervisors stay connected when their records go, until a restart).
+   */
+  joinRegistry?: (records: readonly Pick<BmcRecord, 'node' | 'libvirtUri'>[]) => Promise<void>;
 }
 
 /** How long `auto` waits for libvirt to answer before falling back to memory. */
@@ -25,21 +32,72 @@ export interface DriverHooks {
   onHealth?: (status: HypervisorStatus) => void;
 }
 
-async function libvirt(config: Readonly<BaseConfig>, logger: Logger, hooks: DriverHooks): Promise<DriverChoice> {
-  const hypervisors = resolveHypervisors(config.driver);
-  const uris = hypervisors.map((h) => h.uri);
+/**
+ * The configured hypervisors, plus one for each libvirt URI that a BMC registry record names (vbmc's
+ * `libvirt_uri`) and no configured hypervisor has. A registry that cannot be read adds none here (serve
+ * refuses it later with its path and line).
+ */
+async function hypervisorsFor(
+  config: Readonly<BaseConfig>,
+  logger: Logger,
+): Promise<{ configured: HypervisorConfig[]; extra: HypervisorConfig[] }> {
+  const configured = resolveHypervisors(config.driver);
+  let records;
   try {
-    const driver = await createHypervisorSet({
-      hypervisors,
-      pollIntervalMs: config.driver.pollIntervalMs,
-      logger: logger.child({ driver: 'libvirt' }),
-      mediaDir: `${config.stateDir}/media`,
-      ...(hooks.onHealth ? { onHealth: hooks.onHealth } : {}),
-    });
-    const where = config.driver.hypervisors?.length
-      ? `hypervisors ${hypervisors.map((h) => `${h.name} (${h.uri})`).join(', ')}`
-      : uris.join(', ');
-    return { driver, description: `libvirt driver on ${where}` };
+    records = (await readRegistry(managementPaths(config.stateDir).registry)).bmcs;
+  } catch (err) {
+    logger.warn({ err }, 'the BMC registry could not be read; its libvirt URIs are not connected to');
+    return { configured, extra: [] };
+  }
+  const { extra, invalid } = registryHypervisors(configured, records);
+  for (const uri of invalid) {
+    const nodes = records.filter((r) => r.libvirtUri?.trim() === uri).map((r) => r.node);
+    logger.warn({ uri, nodes }, 'a BMC record names something that is not a libvirt URI; not connected to');
+  }
+  for (const h of extra) {
+    const nodes = records.filter((r) => r.libvirtUri?.trim() === h.uri).map((r) => r.node);
+    logger.info({ hypervisor: h.name, uri: h.uri, nodes }, 'a hypervisor only the BMC registry names: connecting');
+  }
+  return { configured, extra };
+}
+
+async function libvirt(
+  config: Readonly<BaseConfig>,
+  logger: Logger,
+  hooks: DriverHooks,
+  found?: Awaited<ReturnType<typeof hypervisorsFor>>,
+): Promise<DriverChoice> {
+  const { configured, extra } = found ?? (await hypervisorsFor(config, logger));
+  const hypervisors = [...configured, ...extra];
+  const uris = hypervisors.map((h) => h.uri);
+  const init = {
+    pollIntervalMs: config.driver.pollIntervalMs,
+    logger: logger.child({ driver: 'libvirt' }),
+    mediaDir: `${config.stateDir}/media`,
+    ...(hooks.onHealth ? { onHealth: hooks.onHealth } : {}),
+  };
+  try {
+    const driver = await createHypervisorSet({ hypervisors, ...init });
+    let joining = Promise.resolve();
+    const joinRegistry = (records: readonly Pick<BmcRecord, 'node' | 'libvirtUri'>[]) => {
+      // one registry change at a time, so two changes naming the same new URI add it once
+      joining = joining.then(async () => {
+        for (const h of registryHypervisors(driver.hypervisors(), records).extra) {
+          const nodes = records.filter((r) => r.libvirtUri?.trim() === h.uri).map((r) => r.node);
+          logger.info({ hypervisor: h.name, uri: h.uri, nodes }, 'a BMC record names a new hypervisor: connecting');
+          await addLibvirtHypervisor(driver, h, init).catch((err: unknown) =>
+            logger.warn({ err, hypervisor: h.name }, 'could not add the hypervisor a BMC record names'),
+          );
+        }
+      });
+      return joining;
+    };
+    const named = (hs: HypervisorConfig[]) => hs.map((h) => `${h.name} (${h.uri})`).join(', ');
+    let where = config.driver.hypervisors?.length
+      ? `hypervisors ${named(configured)}`
+      : configured.map((h) => h.uri).join(', ');
+    if (extra.length) where += `; from the BMC registry: ${named(extra)}`;
+    return { driver, description: `libvirt driver on ${where}`, joinRegistry };
   } catch (err) {
     if (isBmcEmuError(err)) throw err;
     throw errors.driverUnavailable(`libvirt (${uris.join(', ')})`, (err as Error).message, err);
@@ -55,10 +113,10 @@ export async function createDriver(
   const kind = config.driver.kind;
   if (kind === 'libvirt') return libvirt(config, logger, hooks);
   if (kind === 'auto') {
-    const answers = await Promise.all(
-      resolveHypervisors(config.driver).map((h) => probeLibvirt(connectUri(h), AUTO_PROBE_MS)),
-    );
-    if (answers.some(Boolean)) return libvirt(config, logger, hooks);
+    const found = await hypervisorsFor(config, logger);
+    const all = [...found.configured, ...found.extra];
+    const answers = await Promise.all(all.map((h) => probeLibvirt(connectUri(h), AUTO_PROBE_MS)));
+    if (answers.some(Boolean)) return libvirt(config, logger, hooks, found);
   }
   const driver = new MemoryDriver({ nodes: demoNodes(config.driver.demoNodes) });
   const why = kind === 'auto' ? ' (no libvirt found)' : '';

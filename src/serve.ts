@@ -44,7 +44,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const log = root.child({ component: 'serve' });
   const bus = new EventBus();
   const labs = await loadLabBook(config, bus, root.child({ component: 'manage' }));
-  const { driver, description } = await createDriver(config, root.child({ component: 'driver' }), {
+  const { driver, description, joinRegistry } = await createDriver(config, root.child({ component: 'driver' }), {
     onHealth: publishHypervisorHealth(bus),
   });
   const nodes = await driver.list();
@@ -62,7 +62,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const passwordFile = htpasswdFile
     ? new HtpasswdAccounts(htpasswdFile, root.child({ component: 'redfish' }))
     : undefined;
-  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }), labs);
+  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }), labs, joinRegistry);
   services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   services.events = bus;

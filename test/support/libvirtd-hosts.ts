@@ -79,6 +79,7 @@ function answers(uri: string): boolean {
   }
 }
 
+// /etc/libvirt/storage too: a pool a test defines (e.g. bmc-emu's media pool) must not outlive its host
 const MOUNTS = ['/run/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/etc/libvirt/qemu', '/etc/libvirt/storage'];
 
 async function startHost(index: number, ssh: boolean): Promise<LibvirtdHost & { stop(): Promise<void> }> {

@@ -121,6 +121,30 @@ export class HypervisorSet implements NodeDriver {
     if (failed.length === results.length) throw this.named(this.members[0]!, failed[0]!.reason);
   }
 
+  /**
+   * Add a hypervisor to a running set (e.g. one a BMC record names): loaded once, its nodes announced as
+   * `added`; one that does not answer is marked down and probed like any other.
+   */
+  async add(cfg: HypervisorMember): Promise<void> {
+    this.assertOpen();
+    if (this.members.some((m) => m.name === cfg.name)) {
+      throw errors.invalidArgument(`A hypervisor named "${cfg.name}" is served already; names must differ.`);
+    }
+    const m = new Member(cfg);
+    this.members.push(m);
+    m.unwatch = cfg.driver.watch((e) => this.onMemberEvent(m, e));
+    try {
+      const nodes = await withTimeout(cfg.driver.list(), m.timeoutMs, () => m.unavailable('no answer'));
+      if (this.closed) return;
+      for (const n of nodes) {
+        if (this.claim(m, n)) this.emitter.emit('event', { type: 'added', nodeId: n.id, node: tag(m, n) });
+      }
+      this.logger.info({ hypervisor: m.name, uri: cfg.uri, nodes: nodes.length }, 'hypervisor added');
+    } catch (err) {
+      this.markDown(m, reasonOf(err));
+    }
+  }
+
   hypervisors(): HypervisorStatus[] {
     return this.members.map((m) => this.statusOf(m));
   }

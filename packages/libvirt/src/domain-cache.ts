@@ -106,6 +106,11 @@ export class DomainCache {
     return entries.find((e) => e.live.uuid === id) ?? entries.find((e) => e.live.name === id);
   }
 
+  /** What the cache holds now without reading libvirt; undefined before the first load or while down. */
+  known(): DomainEntry[] | undefined {
+    return this.loaded && this.downReason === undefined ? [...this.entries.values()] : undefined;
+  }
+
   peek(uuid: string): DomainEntry | undefined {
     return this.entries.get(uuid);
   }

@@ -23,6 +23,19 @@ export interface HypervisorSetInit {
   onHealth?: HypervisorSetOptions['onHealth'];
 }
 
+/** The LibvirtDriver of one hypervisor: its own virsh connection, cache, `virsh event` stream and timeouts. */
+function driverFor(h: HypervisorConfig, init: Omit<HypervisorSetInit, 'hypervisors'>, logger: Logger): LibvirtDriver {
+  return new LibvirtDriver({
+    ...init.options,
+    uris: [connectUri(h)],
+    pollIntervalMs: init.pollIntervalMs,
+    virshTimeoutMs: h.commandTimeoutMs,
+    logger: logger.child({ hypervisor: h.name }),
+    ...(init.mediaDir ? { mediaDir: join(init.mediaDir, h.name) } : {}),
+    ...(h.media || init.options?.media ? { media: { ...init.options?.media, ...h.media } } : {}),
+  });
+}
+
 /**
  * One LibvirtDriver per hypervisor (each its own virsh connection, cache, `virsh event` stream and
  * timeouts) behind one HypervisorSet. Resolves once every hypervisor answered or was found down; fails
@@ -30,17 +43,7 @@ export interface HypervisorSetInit {
  */
 export async function createHypervisorSet(init: HypervisorSetInit): Promise<HypervisorSet> {
   const logger = init.logger ?? silentLogger();
-  const drivers = init.hypervisors.map(
-    (h) =>
-      new LibvirtDriver({
-        ...init.options,
-        uris: [connectUri(h)],
-        pollIntervalMs: init.pollIntervalMs,
-        virshTimeoutMs: h.commandTimeoutMs,
-        logger: logger.child({ hypervisor: h.name }),
-        ...(init.mediaDir ? { mediaDir: join(init.mediaDir, h.name) } : {}),
-      }),
-  );
+  const drivers = init.hypervisors.map((h) => driverFor(h, init, logger));
   // a host that does not answer yet keeps polling on its own; the set marks it down and probes it
   await Promise.allSettled(drivers.map((d) => d.start()));
   const set = new HypervisorSet({
@@ -65,4 +68,23 @@ export async function createHypervisorSet(init: HypervisorSetInit): Promise<Hype
     throw err;
   }
   return set;
+}
+
+/**
+ * Connect a running set to one more libvirt hypervisor (same per-host isolation as the others). A host
+ * that does not answer is added all the same: marked down, probed until it does.
+ */
+export async function addLibvirtHypervisor(
+  set: HypervisorSet,
+  h: HypervisorConfig,
+  init: Omit<HypervisorSetInit, 'hypervisors'> = {},
+): Promise<void> {
+  const driver = driverFor(h, init, init.logger ?? silentLogger());
+  await driver.start().catch(() => undefined);
+  try {
+    await set.add({ name: h.name, uri: h.uri, driver, timeoutMs: h.timeoutMs });
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
 }

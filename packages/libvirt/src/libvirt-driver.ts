@@ -26,6 +26,7 @@ import {
   type NodeEventType,
   POWER_ACTIONS,
   type PowerAction,
+  parseLibvirtUri,
   type PowerState,
   type SecureBoot,
   silentLogger,
@@ -36,7 +37,9 @@ import { bootMode, bootSignature, firstBootTarget, isQ35 } from './domain-facts.
 import { addDisk, cdromElement, findDisk, freeTarget, removeDisk, usbStickElement } from './media-device.js';
 import { type BmcState, readState, writeState } from './metadata.js';
 import { nodeFromEntry } from './node-view.js';
+import { mediaPlacement, type MediaPlacement, uploadsMedia } from './media-placement.js';
 import { openPtyConsole } from './pty-console.js';
+import { RemoteMediaStore } from './remote-media-store.js';
 import { Virsh } from './virsh.js';
 import { buildDomainXml, buildXml, type XmlEl } from './xml.js';
 
@@ -53,6 +56,12 @@ export interface LibvirtDriverOptions {
   /** Follow libvirt events (default: true except for test:/// URIs, whose state is per connection). */
   events?: boolean;
   virshTimeoutMs?: number;
+  /** Where images go on a remote host (a storage pool they are uploaded into). */
+  media?: Partial<MediaPlacement>;
+  /** After an eject or a removed domain, unused uploaded volumes are collected this much later (ms). */
+  mediaGcDelayMs?: number;
+  /** And every this often in any case (ms). */
+  mediaGcIntervalMs?: number;
 }
 
 interface Ctx {
@@ -70,6 +79,11 @@ export class LibvirtDriver implements NodeDriver {
   private readonly caches = new Map<string, DomainCache>();
   private readonly virshes = new Map<string, Virsh>();
   private readonly cpuTimes = new Map<string, CpuTimeReader>();
+  private readonly remoteMedia = new Map<string, RemoteMediaStore>();
+  private readonly gcTimers = new Map<string, NodeJS.Timeout>();
+  private readonly gcRuns = new Map<string, Promise<void>>();
+  private gcInterval: NodeJS.Timeout | undefined;
+  private readonly gcDelayMs: number;
   private readonly queue = new KeyedQueue();
   private readonly emitter = new EventEmitter();
   private readonly transit = new Map<string, PowerState>();
@@ -85,6 +99,8 @@ export class LibvirtDriver implements NodeDriver {
     this.logger = opts.logger ?? silentLogger();
     this.mediaDir = opts.mediaDir ?? join(tmpdir(), 'bmc-emu-media');
     this.gracefulTimeoutMs = opts.gracefulTimeoutMs ?? 120_000;
+    this.gcDelayMs = opts.mediaGcDelayMs ?? 2_000;
+    const placement = mediaPlacement(opts.media);
     this.emitter.setMaxListeners(0);
     const listener: CacheListener = {
       updated: (uri, uuid, prev, next) => this.onUpdated(uri, uuid, prev, next),
@@ -103,7 +119,34 @@ export class LibvirtDriver implements NodeDriver {
           events: opts.events ?? !uri.startsWith('test:'),
         }),
       );
+      if (uploadsMedia(uri, placement.upload)) {
+        const cache = this.caches.get(uri)!;
+        this.remoteMedia.set(
+          uri,
+          new RemoteMediaStore({
+            virsh,
+            placement,
+            host: parseLibvirtUri(uri)?.host || uri,
+            logger: this.logger.child({ uri }),
+            inUse: () => {
+              const known = cache.known();
+              return known && diskPaths(known);
+            },
+          }),
+        );
+      }
     }
+    if (this.remoteMedia.size > 0) {
+      this.gcInterval = setInterval(() => {
+        for (const uri of this.remoteMedia.keys()) this.scheduleGc(uri, 0);
+      }, opts.mediaGcIntervalMs ?? 600_000);
+      this.gcInterval.unref();
+    }
+  }
+
+  /** The store of uploaded images for a remote URI (undefined for a host that reads local files). */
+  mediaStore(uri: string): RemoteMediaStore | undefined {
+    return this.remoteMedia.get(uri);
   }
 
   /** Load every URI once and start following events. Fails when no URI answers. */
@@ -113,6 +156,8 @@ export class LibvirtDriver implements NodeDriver {
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length === results.length) throw failed[0]!.reason;
     for (const f of failed) this.logger.warn({ err: f.reason }, 'a libvirt URI is unreachable; retrying');
+    // volumes left behind while bmc-emu was not running
+    for (const uri of this.remoteMedia.keys()) this.scheduleGc(uri);
   }
 
   /** virsh processes spawned so far (every URI). */
@@ -240,8 +285,26 @@ export class LibvirtDriver implements NodeDriver {
   async insertMedia(id: string, slot: MediaSlot, source: MediaSource): Promise<void> {
     if (!MEDIA_SLOTS.includes(slot)) throw errors.invalidArgument(`Unknown media slot "${slot}".`);
     if (slot === 'Floppy') throw errors.unsupported('libvirt nodes have no Floppy slot here; use Cd or UsbStick.');
-    await this.resolve(id);
-    const path = await this.localMedia(id, slot, source);
+    const { cache, entry: found } = await this.resolve(id);
+    const store = this.remoteMedia.get(cache.uri);
+    const holds = slot === 'Cd' ? found.live.cdroms[0] : found.live.usbSticks[0];
+    if (store && holds?.source) {
+      // before an upload that would be for nothing (insertPath checks again on a fresh read)
+      throw errors.conflict(`The ${slot} slot of ${found.live.name} holds ${holds.source}; eject it first.`);
+    }
+    const local = await this.localMedia(id, slot, source);
+    const placed = store ? await store.place(local, source.image) : undefined;
+    const path = placed?.path ?? local;
+    try {
+      await this.insertPath(id, slot, path, source);
+    } finally {
+      placed?.release();
+    }
+    // a failed insert leaves a volume no domain uses
+    if (placed) this.scheduleGc(cache.uri);
+  }
+
+  private async insertPath(id: string, slot: MediaSlot, path: string, source: MediaSource): Promise<void> {
     await this.withDomain(id, async (ctx) => {
       const { live } = ctx.entry;
       const running = live.liveId !== undefined;
@@ -288,11 +351,13 @@ export class LibvirtDriver implements NodeDriver {
 
   async ejectMedia(id: string, slot: MediaSlot): Promise<void> {
     if (!MEDIA_SLOTS.includes(slot)) throw errors.invalidArgument(`Unknown media slot "${slot}".`);
+    let ejectedOn: string | undefined;
     await this.withDomain(id, async (ctx) => {
       const { live } = ctx.entry;
       const running = live.liveId !== undefined;
       const current = slot === 'Cd' ? live.cdroms[0] : slot === 'UsbStick' ? live.usbSticks[0] : live.floppies[0];
       if (!current?.source) return;
+      ejectedOn = ctx.cache.uri;
       if (running && slot === 'UsbStick') {
         const disk = findDisk(ctx.entry.inactiveDom, current.target) ?? usbStickElement(current.target, current.source);
         await ctx.virsh.runWithXml(['detach-device', ctx.uuid, 'FILE', '--live', '--config'], deviceXml(disk));
@@ -311,6 +376,7 @@ export class LibvirtDriver implements NodeDriver {
       delete state.media[slot];
       await this.save(ctx, dom, state);
     });
+    if (ejectedOn) this.scheduleGc(ejectedOn);
   }
 
   async getBios(id: string): Promise<{ attributes: BiosAttributes; pending: BiosAttributes }> {
@@ -384,6 +450,10 @@ export class LibvirtDriver implements NodeDriver {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.gcInterval);
+    for (const t of this.gcTimers.values()) clearTimeout(t);
+    this.gcTimers.clear();
+    await Promise.allSettled(this.gcRuns.values());
     await Promise.all([...this.caches.values()].map((c) => c.close()));
     this.emitter.removeAllListeners();
   }
@@ -507,6 +577,7 @@ export class LibvirtDriver implements NodeDriver {
     if (started) this.adoptExternalBoot(uri, uuid, next!.live.liveId!);
     if (!next) {
       this.emitter.emit('event', { type: 'removed', nodeId: uuid } satisfies NodeEvent);
+      if (this.remoteMedia.has(uri)) this.scheduleGc(uri);
       return;
     }
     const after = this.view(uri, next);
@@ -530,6 +601,31 @@ export class LibvirtDriver implements NodeDriver {
         await this.booted({ cache, virsh, uuid, entry });
       })
       .catch((err) => this.logger.warn({ err, uuid }, 'could not record an external boot'));
+  }
+
+  /**
+   * Collect the unused uploaded volumes of a remote host soon (debounced; one pass at a time per host,
+   * a pass bounded by the store's maxDeletesPerPass; a request during a pass runs one more pass after it).
+   */
+  private scheduleGc(uri: string, delayMs = this.gcDelayMs): void {
+    const store = this.remoteMedia.get(uri);
+    if (!store || this.closed || this.gcTimers.has(uri)) return;
+    const timer = setTimeout(() => {
+      this.gcTimers.delete(uri);
+      const prev = this.gcRuns.get(uri) ?? Promise.resolve();
+      const run = prev
+        .then(() => (this.closed ? [] : store.collect()))
+        .then(
+          () => undefined,
+          (err: unknown) => this.logger.warn({ err, uri }, 'media: collecting unused volumes failed'),
+        )
+        .finally(() => {
+          if (this.gcRuns.get(uri) === run) this.gcRuns.delete(uri);
+        });
+      this.gcRuns.set(uri, run);
+    }, delayMs);
+    timer.unref();
+    this.gcTimers.set(uri, timer);
   }
 
   private emitPower(uuid: string): void {
@@ -568,6 +664,15 @@ function changeType(a: Node, b: Node): NodeEventType | undefined {
   if (JSON.stringify(a.bios) !== JSON.stringify(b.bios)) return 'bios';
   if (JSON.stringify(a.secureBoot) !== JSON.stringify(b.secureBoot)) return 'secureBoot';
   return JSON.stringify(a) === JSON.stringify(b) ? undefined : 'changed';
+}
+
+/** Every disk source of every domain (live and persistent definitions). */
+function diskPaths(entries: Iterable<DomainEntry>): Set<string> {
+  const paths = new Set<string>();
+  for (const e of entries) {
+    for (const d of [...e.live.disks, ...e.inactive.disks]) if (d.path) paths.add(d.path);
+  }
+  return paths;
 }
 
 function deviceXml(disk: XmlEl): string {

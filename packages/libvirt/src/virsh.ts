@@ -71,21 +71,21 @@ export class Virsh {
     }
   }
 
-  /** Run one virsh command; resolves with stdout, rejects with a typed BmcEmuError. */
-  async run(args: readonly string[], input?: string): Promise<string> {
+  /**
+   * Run one virsh command; resolves with stdout, rejects with a typed BmcEmuError. `timeoutMs` replaces
+   * the connection's for commands whose length depends on their data (vol-upload).
+   */
+  async run(args: readonly string[], input?: string, timeoutMs = this.timeoutMs): Promise<string> {
     this.spawned++;
     const r = await execa(this.bin, ['-q', '-c', this.uri, ...args], {
       reject: false,
-      timeout: this.timeoutMs,
+      timeout: timeoutMs,
       forceKillAfterDelay: 1_000,
       input,
       env: { LC_ALL: 'C' },
     });
     if (r.timedOut) {
-      throw errors.driverUnavailable(
-        `libvirt (${this.uri})`,
-        `virsh ${args[0]} did not answer in ${this.timeoutMs} ms`,
-      );
+      throw errors.driverUnavailable(`libvirt (${this.uri})`, `virsh ${args[0]} did not answer in ${timeoutMs} ms`);
     }
     if (r.exitCode !== 0 || r.failed) {
       const stderr = String(r.stderr ?? '') || String(r.message ?? '');

@@ -18,6 +18,7 @@ export {
 } from './import/htpasswd.js';
 export { withFileLock } from './registry/file-lock.js';
 export { checkRegistry, endpointKey, readRegistry, RegistryStore } from './registry/registry-store.js';
+export { type RegistryHypervisors, registryHypervisors } from './registry/registry-hypervisors.js';
 export { bmcRecordSchema, emptyRegistry, type RegistryFile, registryFileSchema } from './registry/schema.js';
 export { addBmc, type BmcPatch, deleteBmc, nextFreePort, setActive, setBmc, shown } from './registry/operations.js';
 export { udpPortOwner } from './registry/port-owner.js';

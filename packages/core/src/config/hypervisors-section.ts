@@ -47,6 +47,18 @@ export const hypervisorSsh = z
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/** Virtual media on this hypervisor: copied into a libvirt storage pool when the host is remote. */
+export const hypervisorMedia = z
+  .object({
+    /** The pool images are uploaded into (created as a `dir` pool at `poolPath` when missing). */
+    pool: z.string().regex(NAME, 'a pool name is 1-63 letters, digits, ".", "_" or "-"').optional(),
+    /** Directory of the pool on the hypervisor, when bmc-emu creates it. */
+    poolPath: z.string().startsWith('/', 'poolPath is an absolute path on the hypervisor').optional(),
+    /** auto: upload when the URI names a host; always / never: regardless of the URI. */
+    upload: z.enum(['auto', 'always', 'never']).optional(),
+  })
+  .strict();
+
 export const hypervisorEntry = z
   .object({
     name: z.string().regex(NAME, 'a hypervisor name is 1-63 letters, digits, ".", "_" or "-"'),
@@ -57,6 +69,7 @@ export const hypervisorEntry = z
     /** Kill a virsh command that takes longer than this (ms). */
     commandTimeoutMs: z.number().int().min(1_000).max(600_000).default(20_000),
     ssh: hypervisorSsh.optional(),
+    media: hypervisorMedia.optional(),
   })
   .strict()
   .superRefine((h, ctx) => {
@@ -103,14 +116,18 @@ export type HypervisorConfig = z.infer<typeof hypervisorEntry>;
 
 /**
  * The hypervisors to serve: `driver.hypervisors` when given, else one per `driver.libvirtUris` entry,
- * named after the URI's host (`local` without one), `-2`, `-3`, ... when a name is taken.
+ * named after the URI's host (`local` without one), `-2`, `-3`, ... when a name is taken (by another of
+ * these or one of `taken`).
  */
-export function resolveHypervisors(driver: {
-  libvirtUris: readonly string[];
-  hypervisors?: readonly HypervisorConfig[] | undefined;
-}): HypervisorConfig[] {
+export function resolveHypervisors(
+  driver: {
+    libvirtUris: readonly string[];
+    hypervisors?: readonly HypervisorConfig[] | undefined;
+  },
+  taken: Iterable<string> = [],
+): HypervisorConfig[] {
   if (driver.hypervisors?.length) return driver.hypervisors.map((h) => ({ ...h }));
-  const taken = new Set<string>();
+  const names = new Set<string>(taken);
   return [...new Set(driver.libvirtUris)].map((uri) => {
     const host = parseLibvirtUri(uri)?.host.replace(/^\[|\]$/g, '') ?? '';
     const base =
@@ -119,8 +136,8 @@ export function resolveHypervisors(driver: {
         .replace(/^[^A-Za-z0-9]+/, '')
         .slice(0, 56) || 'local';
     let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
-    taken.add(name);
+    for (let i = 2; names.has(name); i++) name = `${base}-${i}`;
+    names.add(name);
     return { name, uri, timeoutMs: 4_000, commandTimeoutMs: 20_000 };
   });
 }
