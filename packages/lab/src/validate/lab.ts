@@ -1,5 +1,6 @@
 import { cidrContains, ipInRange, parseIp } from '../ip.js';
 import type { LabModel, LabStack } from '../model.js';
+import { enabledCapabilities } from './capabilities.js';
 import type { Violation } from './violation.js';
 
 /** lab.yaml rules the installer cannot see (libvirt's DHCP range, our address plan, names). Paths are lab.yaml keys. */
@@ -113,6 +114,16 @@ export function checkLab(m: LabModel): Violation[] {
       });
     }
   }
+  const caps = m.lab.cluster.capabilities;
+  if (m.lab.mode === 'ipi' && caps && !enabledCapabilities({ capabilities: caps }).has('MachineAPI')) {
+    out.push({
+      path: 'cluster.capabilities',
+      value: caps,
+      message:
+        'ipi without the MachineAPI capability: the installer then ignores platform.baremetal.hosts and provisions no host',
+      fix: 'add MachineAPI to additionalEnabledCapabilities (or use mode: upi)',
+    });
+  }
   const poolPath = m.lab.libvirt.pool.path;
   if (!poolPath.startsWith('/')) {
     out.push({
@@ -139,6 +150,8 @@ export function labKeyFor(installPath: string): string {
     libvirtURI: 'libvirt.uris',
     bootstrapOSImage: 'images.bootstrapOSImage',
     clusterOSImage: 'images.clusterOSImage',
+    'loadBalancer.type': 'networks.baremetal.loadBalancer',
+    additionalNTPServers: 'networks.ntpServers',
     hosts: 'controlPlane.count',
     'metadata.name': 'name',
     baseDomain: 'baseDomain',
@@ -152,5 +165,7 @@ export function labKeyFor(installPath: string): string {
   if (p.startsWith('networking.machineNetwork')) return 'networks.baremetal.ipv4.cidr / ipv6.cidr';
   if (p.startsWith('networking.clusterNetwork')) return 'cluster.clusterNetwork';
   if (p.startsWith('networking.serviceNetwork')) return 'cluster.serviceNetwork';
+  if (p.startsWith('capabilities')) return 'cluster.capabilities';
+  if (/^(controlPlane|arbiter)\b/.test(p)) return 'controlPlane.count';
   return installPath;
 }
