@@ -130,7 +130,10 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
         process.stdout.write(`next: openshift-baremetal-install --dir ${flags.out ?? 'lab-out'} create cluster\n`);
       }
     }
-    if (flags.install && p.lab.mode === 'ipi') return await runInstaller(flags.out ?? 'lab-out');
+    if (flags.install && p.lab.mode === 'ipi') {
+      intr.done(); // from here SIGINT belongs to the installer (runInstaller forwards it)
+      return await runInstaller(flags.out ?? 'lab-out');
+    }
     return ExitCode.Ok;
   } catch (err) {
     return fail(err);

@@ -53,6 +53,7 @@ const labArb = fc.record(
             }),
             ipv6: fc.record({ cidr: fc.constantFrom('fd2e:6f44:5dd8:c956::/120', 'fd00:abcd::/64') }),
             forward: fc.constantFrom('nat', 'isolated'),
+            loadBalancer: fc.constantFrom('OpenShiftManagedDefault', 'UserManaged'),
             apiVIPs: fc.constantFrom(['192.168.111.5'], ['192.168.111.200'], ['10.10.0.5']),
           },
           { requiredKeys: [] },
@@ -65,8 +66,68 @@ const labArb = fc.record(
           },
           { requiredKeys: [] },
         ),
+        ntpServers: fc.oneof(
+          { arbitrary: fc.constantFrom(['192.168.111.1'], ['pool.ntp.org', 'fd00::1']), weight: 9 },
+          { arbitrary: fc.constant(['Bad_Name']), weight: 1 },
+        ),
       },
       { requiredKeys: [] },
+    ),
+    cluster: fc.record(
+      {
+        capabilities: fc.oneof(
+          {
+            arbitrary: fc.constantFrom(
+              { baselineCapabilitySet: 'vCurrent' },
+              { baselineCapabilitySet: 'None', additionalEnabledCapabilities: ['baremetal', 'MachineAPI', 'Ingress'] },
+              {
+                baselineCapabilitySet: 'v4.14',
+                additionalEnabledCapabilities: ['Ingress', 'OperatorLifecycleManager'],
+              },
+            ),
+            weight: 9,
+          },
+          {
+            arbitrary: fc.constantFrom(
+              { baselineCapabilitySet: 'None', additionalEnabledCapabilities: ['Ingress'] },
+              { baselineCapabilitySet: 'v4.15' },
+            ),
+            weight: 1,
+          },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    images: fc.record(
+      {
+        clusterOSImage: fc.constantFrom(
+          `http://127.0.0.1/rhcos.qcow2.gz?sha256=${'0'.repeat(64)}`,
+          `http://127.0.0.1/rhcos.qcow2.gz?sha256=${'0'.repeat(64)}`,
+          `http://127.0.0.1/rhcos.qcow2.gz?sha256=${'0'.repeat(64)}`,
+          'http://127.0.0.1/rhcos.qcow2.gz',
+        ),
+        bootstrapOSImage: fc.constantFrom(
+          `https://127.0.0.1/qemu.qcow2.gz?sha256=${'1'.repeat(64)}`,
+          `https://127.0.0.1/qemu.qcow2.gz?sha256=${'1'.repeat(64)}`,
+          `https://127.0.0.1/qemu.qcow2.gz?sha256=${'1'.repeat(64)}`,
+          'https://127.0.0.1/q?sha256=12',
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    // an NMState file for master-0 (hosts.master-0.networkConfigFile): valid, a quoted MTU, not a mapping
+    nmstate: fc.oneof(
+      {
+        arbitrary: fc.constant({ interfaces: [{ name: 'enp2s0', type: 'ethernet', state: 'up', mtu: 1500 }] }),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.constantFrom(
+          { interfaces: [{ name: 'enp2s0', type: 'ethernet', state: 'up', mtu: '1500' }] },
+          'interfaces: []',
+        ),
+        weight: 1,
+      },
     ),
     // junk that must be refused by key
     junk: fc.oneof(
@@ -86,8 +147,10 @@ describe('generated lab.yaml files', () => {
     let refused = 0;
     fc.assert(
       fc.property(labArb, (gen) => {
-        const { junk, ...rest } = gen;
-        const input = junk ? { ...rest, ...junk } : rest;
+        const { junk, nmstate, ...rest } = gen;
+        const withHost =
+          nmstate === undefined ? rest : { ...rest, hosts: { 'master-0': { networkConfigFile: 'm0.yaml' } } };
+        const input = junk ? { ...withHost, ...junk } : withHost;
         let lab;
         try {
           lab = parseLab(stringify(input), 'lab.yaml');
@@ -98,7 +161,7 @@ describe('generated lab.yaml files', () => {
           return;
         }
         const m = buildModel(lab);
-        const r = renderLab(m);
+        const r = renderLab(m, nmstate === undefined ? {} : { networkConfigs: { 'master-0': nmstate } });
         const vs = validateRendered(m, r);
         if (vs.length === 0) {
           accepted++;
@@ -119,7 +182,7 @@ describe('generated lab.yaml files', () => {
   it('rendering is deterministic', () => {
     fc.assert(
       fc.property(labArb, (gen) => {
-        const { junk: _junk, ...input } = gen;
+        const { junk: _junk, nmstate: _nmstate, ...input } = gen;
         let lab;
         try {
           lab = parseLab(stringify(input));
