@@ -393,3 +393,22 @@ describe('the new lab.yaml keys', () => {
     expect(vs.map((v) => v.path)).toContain('capabilities');
   });
 });
+
+describe('upi has no platform.baremetal', () => {
+  it('refuses the ipi-only keys instead of dropping them', () => {
+    const { m, r } = render({
+      mode: 'upi',
+      networks: {
+        provisioning: { mode: 'Unmanaged' },
+        ntpServers: ['192.168.111.1'],
+        baremetal: { loadBalancer: 'UserManaged' },
+      },
+      hosts: { 'master-0': { networkConfigFile: 'm0.yaml' } },
+    });
+    expect(validateRendered(m, r).map((v) => v.path)).toEqual([
+      'networks.ntpServers',
+      'networks.baremetal.loadBalancer',
+      'hosts.master-0.networkConfigFile',
+    ]);
+  });
+});

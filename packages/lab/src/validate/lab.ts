@@ -114,6 +114,25 @@ export function checkLab(m: LabModel): Violation[] {
       });
     }
   }
+  if (m.lab.mode === 'upi') {
+    // platform none has no platform.baremetal to carry them: refuse rather than drop them silently
+    const ipiOnly: [string, unknown][] = [
+      ['networks.ntpServers', m.lab.networks.ntpServers],
+      ['networks.baremetal.loadBalancer', m.lab.networks.baremetal.loadBalancer],
+      ...Object.entries(m.lab.hosts).map(([n, h]): [string, unknown] => [
+        `hosts.${n}.networkConfigFile`,
+        h.networkConfigFile,
+      ]),
+    ];
+    for (const [path, value] of ipiOnly.filter(([, v]) => v !== undefined)) {
+      out.push({
+        path,
+        value,
+        message: 'an ipi (platform baremetal) setting: upi renders platform none, which has no such field',
+        fix: 'remove it, or use mode: ipi',
+      });
+    }
+  }
   const caps = m.lab.cluster.capabilities;
   if (m.lab.mode === 'ipi' && caps && !enabledCapabilities({ capabilities: caps }).has('MachineAPI')) {
     out.push({
