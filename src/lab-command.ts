@@ -85,5 +85,6 @@ export function addLabCommands(program: Command, onResult: (p: Promise<number>) 
     .description("validate any install-config.yaml by the installer's platform.baremetal rules")
     .argument('<file>', 'install-config.yaml')
     .option('--bridges', 'also require externalBridge/provisioningBridge to exist on this host')
-    .action((file: string, flags: { bridges?: boolean }) => onResult(labCheck(file, flags)));
+    .option('--offline', 'skip the HEAD request on bootstrapOSImage/clusterOSImage')
+    .action((file: string, flags: { bridges?: boolean; offline?: boolean }) => onResult(labCheck(file, flags)));
 }

@@ -167,7 +167,13 @@ export async function labUpCmd(flags: LabRunFlags): Promise<number> {
         process.stdout.write(`next: openshift-baremetal-install --dir ${flags.out ?? 'lab-out'} create cluster\n`);
       }
     }
-    if (flags.install && p.lab.mode === 'ipi') return await runInstaller(flags.out ?? 'lab-out');
+    if (flags.install && p.lab.mode !== 'ipi') {
+      process.stderr.write('bmc-emu: --install runs the IPI installer; a upi lab is installed by its own PXE boot\n');
+    }
+    if (flags.install && p.lab.mode === 'ipi') {
+      intr.done(); // from here SIGINT belongs to the installer (runInstaller forwards it)
+      return await runInstaller(flags.out ?? 'lab-out');
+    }
     return ExitCode.Ok;
   } catch (err) {
     await reported(report.finish(err));

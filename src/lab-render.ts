@@ -12,11 +12,12 @@ import {
   type Rendered,
   renderLab,
   type SizeOverrides,
-  validateRendered,
+  validateRenderedOnline,
   type Violation,
   writeFiles,
 } from '@bmc-emu/lab';
 import { writeFileAtomic } from '@bmc-emu/core';
+import { parseDocument } from 'yaml';
 import { ExitCode } from './exit-codes.js';
 
 export interface LabFileFlags {
@@ -45,19 +46,47 @@ async function readOptional(path: string | undefined, what: string): Promise<str
   }
 }
 
-/** The files lab.yaml points at (pull secret, SSH key, CA). */
+/** `hosts.<name>.networkConfigFile`, parsed (a YAML syntax error names the key and the line). */
+async function readNetworkConfigs(lab: Lab): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, h] of Object.entries(lab.hosts)) {
+    const key = `hosts.${name}.networkConfigFile`;
+    const text = await readOptional(h.networkConfigFile, key);
+    if (text === undefined) continue;
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) {
+      throw new LabFileError(h.networkConfigFile!, [
+        {
+          path: key,
+          value: h.networkConfigFile,
+          message: `not valid YAML: line ${doc.errors[0]!.linePos?.[0]?.line ?? '?'}: ${doc.errors[0]!.message.split('\n')[0]}`,
+          fix: 'fix the NMState file (see `nmstatectl show` on a configured host for the shape)',
+        },
+      ]);
+    }
+    out[name] = doc.toJS();
+  }
+  return out;
+}
+
+/** The files lab.yaml points at (pull secret, SSH key, CA, per-host NMState). */
 export async function labInputs(lab: Lab): Promise<LabInputs> {
-  const [pullSecret, sshKey, caPem] = await Promise.all([
+  const [pullSecret, sshKey, caPem, networkConfigs] = await Promise.all([
     readOptional(lab.pullSecretFile, 'pullSecretFile'),
     readOptional(lab.sshKeyFile, 'sshKeyFile'),
     readOptional(lab.bmc.caFile, 'bmc.caFile'),
+    readNetworkConfigs(lab),
   ]);
   return {
     ...(pullSecret ? { pullSecret } : {}),
     ...(sshKey ? { sshKey } : {}),
     ...(caPem ? { caPem } : {}),
+    ...(Object.keys(networkConfigs).length > 0 ? { networkConfigs } : {}),
   };
 }
+
+/** The installer HEADs the OS image URLs; so do we, without hanging on an unreachable host. */
+const HEAD = { timeoutMs: 10_000 };
 
 export type Prepared = { ok: true; lab: Lab; model: LabModel; rendered: Rendered } | { ok: false; code: number };
 
@@ -69,7 +98,7 @@ export async function prepareLab(flags: LabFileFlags, opts: { validate?: boolean
     const model = buildModel(lab);
     const rendered = renderLab(model, await labInputs(lab));
     // down and status must work on a lab whose rules broke after `up` (only the names matter to them)
-    const violations = opts.validate === false ? [] : validateRendered(model, rendered);
+    const violations = opts.validate === false ? [] : await validateRenderedOnline(model, rendered, HEAD);
     if (violations.length > 0) {
       printViolations(`${file}: `, violations);
       process.stderr.write(`bmc-emu: ${violations.length} problem(s) in ${file}; nothing was written\n`);
@@ -120,7 +149,7 @@ export async function labRender(flags: LabFileFlags & { out?: string }): Promise
 }
 
 /** `lab check FILE`: the installer's rules over any install-config.yaml. */
-export async function labCheck(file: string, flags: { bridges?: boolean }): Promise<number> {
+export async function labCheck(file: string, flags: { bridges?: boolean; offline?: boolean }): Promise<number> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -129,7 +158,10 @@ export async function labCheck(file: string, flags: { bridges?: boolean }): Prom
     return ExitCode.Failure;
   }
   const bridgeExists = flags.bridges ? (await import('./lab-bridges.js')).bridgeLookup() : undefined;
-  const vs = await checkInstallConfigText(text, bridgeExists ? { bridgeExists } : {});
+  const vs = await checkInstallConfigText(text, {
+    ...(bridgeExists ? { bridgeExists } : {}),
+    ...(flags.offline ? {} : { head: HEAD }),
+  });
   for (const v of vs) process.stdout.write(`${v.path.startsWith('line ') ? `${file}: ` : ''}${formatViolation(v)}\n`);
   if (vs.length === 0) process.stderr.write(`${file}: passes the installer's platform.baremetal rules\n`);
   return vs.length === 0 ? ExitCode.Ok : ExitCode.Failure;

@@ -1,8 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { tempDirs } from './support/temp-dirs.js';
@@ -148,5 +151,73 @@ describe('lab progress under listr2', () => {
         },
       ),
     ).rejects.toThrow('boom');
+  });
+});
+
+describe('lab check / render: OS image HEAD and per-host NMState files', () => {
+  const execFileP = promisify(execFile);
+  /** Async (spawnSync would block the HTTP server below, which lives in this process). */
+  const runAsync = (args: string[], cwd: string) =>
+    execFileP(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 30_000 }).then(
+      (r) => ({ status: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code?: number; stdout: string; stderr: string }) => ({
+        status: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
+    );
+
+  it('check HEADs clusterOSImage (404 refused, 200 passes); --offline skips it', async () => {
+    const server = createServer((req, res) => res.writeHead(req.url?.startsWith('/ok') ? 200 : 404).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const dir = await tempDir('bmcemu-lab-cli-');
+      run(['lab', 'init'], dir);
+      run(['lab', 'render', '--out', 'out'], dir);
+      const ic = parse(await readFile(join(dir, 'out/install-config.yaml'), 'utf8'));
+      const sha = 'c'.repeat(64);
+      ic.platform.baremetal.clusterOSImage = `http://127.0.0.1:${port}/gone.qcow2.gz?sha256=${sha}`;
+      await writeFile(join(dir, 'gone.yaml'), JSON.stringify(ic));
+      const r = await runAsync(['lab', 'check', 'gone.yaml'], dir);
+      expect(r.status).toBe(1);
+      expect(r.stdout.trim()).toBe(
+        `platform.baremetal.clusterOSImage: "http://127.0.0.1:${port}/gone.qcow2.gz?sha256=${sha}": Not found: "http://127.0.0.1:${port}/gone.qcow2.gz?sha256=${sha}" (HEAD answered 404). Fix: serve the image at that URL (a HEAD request must answer 200) or correct the URL`,
+      );
+      expect((await runAsync(['lab', 'check', '--offline', 'gone.yaml'], dir)).status).toBe(0);
+      ic.platform.baremetal.clusterOSImage = `http://127.0.0.1:${port}/ok.qcow2.gz?sha256=${sha}`;
+      await writeFile(join(dir, 'ok.yaml'), JSON.stringify(ic));
+      expect((await runAsync(['lab', 'check', 'ok.yaml'], dir)).status).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('render reads hosts.<name>.networkConfigFile relative to lab.yaml; a broken one names the key', async () => {
+    const dir = await tempDir('bmcemu-lab-cli-');
+    await writeFile(
+      join(dir, 'm0.yaml'),
+      'interfaces:\n  - name: enp2s0\n    type: ethernet\n    state: up\n    ipv4:\n      enabled: true\n      address:\n        - ip: 192.168.111.20\n          prefix-length: 24\n',
+    );
+    await writeFile(join(dir, 'lab.yaml'), 'hosts:\n  master-0:\n    networkConfigFile: m0.yaml\n');
+    const r = run(['lab', 'render', '--out', 'out'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    const ic = parse(await readFile(join(dir, 'out/install-config.yaml'), 'utf8'));
+    expect(ic.platform.baremetal.hosts[0].networkConfig.interfaces[0].ipv4.address).toEqual([
+      { ip: '192.168.111.20', 'prefix-length': 24 },
+    ]);
+    expect(ic.platform.baremetal.hosts[1].networkConfig).toBeUndefined();
+    await writeFile(join(dir, 'm0.yaml'), 'interfaces:\n  - name: enp2s0\n    mtu: "9000"\n');
+    const bad = run(['lab', 'render', '--out', 'out2'], dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(
+      /hosts\.master-0\.networkConfigFile \(install-config platform\.baremetal\.hosts\[0\]\.networkConfig\.interfaces\[0\]\.mtu\): "9000": mtu must be an integer \(not quoted string\)/,
+    );
+    await writeFile(join(dir, 'm0.yaml'), 'interfaces: [\n');
+    const syntax = run(['lab', 'render', '--out', 'out3'], dir);
+    expect(syntax.status).toBe(2);
+    expect(syntax.stderr).toMatch(/hosts\.master-0\.networkConfigFile: .*not valid YAML: line \d+/);
+    expect(existsSync(join(dir, 'out2'))).toBe(false);
+    expect(existsSync(join(dir, 'out3'))).toBe(false);
   });
 });

@@ -53,8 +53,9 @@ extra:                       # spare hosts: VMs + BMCs, written as BareMetalHost
   memoryMiB: ${mem}
   disksGiB: [${disk}]
 
-# hosts:                     # per-host BMC overrides by host name
+# hosts:                     # per-host overrides by host name
 #   master-2: { bmc: { kind: ipmi } }
+#   master-0: { networkConfigFile: master-0.nmstate.yaml }   # NMState YAML -> hosts[].networkConfig
 
 networks:
   baremetal:
@@ -68,6 +69,7 @@ networks:
     # apiVIPs: [192.168.111.5]       # default .5 of each CIDR
     # ingressVIPs: [192.168.111.4]   # default .4 of each CIDR
     forward: nat             # nat | isolated
+    # loadBalancer: OpenShiftManagedDefault  # | UserManaged (you run the LB; VIPs may leave the CIDR)
   provisioning:
     mode: Managed            # Managed (Ironic's DHCP) | Unmanaged | Disabled (virtual media only)
     # name: labpr            # default <name>pr
@@ -76,15 +78,19 @@ networks:
     # clusterProvisioningIP: 172.22.0.3
     # bootstrapProvisioningIP: 172.22.0.2
     serve: false             # bmc-emu's DHCP/TFTP/HTTP on it (always in upi; never with Managed)
+  # ntpServers: [192.168.111.1, pool.ntp.org]   # additionalNTPServers: IPs or host names
 
 cluster:
   networkType: OVNKubernetes
   # clusterNetwork: [{ cidr: 10.128.0.0/14, hostPrefix: 23 }]
   # serviceNetwork: [172.30.0.0/16]
+  # capabilities:            # default: the installer's (vCurrent); ipi needs MachineAPI and baremetal
+  #   baselineCapabilitySet: None
+  #   additionalEnabledCapabilities: [baremetal, MachineAPI, Ingress]
 
 # pullSecretFile: pull-secret.json   # without it: {"auths":{}}
 # sshKeyFile: ~/.ssh/id_ed25519.pub
-images: {}                   # optional: bootstrapOSImage, clusterOSImage (?sha256=...), kernel, initrd, rootfs
+images: {}                   # optional: bootstrapOSImage, clusterOSImage (?sha256=..., must answer HEAD), kernel, initrd, rootfs
 stateDir: .bmc-emu-lab       # state file, serial logs, ignition files
 `;
 }

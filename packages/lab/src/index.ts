@@ -12,8 +12,17 @@ export { renderNodesJson } from './render/nodes-json.js';
 export { LAB_METADATA_NS, type LabTag, labTagXml, readLabTag } from './render/tag.js';
 export { BMC_KINDS, type BmcKind, type Lab, type LabInput, labSchema } from './schema.js';
 export { BMC_DRIVERS, type BmcDriver, parseBmcAddress } from './validate/bmc-url.js';
-export { validateRendered } from './validate/index.js';
-export { type CheckOptions, checkInstallConfig, checkInstallConfigText } from './validate/install-config.js';
+export { validateRendered, validateRenderedOnline } from './validate/index.js';
+export {
+  type CheckOptions,
+  checkInstallConfig,
+  checkInstallConfigOnline,
+  checkInstallConfigText,
+} from './validate/install-config.js';
+export { BASELINE_CAPABILITY_SETS, CAPABILITY_SETS, KNOWN_CAPABILITIES } from './validate/capabilities.js';
+export { LOAD_BALANCER_TYPES } from './validate/load-balancer.js';
+export { isNtpServer } from './validate/ntp.js';
+export { checkOsImagesReachable, osImageUriProblem, type ReachOptions } from './validate/os-images.js';
 export { checkLab, labKeyFor } from './validate/lab.js';
 export { formatViolation, type Violation } from './validate/violation.js';
 export { writeFiles } from './write-files.js';

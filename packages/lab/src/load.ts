@@ -109,5 +109,11 @@ export function resolvePaths(lab: Lab, base: string): Lab {
     pullSecretFile: abs(lab.pullSecretFile),
     sshKeyFile: abs(lab.sshKeyFile),
     bmc: { ...lab.bmc, caFile: abs(lab.bmc.caFile), serveStateDir: abs(lab.bmc.serveStateDir)! },
+    hosts: Object.fromEntries(
+      Object.entries(lab.hosts).map(([name, h]) => [
+        name,
+        h.networkConfigFile ? { ...h, networkConfigFile: abs(h.networkConfigFile) } : h,
+      ]),
+    ),
   };
 }

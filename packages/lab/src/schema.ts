@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { parseCidr, parseIp } from './ip.js';
 import { placementProblem } from './placement.js';
+import { BASELINE_CAPABILITY_SETS, KNOWN_CAPABILITIES } from './validate/capabilities.js';
+import { LOAD_BALANCER_TYPES } from './validate/load-balancer.js';
+import { isNtpServer } from './validate/ntp.js';
 
 /** lab.yaml: one schema; every field is documented in docs/lab.md. */
 
@@ -131,7 +134,18 @@ export const labSchema = z
     /** Spare hosts: VMs with BMCs, left out of install-config, written as BareMetalHost manifests. */
     extra: roleSpec(0, 8_192, 120).prefault({}),
     /** Per-host BMC overrides, by host name (`master-0`, `worker-1`, `extra-0`). */
-    hosts: z.record(z.string(), z.object({ bmc: bmcOverride }).strict()).default({}),
+    hosts: z
+      .record(
+        z.string(),
+        z
+          .object({
+            bmc: bmcOverride.default({}),
+            /** NMState YAML for the host's first boot (install-config hosts[].networkConfig). */
+            networkConfigFile: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     networks: z
       .object({
         baremetal: z
@@ -145,6 +159,8 @@ export const labSchema = z
             /** One per address family; default: .4 of each CIDR. */
             ingressVIPs: z.array(ip).min(1).max(2).optional(),
             forward: z.enum(['nat', 'isolated']).default('nat'),
+            /** install-config platform.baremetal.loadBalancer.type; UserManaged: you serve the VIPs. */
+            loadBalancer: z.enum(LOAD_BALANCER_TYPES).optional(),
           })
           .strict()
           .prefault({}),
@@ -165,6 +181,11 @@ export const labSchema = z
           })
           .strict()
           .prefault({}),
+        /** install-config platform.baremetal.additionalNTPServers: IPs or host names. */
+        ntpServers: z
+          .array(z.string().refine(isNtpServer, 'an IP address or a lower-case host name'))
+          .min(1)
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -176,6 +197,14 @@ export const labSchema = z
           .min(1)
           .optional(),
         serviceNetwork: z.array(cidr).min(1).optional(),
+        /** install-config capabilities (default: the installer's, vCurrent). */
+        capabilities: z
+          .object({
+            baselineCapabilitySet: z.enum(BASELINE_CAPABILITY_SETS as [string, ...string[]]),
+            additionalEnabledCapabilities: z.array(z.enum(KNOWN_CAPABILITIES as [string, ...string[]])).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

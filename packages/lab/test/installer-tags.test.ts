@@ -13,6 +13,7 @@ describe("install-config uses the installer's field names exactly", () => {
     ...GOLDEN_LABS,
     ipmi: { workers: { count: 1, bmc: { kind: 'ipmi' as const } } },
     extra: { extra: { count: 2 } },
+    ntpAndLb: { networks: { ntpServers: ['192.168.111.1'], baremetal: { loadBalancer: 'UserManaged' as const } } },
   };
   for (const [name, input] of Object.entries(labs)) {
     it(name, () => {
@@ -25,6 +26,7 @@ describe("install-config uses the installer's field names exactly", () => {
         expect(tags.bootMode).toContain(h.bootMode);
       }
       expect(tags.provisioningNetwork).toContain(bm.provisioningNetwork);
+      if (bm.loadBalancer) expect(tags.loadBalancerType).toContain((bm.loadBalancer as { type: string }).type);
     });
   }
 

@@ -68,6 +68,71 @@ const labArb = fc.record(
       },
       { requiredKeys: [] },
     ),
+    cluster: fc.record(
+      {
+        capabilities: fc.oneof(
+          {
+            arbitrary: fc.constantFrom(
+              { baselineCapabilitySet: 'vCurrent' },
+              { baselineCapabilitySet: 'None', additionalEnabledCapabilities: ['baremetal', 'MachineAPI', 'Ingress'] },
+              {
+                baselineCapabilitySet: 'v4.14',
+                additionalEnabledCapabilities: ['Ingress', 'OperatorLifecycleManager'],
+              },
+            ),
+            weight: 9,
+          },
+          {
+            arbitrary: fc.constantFrom(
+              { baselineCapabilitySet: 'None', additionalEnabledCapabilities: ['Ingress'] },
+              { baselineCapabilitySet: 'v4.15' },
+            ),
+            weight: 1,
+          },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    images: fc.record(
+      {
+        clusterOSImage: fc.oneof(
+          { arbitrary: fc.constant(`http://127.0.0.1/rhcos.qcow2.gz?sha256=${'0'.repeat(64)}`), weight: 7 },
+          { arbitrary: fc.constant('http://127.0.0.1/rhcos.qcow2.gz'), weight: 1 },
+        ),
+        bootstrapOSImage: fc.oneof(
+          { arbitrary: fc.constant(`https://127.0.0.1/qemu.qcow2.gz?sha256=${'1'.repeat(64)}`), weight: 7 },
+          { arbitrary: fc.constant('https://127.0.0.1/q?sha256=12'), weight: 1 },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    // ipi-only keys (platform baremetal; upi refuses them by key), merged into networks / hosts below
+    ipiOnly: fc.record(
+      {
+        ntpServers: fc.oneof(
+          { arbitrary: fc.constantFrom(['192.168.111.1'], ['pool.ntp.org', 'fd00::1']), weight: 9 },
+          { arbitrary: fc.constant(['Bad_Name']), weight: 1 },
+        ),
+        loadBalancer: fc.constantFrom('OpenShiftManagedDefault', 'UserManaged'),
+        // an NMState file for master-0 (hosts.master-0.networkConfigFile): valid, a quoted MTU, not a mapping
+        nmstate: fc.oneof(
+          {
+            arbitrary: fc.constant({ interfaces: [{ name: 'enp2s0', type: 'ethernet', state: 'up', mtu: 1500 }] }),
+            weight: 5,
+          },
+          {
+            arbitrary: fc.constantFrom(
+              { interfaces: [{ name: 'enp2s0', type: 'ethernet', state: 'up', mtu: '1500' }] },
+              'interfaces: []',
+            ),
+            weight: 1,
+          },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    // a upi lab keeps them one time in six (and must then be refused)
+    upiKeepsIpiOnly: fc.integer({ min: 0, max: 5 }),
     // junk that must be refused by key
     junk: fc.oneof(
       { arbitrary: fc.constant(undefined), weight: 4 },
@@ -86,8 +151,20 @@ describe('generated lab.yaml files', () => {
     let refused = 0;
     fc.assert(
       fc.property(labArb, (gen) => {
-        const { junk, ...rest } = gen;
-        const input = junk ? { ...rest, ...junk } : rest;
+        const { junk, ipiOnly, upiKeepsIpiOnly, ...rest } = gen;
+        const { ntpServers, loadBalancer, nmstate } =
+          rest.mode === 'upi' && upiKeepsIpiOnly !== 0 ? {} : (ipiOnly ?? {});
+        const networks = {
+          ...rest.networks,
+          ...(ntpServers ? { ntpServers } : {}),
+          ...(loadBalancer ? { baremetal: { ...rest.networks?.baremetal, loadBalancer } } : {}),
+        };
+        const withIpi = {
+          ...rest,
+          ...(Object.keys(networks).length > 0 ? { networks } : {}),
+          ...(nmstate === undefined ? {} : { hosts: { 'master-0': { networkConfigFile: 'm0.yaml' } } }),
+        };
+        const input = junk ? { ...withIpi, ...junk } : withIpi;
         let lab;
         try {
           lab = parseLab(stringify(input), 'lab.yaml');
@@ -98,7 +175,7 @@ describe('generated lab.yaml files', () => {
           return;
         }
         const m = buildModel(lab);
-        const r = renderLab(m);
+        const r = renderLab(m, nmstate === undefined ? {} : { networkConfigs: { 'master-0': nmstate } });
         const vs = validateRendered(m, r);
         if (vs.length === 0) {
           accepted++;
@@ -119,7 +196,7 @@ describe('generated lab.yaml files', () => {
   it('rendering is deterministic', () => {
     fc.assert(
       fc.property(labArb, (gen) => {
-        const { junk: _junk, ...input } = gen;
+        const { junk: _junk, ipiOnly: _ipiOnly, upiKeepsIpiOnly: _keep, ...input } = gen;
         let lab;
         try {
           lab = parseLab(stringify(input));

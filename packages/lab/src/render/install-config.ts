@@ -6,6 +6,8 @@ export interface LabInputs {
   sshKey?: string;
   /** PEM of the Redfish CA (lab.bmc.caFile). */
   caPem?: string;
+  /** Host name -> the parsed NMState document of `hosts.<name>.networkConfigFile`. */
+  networkConfigs?: Record<string, unknown>;
 }
 
 export const PLACEHOLDER_PULL_SECRET = '{"auths":{}}';
@@ -36,7 +38,13 @@ export function installHost(node: LabNode, verifyCa: boolean): Record<string, un
 export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record<string, unknown> {
   const { lab, provisioning: pr } = m;
   const verifyCa = inputs.caPem !== undefined;
-  const hosts = m.nodes.filter((n) => n.role !== 'extra').map((n) => installHost(n, verifyCa));
+  const hosts = m.nodes
+    .filter((n) => n.role !== 'extra')
+    .map((n) => {
+      const nc = inputs.networkConfigs?.[n.name];
+      return nc === undefined ? installHost(n, verifyCa) : { ...installHost(n, verifyCa), networkConfig: nc };
+    });
+  const bmNet = lab.networks.baremetal;
   const disabled = pr.mode === 'Disabled';
   const baremetal: Record<string, unknown> = {
     apiVIPs: m.baremetal.apiVIPs,
@@ -56,6 +64,8 @@ export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record
     libvirtURI: m.hypervisors[0]!.uri,
     ...(lab.images.bootstrapOSImage ? { bootstrapOSImage: lab.images.bootstrapOSImage } : {}),
     ...(lab.images.clusterOSImage ? { clusterOSImage: lab.images.clusterOSImage } : {}),
+    ...(bmNet.loadBalancer ? { loadBalancer: { type: bmNet.loadBalancer } } : {}),
+    ...(lab.networks.ntpServers ? { additionalNTPServers: lab.networks.ntpServers } : {}),
     hosts,
   };
   const workers = m.nodes.filter((n) => n.role === 'worker').length;
@@ -73,6 +83,7 @@ export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record
     controlPlane: { name: 'master', replicas: lab.controlPlane.count, platform: upi ? {} : { baremetal: {} } },
     // upi: the user (here: the lab) provisions the machines, so platform none and compute replicas 0
     compute: [{ name: 'worker', replicas: upi ? 0 : workers, platform: upi ? {} : { baremetal: {} } }],
+    ...(lab.cluster.capabilities ? { capabilities: lab.cluster.capabilities } : {}),
     platform: upi ? { none: {} } : { baremetal },
     ...(inputs.caPem ? { additionalTrustBundle: inputs.caPem } : {}),
     pullSecret: inputs.pullSecret?.trim() || PLACEHOLDER_PULL_SECRET,

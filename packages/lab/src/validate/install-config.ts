@@ -9,6 +9,13 @@ import {
   parseIp,
 } from '../ip.js';
 import { parseBmcAddress } from './bmc-url.js';
+import { checkCapabilities, enabledCapabilities } from './capabilities.js';
+import { checkLoadBalancer, isUserManaged } from './load-balancer.js';
+import { checkNetworkConfig } from './network-config.js';
+import { checkNtpServers } from './ntp.js';
+import { arr, isObj, type Obj, str } from './obj.js';
+import { checkOsImagesReachable, osImageUriProblem, type ReachOptions } from './os-images.js';
+import { checkTwoNode } from './two-node.js';
 import type { Violation } from './violation.js';
 
 /**
@@ -16,11 +23,6 @@ import type { Violation } from './violation.js';
  * the VIP rules of pkg/types/validation/installconfig.go) plus the network overlap rules, over a parsed
  * install-config of any origin. Paths and wording follow the installer's field.ErrorList.
  */
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -30,6 +32,8 @@ const BOOT_MODES = ['', 'UEFI', 'UEFISecureBoot', 'legacy'];
 export interface CheckOptions {
   /** The installer looks `externalBridge`/`provisioningBridge` up on the libvirt host; pass a lookup to do the same. */
   bridgeExists?: (name: string) => boolean;
+  /** Also HEAD the OS image URLs, as the installer does (only the async entry points can). */
+  head?: ReachOptions;
 }
 
 interface Nets {
@@ -72,6 +76,8 @@ function networks(ic: Obj, out: Violation[]): Nets {
 }
 
 function checkVips(bm: Obj, nets: Nets, out: Violation[]): void {
+  // with a user-managed load balancer the VIPs may be outside the machine networks and may coincide
+  const ownLb = isUserManaged(bm);
   const lists: Record<string, string[]> = {};
   for (const key of ['apiVIPs', 'ingressVIPs'] as const) {
     const path = `platform.baremetal.${key}`;
@@ -118,7 +124,7 @@ function checkVips(bm: Obj, nets: Nets, out: Violation[]): void {
       }
       fams.add(ip.family);
       lists[key]!.push(String(v));
-      if (nets.machine.length > 0 && !nets.machine.some((c) => cidrContains(c, ip))) {
+      if (!ownLb && nets.machine.length > 0 && !nets.machine.some((c) => cidrContains(c, ip))) {
         out.push({
           path: `${path}[${i}]`,
           value: v,
@@ -130,7 +136,7 @@ function checkVips(bm: Obj, nets: Nets, out: Violation[]): void {
   }
   const api = new Set(lists.apiVIPs ?? []);
   (lists.ingressVIPs ?? []).forEach((v, i) => {
-    if (api.has(v)) {
+    if (!ownLb && api.has(v)) {
       out.push({
         path: `platform.baremetal.ingressVIPs[${i}]`,
         value: v,
@@ -160,7 +166,9 @@ function checkHosts(ic: Obj, bm: Obj, out: Violation[]): void {
   const replicas = (v: unknown) => (isObj(v) && typeof v.replicas === 'number' ? v.replicas : 0);
   const needMasters = replicas(ic.controlPlane);
   const needWorkers = arr(ic.compute).reduce<number>((s, c) => s + replicas(c), 0);
+  const needArbiters = replicas(ic.arbiter);
   let masters = 0;
+  let arbiters = 0;
   let workers = 0;
   hosts.forEach((h, i) => {
     const base = `platform.baremetal.hosts[${i}]`;
@@ -168,9 +176,11 @@ function checkHosts(ic: Obj, bm: Obj, out: Violation[]): void {
     const bmc = isObj(host.bmc) ? host.bmc : {};
     const role = str(host.role) ?? '';
     if (role === 'master') masters++;
+    else if (role === 'arbiter') arbiters++;
     else if (role === 'worker') workers++;
     else if (role === '') {
       if (masters < needMasters) masters++;
+      else if (arbiters < needArbiters) arbiters++;
       else if (workers < needWorkers) workers++;
     }
     const required: [string, unknown][] = [
@@ -270,17 +280,23 @@ function checkHosts(ic: Obj, bm: Obj, out: Violation[]): void {
       }
     }
   });
-  const count = (have: number, need: number, what: string) => {
+  const pools = {
+    master: ['ControlPlane', 'controlPlane.'],
+    arbiter: ['Arbiter', 'arbiter.'],
+    worker: ['Compute', 'compute[].'],
+  };
+  const count = (have: number, need: number, what: keyof typeof pools) => {
     if (have < need) {
       out.push({
         path: 'platform.baremetal.hosts',
         value: `${have} ${what} host(s)`,
-        message: `not enough hosts found (${have}) to support all the configured ${what === 'master' ? 'ControlPlane' : 'Compute'} replicas (${need})`,
-        fix: `add ${what} hosts or lower ${what === 'master' ? 'controlPlane' : 'compute[].'}replicas`,
+        message: `not enough hosts found (${have}) to support all the configured ${pools[what][0]} replicas (${need})`,
+        fix: `add ${what} hosts or lower ${pools[what][1]}replicas`,
       });
     }
   };
   count(masters, needMasters, 'master');
+  count(arbiters, needArbiters, 'arbiter');
   count(workers, needWorkers, 'worker');
 }
 
@@ -484,17 +500,7 @@ function checkMisc(bm: Obj, opts: CheckOptions, out: Violation[]): void {
   for (const key of ['bootstrapOSImage', 'clusterOSImage']) {
     const url = str(bm[key]);
     if (!url) continue;
-    let why: string | undefined;
-    try {
-      const u = new URL(url);
-      const sha = u.searchParams.get('sha256');
-      if (u.protocol !== 'http:' && u.protocol !== 'https:')
-        why = `the URI provided: ${url} must begin with http/https`;
-      else if (!sha) why = `the sha256 parameter in the ${url} URI is missing`;
-      else if (sha.length !== 64) why = `the sha256 parameter in the ${url} URI is invalid`;
-    } catch {
-      why = `the URI provided: ${url} is invalid`;
-    }
+    const why = osImageUriProblem(url);
     if (why)
       out.push({
         path: `${p}.${key}`,
@@ -573,14 +579,22 @@ export function checkInstallConfig(doc: unknown, opts: CheckOptions = {}): Viola
       message: 'pull secret required',
       fix: 'paste the pull secret (`{"auths":{}}` for a lab without images)',
     });
+  checkCapabilities(doc, out);
+  checkTwoNode(doc, out);
   const nets = networks(doc, out);
   const platform = isObj(doc.platform) ? doc.platform : {};
   const bm = platform.baremetal;
   if (!isObj(bm)) return out;
   checkVips(bm, nets, out);
-  checkHosts(doc, bm, out);
+  // the installer validates hosts only when MachineAPI (which provisions them) is enabled
+  if (enabledCapabilities(doc).has('MachineAPI')) {
+    checkHosts(doc, bm, out);
+    checkNetworkConfig(bm, out);
+  }
   checkProvisioning(bm, nets, opts, out);
   checkMisc(bm, opts, out);
+  checkLoadBalancer(bm, out);
+  checkNtpServers(bm, out);
   return out;
 }
 
@@ -596,5 +610,11 @@ export async function checkInstallConfigText(text: string, opts: CheckOptions = 
       fix: 'fix the YAML syntax',
     }));
   }
-  return checkInstallConfig(doc.toJS(), opts);
+  return checkInstallConfigOnline(doc.toJS(), opts);
+}
+
+/** Every ported rule, the HEAD requests on OS image URLs included when `opts.head` is given. */
+export async function checkInstallConfigOnline(doc: unknown, opts: CheckOptions = {}): Promise<Violation[]> {
+  const offline = checkInstallConfig(doc, opts);
+  return opts.head ? [...offline, ...(await checkOsImagesReachable(doc, opts.head))] : offline;
 }

@@ -1,5 +1,6 @@
 import { cidrContains, ipInRange, parseIp } from '../ip.js';
 import type { LabModel, LabStack } from '../model.js';
+import { enabledCapabilities } from './capabilities.js';
 import type { Violation } from './violation.js';
 
 /** lab.yaml rules the installer cannot see (libvirt's DHCP range, our address plan, names). Paths are lab.yaml keys. */
@@ -113,6 +114,35 @@ export function checkLab(m: LabModel): Violation[] {
       });
     }
   }
+  if (m.lab.mode === 'upi') {
+    // platform none has no platform.baremetal to carry them: refuse rather than drop them silently
+    const ipiOnly: [string, unknown][] = [
+      ['networks.ntpServers', m.lab.networks.ntpServers],
+      ['networks.baremetal.loadBalancer', m.lab.networks.baremetal.loadBalancer],
+      ...Object.entries(m.lab.hosts).map(([n, h]): [string, unknown] => [
+        `hosts.${n}.networkConfigFile`,
+        h.networkConfigFile,
+      ]),
+    ];
+    for (const [path, value] of ipiOnly.filter(([, v]) => v !== undefined)) {
+      out.push({
+        path,
+        value,
+        message: 'an ipi (platform baremetal) setting: upi renders platform none, which has no such field',
+        fix: 'remove it, or use mode: ipi',
+      });
+    }
+  }
+  const caps = m.lab.cluster.capabilities;
+  if (m.lab.mode === 'ipi' && caps && !enabledCapabilities({ capabilities: caps }).has('MachineAPI')) {
+    out.push({
+      path: 'cluster.capabilities',
+      value: caps,
+      message:
+        'ipi without the MachineAPI capability: the installer then ignores platform.baremetal.hosts and provisions no host',
+      fix: 'add MachineAPI to additionalEnabledCapabilities (or use mode: upi)',
+    });
+  }
   const poolPath = m.lab.libvirt.pool.path;
   if (!poolPath.startsWith('/')) {
     out.push({
@@ -136,9 +166,11 @@ export function labKeyFor(installPath: string): string {
     provisioningNetwork: 'networks.provisioning.mode',
     provisioningBridge: 'networks.provisioning.name',
     externalBridge: 'networks.baremetal.name',
-    libvirtURI: 'libvirt.uris',
+    libvirtURI: 'libvirt.uris (or libvirt.hypervisors.0.uri)',
     bootstrapOSImage: 'images.bootstrapOSImage',
     clusterOSImage: 'images.clusterOSImage',
+    'loadBalancer.type': 'networks.baremetal.loadBalancer',
+    additionalNTPServers: 'networks.ntpServers',
     hosts: 'controlPlane.count',
     'metadata.name': 'name',
     baseDomain: 'baseDomain',
@@ -152,5 +184,7 @@ export function labKeyFor(installPath: string): string {
   if (p.startsWith('networking.machineNetwork')) return 'networks.baremetal.ipv4.cidr / ipv6.cidr';
   if (p.startsWith('networking.clusterNetwork')) return 'cluster.clusterNetwork';
   if (p.startsWith('networking.serviceNetwork')) return 'cluster.serviceNetwork';
+  if (p.startsWith('capabilities')) return 'cluster.capabilities';
+  if (/^(controlPlane|arbiter)\b/.test(p)) return 'controlPlane.count';
   return installPath;
 }
