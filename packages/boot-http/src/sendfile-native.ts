@@ -11,13 +11,13 @@ export interface SendfileBinding {
 }
 
 let binding: SendfileBinding | undefined;
-let loadError: Error | undefined;
+let loadError: { message: string } | undefined;
 
 /** The addon, or undefined when it is not built (Linux only; `npm rebuild @bmc-emu/boot-http`). */
 export function sendfileBinding(): SendfileBinding | undefined {
   if (binding || loadError) return binding;
   if (process.platform !== 'linux') {
-    loadError = new Error(`sendfile(2) is used on Linux only (this is ${process.platform})`);
+    loadError = { message: `sendfile(2) is used on Linux only (this is ${process.platform})` };
     return undefined;
   }
   try {
