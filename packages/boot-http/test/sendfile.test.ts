@@ -162,6 +162,21 @@ describe.runIf(native !== undefined || IN_CI)('sendfile engine', () => {
       expect(openFds()).toBeLessThanOrEqual(fdsBefore);
     });
 
+    it('streams from the shared chunk cache once 4 bodies of the same file are in flight, same bytes', async () => {
+      const before = { ...server.bodies };
+      const sums = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          execFileP('sh', ['-c', `curl -s --limit-rate 40M ${base}/big.img | sha256sum`]).then(
+            (r) => r.stdout.split(' ')[0],
+          ),
+        ),
+      );
+      expect(sums).toEqual(Array(6).fill(sha(big)));
+      await settle(() => server.bodies.sendfile + server.bodies.stream - before.sendfile - before.stream === 6);
+      expect(server.bodies.sendfile - before.sendfile).toBe(4);
+      expect(server.bodies.stream - before.stream).toBe(2);
+    });
+
     it('answers pipelined requests in order (the queued response streams: the socket is not its yet)', async () => {
       const before = { ...server.bodies };
       const req = (range: string) => `GET /files/big.img HTTP/1.1\r\nHost: x\r\nRange: bytes=${range}\r\n\r\n`;
