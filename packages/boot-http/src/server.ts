@@ -130,7 +130,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     if (this.opts.sendfile !== false && !sendfileBinding()) {
       this.logger.warn(
         { reason: sendfileLoadError() },
-        'boot-http: the sendfile addon did not load, file bodies are streamed (about half the throughput of sendfile on one client; `npm rebuild @bmc-emu/boot-http` needs python3, make and a C compiler)',
+        'boot-http: the sendfile addon did not load, so file bodies are streamed (more CPU per byte, slower on one client: docs/boot-http.md); `npm rebuild @bmc-emu/boot-http` needs python3, make and a C compiler',
       );
     }
     const server = createServer(
