@@ -63,6 +63,8 @@ export const httpSection = z
     /** Boot profile per node, keyed by MAC, UUID or node name. */
     nodes: z.record(z.string(), httpBootProfile).default({}),
     introspection: introspectionSection.prefault({}),
+    /** Send file bodies with sendfile(2) (needs the native addon; TLS never does); false: always stream. */
+    sendfile: z.boolean().default(true),
   })
   .strict();
 

@@ -39,7 +39,9 @@ import { bearerAllowed } from './bearer.js';
 import { type BootProfile, type HttpConfig, ProfileTable } from './profiles.js';
 import { ReportStore } from './report-store.js';
 import { resolveUnder } from './safe-path.js';
-import { sendFile } from './static-file.js';
+import type { BodyEngine } from './send-body.js';
+import { sendfileBinding, sendfileLoadError } from './sendfile-native.js';
+import { sendFile, type SendFileOptions } from './static-file.js';
 
 export interface BootHttpServerOptions {
   driver: NodeDriver;
@@ -63,6 +65,8 @@ export interface BootHttpServerOptions {
   mediaCache?: ImageCache | undefined;
   /** Who may POST hardware reports and how many are kept (the `http.introspection` defaults when absent). */
   introspection?: Partial<IntrospectionSection>;
+  /** Send file bodies with sendfile(2) when the addon is built (default true); false always streams. */
+  sendfile?: boolean;
 }
 
 export interface AccessLogEntry {
@@ -91,6 +95,8 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
   private readonly macByIp = new Map<string, string>();
   private readonly reports: ReportStore;
   private readonly intro: IntrospectionSection;
+  /** File bodies sent so far, per engine (a sendfile attempt that fell back counts as 'stream'). */
+  readonly bodies: Record<BodyEngine, number> = { sendfile: 0, stream: 0 };
 
   constructor(private readonly opts: BootHttpServerOptions) {
     super();
@@ -114,8 +120,19 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     });
   }
 
+  /** How file bodies go out: 'sendfile' when enabled and the addon loaded, else 'stream'. */
+  get bodyEngine(): BodyEngine {
+    return this.opts.sendfile !== false && sendfileBinding() ? 'sendfile' : 'stream';
+  }
+
   async start(): Promise<string> {
     await this.reports.load();
+    if (this.opts.sendfile !== false && !sendfileBinding()) {
+      this.logger.warn(
+        { reason: sendfileLoadError() },
+        'boot-http: the sendfile addon did not load, so file bodies are streamed (more CPU per byte, slower on one client: docs/boot-http.md); `npm rebuild @bmc-emu/boot-http` needs python3, make and a C compiler',
+      );
+    }
     const server = createServer(
       guardListener((req, res) => this.handle(req, res), {
         report: (err, req) =>
@@ -292,6 +309,10 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     return this.url;
   }
 
+  private sendOptions(contentType?: string): SendFileOptions {
+    return { contentType, engine: this.bodyEngine, onBody: (e) => this.bodies[e]++ };
+  }
+
   private async file(
     req: IncomingMessage,
     res: ServerResponse,
@@ -301,7 +322,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
   ): Promise<void> {
     const found = await resolveUnder(root, rel);
     if (!found.ok) throw new HttpError(found.reason === 'forbidden' ? 403 : 404, found.reason);
-    await sendFile(req, res, found.path, found.stat, ctx);
+    await sendFile(req, res, found.path, found.stat, ctx, this.sendOptions());
   }
 
   private async media(
@@ -313,7 +334,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
   ): Promise<void> {
     const found = await cachedMedia(cache, sha256);
     if (!found) throw new HttpError(404, `no cached image ${sha256}`);
-    await sendFile(req, res, found.path, found.stat, ctx, 'application/octet-stream');
+    await sendFile(req, res, found.path, found.stat, ctx, this.sendOptions('application/octet-stream'));
   }
 
   /** Per-host file first (<mac>.ign, <name>.ign, <uuid>.ign), then the role's (<role>.ign). */
@@ -355,7 +376,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     else if (node?.nics[0]) ctx.mac = node.nics[0].mac;
     const found = await this.ignitionFile(decoded, node, mac ?? node?.nics[0]?.mac);
     if (!found) throw new HttpError(404, `no ignition for ${decoded}`);
-    await sendFile(req, res, found.path, found.stat, ctx, 'application/vnd.coreos.ignition+json');
+    await sendFile(req, res, found.path, found.stat, ctx, this.sendOptions('application/vnd.coreos.ignition+json'));
   }
 
   private async introspect(req: IncomingMessage, res: ServerResponse, ctx: RequestCtx): Promise<void> {
@@ -386,7 +407,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     this.logger.info({ mac, node: node?.name, macs: report.macs }, 'boot-http: hardware report stored');
     const found = await this.ignitionFile(mac, node, mac);
     if (!found) throw new HttpError(404, `hardware report for ${mac} stored; no ignition for this node or its role`);
-    await sendFile(req, res, found.path, found.stat, ctx, 'application/vnd.coreos.ignition+json');
+    await sendFile(req, res, found.path, found.stat, ctx, this.sendOptions('application/vnd.coreos.ignition+json'));
   }
 
   private text(

@@ -1,12 +1,12 @@
 /**
- * Send one file: streamed (never buffered whole), with Range/If-Range, HEAD, ETag/Last-Modified,
+ * Send one file: sendfile(2) or streamed (never buffered whole), with Range/If-Range, HEAD, ETag/Last-Modified,
  * If-None-Match/If-Modified-Since and an exact Content-Length.
  */
 import type { Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { contentRange, parseRange } from './codec/range.js';
-import { sendRange } from './send-range.js';
+import { type BodyEngine, sendBody } from './send-body.js';
 
 const TYPES: Record<string, string> = {
   '.ipxe': 'text/plain; charset=utf-8',
@@ -50,13 +50,21 @@ export interface ByteCounter {
   bytes: number;
 }
 
+export interface SendFileOptions {
+  contentType?: string;
+  /** How the body goes out (default 'stream'). */
+  engine?: BodyEngine;
+  /** Told which engine sent a body (not called for HEAD, 304, 416 or empty bodies). */
+  onBody?: (engine: BodyEngine) => void;
+}
+
 export async function sendFile(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   st: Stats,
   counter: ByteCounter,
-  contentType?: string,
+  { contentType, engine = 'stream', onBody }: SendFileOptions = {},
 ): Promise<void> {
   const etag = fileEtag(st);
   const lastModified = st.mtime.toUTCString();
@@ -91,7 +99,7 @@ export async function sendFile(
     return;
   }
   try {
-    await sendRange(res, path, start, end, counter);
+    onBody?.(await sendBody(res, path, start, end, counter, engine));
   } catch {
     // client went away mid-transfer: the access log shows the short byte count
     res.destroy();
