@@ -105,7 +105,7 @@ export class RackMetrics {
       }),
       media: new Counter({
         name: 'bmcemu_media_downloads_total',
-        help: 'Virtual-media downloads finished, by result.',
+        help: 'Virtual-media downloads finished per node, by result (ok, error, cached: nothing downloaded).',
         labelNames: ['result'],
         registers,
       }),
@@ -122,13 +122,7 @@ export class RackMetrics {
       }),
       driverErrors: new Counter({
         name: 'bmcemu_driver_errors_total',
-        help: 'Driver operations that failed, by operation and error code.',
-        labelNames: ['op', 'code'],
-        registers,
-      }),
-      driverFaults: new Counter({
-        name: 'bmcemu_driver_faults_total',
-        help: 'Faults a driver reported on its own (lost event stream, host unreachable), by operation and code.',
+        help: 'Driver operations that failed (driver-error events), by operation and error code.',
         labelNames: ['op', 'code'],
         registers,
       }),
@@ -186,10 +180,27 @@ export class RackMetrics {
     });
   }
 
-  /** Time one driver operation (used by `instrumentDriver`). */
+  /** Add a counter whose value its owner keeps (e.g. the media cache's hits), read on each scrape. */
+  addCounter(source: GaugeSource): void {
+    new Counter({
+      name: source.name,
+      help: source.help,
+      labelNames: source.labelNames ?? [],
+      registers: [this.registry],
+      async collect() {
+        const samples = await source.read();
+        this.reset();
+        for (const s of samples) {
+          if (s.labels) this.inc(s.labels, s.value);
+          else this.inc(s.value);
+        }
+      },
+    });
+  }
+
+  /** Time one driver operation (used by `instrumentDriver`; its failures are counted from their events). */
   observeDriver(op: string, seconds: number, errorCode?: string): void {
     this.m.driverSeconds.observe({ op, result: errorCode ? 'error' : 'ok' }, seconds);
-    if (errorCode) this.m.driverErrors.inc({ op, code: errorCode });
   }
 
   /** The text exposition format. */
@@ -227,15 +238,15 @@ export class RackMetrics {
         break;
       case 'media-download':
         if (e.done) {
-          m.media.inc({ result: e.error ? 'error' : 'ok' });
-          m.mediaBytes.inc(e.bytes);
+          m.media.inc({ result: e.error ? 'error' : e.hit ? 'cached' : 'ok' });
+          if (!e.error && !e.hit) m.mediaBytes.inc(e.bytes);
         }
         break;
       case 'power':
         m.power.inc({ state: e.state });
         break;
       case 'driver-error':
-        m.driverFaults.inc({ op: e.op, code: e.code });
+        m.driverErrors.inc({ op: e.op, code: e.code });
         break;
       default:
         break;

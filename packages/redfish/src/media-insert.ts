@@ -1,6 +1,6 @@
 /** InsertMedia: fetch the image once into the shared content-addressed cache, check it, attach it. */
 import { open } from 'node:fs/promises';
-import { errors, type ImageCache, type MediaSlot, type NodeDriver } from '@bmc-emu/core';
+import { type EventBus, errors, fetchPublished, type ImageCache, type MediaSlot, type NodeDriver } from '@bmc-emu/core';
 import type { Reply } from './route.js';
 import { replyOrTask, type TaskStore } from './tasks.js';
 
@@ -41,6 +41,8 @@ export class MediaInserter {
     private readonly cache: ImageCache | undefined,
     private readonly tasks: TaskStore,
     private readonly waitMs: number,
+    /** Where the download's progress is published (`media-download` events naming the node). */
+    private readonly bus?: EventBus,
   ) {}
 
   async insert(nodeId: string, slot: MediaSlot, image: string): Promise<Reply> {
@@ -54,7 +56,7 @@ export class MediaInserter {
       throw errors.conflict(`The ${slot} slot of ${node.name} holds ${m.image}; eject it first.`);
     }
     const work = (async (): Promise<Reply> => {
-      const got = await cache.fetch(image);
+      const got = await fetchPublished(cache, this.bus, image, { node: node.id, slot });
       if (slot === 'Cd' && !(await isIso9660(got.path))) {
         throw errors.media(
           `${image} is not an ISO 9660 image (no CD001 signature at byte 32769); a raw disk image belongs in the UsbStick slot.`,

@@ -66,7 +66,7 @@ export function buildDeps(opts: RedfishAppOptions): { deps: RedfishDeps; release
     sessions: new SessionStore(settings.sessionTimeoutSec * 1000),
     tasks,
     events: new EventHub(logger),
-    media: new MediaInserter(driver, opts.cache, tasks, opts.insertWaitMs ?? 5000),
+    media: new MediaInserter(driver, opts.cache, tasks, opts.insertWaitMs ?? 5000, opts.bus),
     cache: opts.cache,
     chassis: new ChassisStore(opts.chassisFile, logger),
     serviceUuid: uuidOf(`bmc-emu-redfish:${shared.stateDir}:${port}`),
