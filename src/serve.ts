@@ -7,6 +7,7 @@ import {
   type FrontEndComponents,
   type Logger,
   NameRegistry,
+  PeerNodes,
   type SharedSettings,
 } from '@bmc-emu/core';
 import type { Config } from './config-schema.js';
@@ -49,9 +50,10 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const lines = [`bmc-emu serving ${nodes.length} node(s) on the ${description}`];
   const { bind, user, password, stateDir } = config;
   const shared: SharedSettings = { bind, user, password, stateDir };
+  const mediaCache = mediaCacheFor(config, root.child({ component: 'media-cache' }));
   const services: Omit<FrontEndComponents, 'logger'> = {
     driver,
-    mediaCache: mediaCacheFor(config, root.child({ component: 'media-cache' })),
+    mediaCache,
     bootHttpUrl: bootHttpUrl(config.http),
     names: new NameRegistry(),
     sensors: config.sensors,
@@ -64,8 +66,15 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   services.events = bus;
-  const unbridge = bridgeDriverEvents(driver, bus);
-  const metricsWiring = wireMetrics(config, driver, bus);
+  const unbridgeDriver = bridgeDriverEvents(driver, bus);
+  const peers = new PeerNodes(driver, bus);
+  await peers.start().catch((err: unknown) => log.warn({ err }, 'cannot list the nodes to name TFTP/HTTP peers'));
+  services.peers = peers;
+  const unbridge = () => {
+    peers.stop();
+    unbridgeDriver();
+  };
+  const metricsWiring = wireMetrics(config, driver, bus, mediaCache);
   services.driver = metricsWiring.driver;
   const consoleWiring = wireConsole(config, driver, bus, root);
   // The registry is applied before the front ends open, so a registered port is never first taken by an
@@ -82,6 +91,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     for (const { name, section, factory, initOf } of frontEndsWith(
       [...consoleWiring.mounts, ...metricsWiring.mounts],
       passwordFile,
+      metricsWiring.bootHttpHandlers,
     )) {
       const components = { ...services, logger: root.child({ component: name }) };
       const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });

@@ -63,7 +63,11 @@ export interface BootHttpServerOptions {
   mediaCache?: ImageCache | undefined;
   /** Who may POST hardware reports and how many are kept (the `http.introspection` defaults when absent). */
   introspection?: Partial<IntrospectionSection>;
+  /** Handlers tried before the routes (e.g. `GET /metrics`); one returning true has answered the request. */
+  extraHandlers?: ReadonlyArray<ExtraHandler>;
 }
+
+export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface AccessLogEntry {
   ip: string;
@@ -198,6 +202,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     ctx: RequestCtx,
     ip: string,
   ): Promise<void> {
+    for (const h of this.opts.extraHandlers ?? []) if (h(req, res)) return;
     const method = req.method ?? 'GET';
     if (method === 'POST' && path === '/introspection') return this.introspect(req, res, ctx);
     if (method !== 'GET' && method !== 'HEAD') {
