@@ -6,14 +6,18 @@
 // sessionless IPMI command), so the same absolute cost is the largest share here. Needs `npx tsc -b` first (imports the built packages).
 //
 //   node bench/events.bench.mjs           runs everything (~1 min)
-//   node bench/events.bench.mjs --serve M (internal) a server, M = bus | bare | none
+//   BENCH_BEFORE=<dir>/rack-metrics.js node bench/events.bench.mjs
+//                                         adds a fourth server whose RackMetrics is that build (e.g. an older
+//                                         commit's, compiled into packages/metrics/dist/before-round/), for a
+//                                         before/after comparison in the same run
+//   node bench/events.bench.mjs --serve M (internal) a server, M = bus | bare | none | before
 import { fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 300);
@@ -28,12 +32,13 @@ async function serve(mode) {
   const { EventBus, MemoryDriver, demoNodes, sharedSettings, silentLogger } = await import('@bmc-emu/core');
   const { createRedfishApp, redfishSection } = await import('@bmc-emu/redfish');
   const { IpmiServer } = await import('@bmc-emu/ipmi');
-  const { RackMetrics } = await import('@bmc-emu/metrics');
+  const { RackMetrics } =
+    mode === 'before' ? await import(pathToFileURL(process.env.BENCH_BEFORE).href) : await import('@bmc-emu/metrics');
   const dir = mkdtempSync(join(tmpdir(), 'bmcemu-events-bench-'));
   const driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 10 });
   let bus;
   if (mode === 'bare') bus = new EventBus();
-  if (mode === 'bus') {
+  if (mode === 'bus' || mode === 'before') {
     bus = new EventBus();
     new RackMetrics({ bus, processMetrics: false });
     let chars = 0;
@@ -59,7 +64,8 @@ async function serve(mode) {
   const eps = await ipmi.start();
   const node = (await driver.list())[0];
   process.send({ http: http.address().port, ipmi: eps[0].port, node: node.id });
-  process.on('message', async () => {
+  process.on('message', async (msg) => {
+    if (msg === 'cpu') return process.send({ cpu: process.cpuUsage() });
     await ipmi.stop();
     http.close();
     app.shutdown();
@@ -73,7 +79,19 @@ function start(mode) {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', (hello) => resolve({ ...hello, mode, stop: () => child.send('stop') }));
+    child.once('message', (hello) =>
+      resolve({
+        ...hello,
+        mode,
+        stop: () => child.send('stop'),
+        // the server's own CPU time (µs, user + system): what publishing costs it, whatever else the machine runs
+        cpu: () =>
+          new Promise((r) => {
+            child.once('message', (m) => r(m.cpu.user + m.cpu.system));
+            child.send('cpu');
+          }),
+      }),
+    );
     child.once('exit', (c) => reject(new Error(`${mode} server exited ${c}`)));
   });
 }
@@ -114,18 +132,28 @@ async function ipmiRound(s, sock) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function overhead(label, servers, round) {
-  const times = { bus: [], bare: [], none: [] };
+  const wall = { bus: [], bare: [], none: [], before: [] };
+  const cpu = { bus: [], bare: [], none: [], before: [] };
   for (const s of servers) await round(s); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? servers : [...servers].reverse();
     // interleaved: each mode runs once per round, in alternating order
-    for (const s of order) times[s.mode].push(await round(s));
+    for (const s of order) {
+      const c0 = await s.cpu();
+      wall[s.mode].push(await round(s));
+      cpu[s.mode].push(((await s.cpu()) - c0) / PER_ROUND);
+    }
   }
-  const [none, bare, bus] = [median(times.none), median(times.bare), median(times.bus)];
-  const pct = (x) => `${((x / none - 1) * 100).toFixed(1)}%`;
-  console.log(
-    `${label}: median per request ${none.toFixed(3)} ms without a bus; publishing to a bus with no subscriber ${bare.toFixed(3)} ms (${pct(bare)}); with RackMetrics and a JSON reader subscribed ${bus.toFixed(3)} ms (${pct(bus)}) (${ROUNDS} interleaved rounds of ${PER_ROUND})`,
-  );
+  const line = (what, xs, unit, digits) => {
+    const none = median(xs.none);
+    const pct = (m) => `${((median(xs[m]) / none - 1) * 100).toFixed(1)}%`;
+    const v = (m) => `${median(xs[m]).toFixed(digits)} ${unit} (${pct(m)})`;
+    const before = xs.before.length ? `; with the BENCH_BEFORE RackMetrics instead ${v('before')}` : '';
+    return `  ${what}: no bus ${none.toFixed(digits)} ${unit}; bus, no reader ${v('bare')}; bus + RackMetrics + JSON reader ${v('bus')}${before}`;
+  };
+  console.log(`${label}, ${ROUNDS} interleaved rounds of ${PER_ROUND}, medians:`);
+  console.log(line('server CPU per request', cpu, 'µs', 1));
+  console.log(line('wall time per request', wall, 'ms', 3));
 }
 
 async function scrapeTime() {
@@ -164,7 +192,8 @@ async function scrapeTime() {
 }
 
 async function main() {
-  const servers = await Promise.all([start('none'), start('bare'), start('bus')]);
+  const modes = ['none', 'bare', 'bus', ...(process.env.BENCH_BEFORE ? ['before'] : [])];
+  const servers = await Promise.all(modes.map(start));
   try {
     await overhead('redfish GET /Systems/<id> (keep-alive, sequential)', servers, redfishRound);
     const sock = createSocket('udp4');

@@ -1,5 +1,6 @@
 import type { EventBus, EventSubscription, RackEvent } from '@bmc-emu/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
 import { routeLabel } from './route-label.js';
 
 /** One labelled value of a gauge read at scrape time. */
@@ -29,6 +30,7 @@ const MISNAMED_DEFAULTS = [
   'nodejs_active_requests_total',
   'nodejs_active_resources_total',
 ];
+const MAX_ROUTES_REMEMBERED = 10_000;
 const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 
 /**
@@ -39,30 +41,29 @@ export class RackMetrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   private readonly subscription: EventSubscription;
+  private readonly routes = new Map<string, string>();
   private readonly m;
 
   constructor(private readonly opts: RackMetricsOptions) {
     const registers = [this.registry];
     this.m = {
-      redfish: new Counter({
-        name: 'bmcemu_redfish_requests_total',
-        help: 'Redfish requests answered, by method, route (member ids folded) and HTTP status.',
-        labelNames: ['method', 'route', 'status'],
-        registers,
-      }),
-      redfishSeconds: new Histogram({
-        name: 'bmcemu_redfish_request_duration_seconds',
-        help: 'Time from request to answer for Redfish requests.',
-        labelNames: ['method'],
-        buckets: LATENCY_BUCKETS,
-        registers,
-      }),
-      ipmi: new Counter({
-        name: 'bmcemu_ipmi_commands_total',
-        help: 'IPMI commands answered, by network function, command, completion code and session kind.',
-        labelNames: ['netfn', 'cmd', 'cc', 'session'],
-        registers,
-      }),
+      // the per-request ones are keyed (see keyed-metrics.ts): they are on every protocol answer's path
+      redfish: new KeyedCounter(
+        'bmcemu_redfish_requests_total',
+        'Redfish requests answered, by method, route (member ids folded) and HTTP status.',
+        this.registry,
+      ),
+      redfishSeconds: new KeyedHistogram(
+        'bmcemu_redfish_request_duration_seconds',
+        'Time from request to answer for Redfish requests.',
+        this.registry,
+        LATENCY_BUCKETS,
+      ),
+      ipmi: new KeyedCounter(
+        'bmcemu_ipmi_commands_total',
+        'IPMI commands answered, by network function, command, completion code and session kind.',
+        this.registry,
+      ),
       dhcp: new Counter({
         name: 'bmcemu_dhcp_messages_total',
         help: 'DHCP messages received and sent, by message type.',
@@ -213,15 +214,36 @@ export class RackMetrics {
     this.registry.clear();
   }
 
+  /** routeLabel, remembered per path (paths repeat: a few routes times the nodes); bounded. */
+  private route(path: string): string {
+    let label = this.routes.get(path);
+    if (label === undefined) {
+      if (this.routes.size >= MAX_ROUTES_REMEMBERED) this.routes.clear();
+      this.routes.set(path, (label = routeLabel(path)));
+    }
+    return label;
+  }
+
   private count(e: RackEvent): void {
     const m = this.m;
     switch (e.kind) {
-      case 'redfish':
-        m.redfish.inc({ method: e.method, route: routeLabel(e.path), status: String(e.status) });
-        m.redfishSeconds.observe({ method: e.method }, e.ms / 1000);
+      case 'redfish': {
+        const route = this.route(e.path);
+        m.redfish.inc(`${e.method} ${route} ${e.status}`, () => ({
+          method: e.method,
+          route,
+          status: String(e.status),
+        }));
+        m.redfishSeconds.observe(e.method, () => ({ method: e.method }), e.ms / 1000);
         break;
+      }
       case 'ipmi':
-        m.ipmi.inc({ netfn: hex(e.netFn), cmd: hex(e.cmd), cc: hex(e.cc), session: e.session });
+        m.ipmi.inc(`${e.netFn} ${e.cmd} ${e.cc} ${e.session}`, () => ({
+          netfn: hex(e.netFn),
+          cmd: hex(e.cmd),
+          cc: hex(e.cc),
+          session: e.session,
+        }));
         break;
       case 'dhcp':
         m.dhcp.inc({ message: e.message });
