@@ -18,11 +18,17 @@ import { wireConsole } from './console-wiring.js';
 import { bridgeDriverEvents } from './driver-events.js';
 import { publishHypervisorHealth } from './hypervisor-events.js';
 import { frontEndsWith } from './frontends.js';
+import { showMediaDownloads } from './media-progress-serve.js';
 import { wireMetrics } from './metrics-wiring.js';
 
 export interface RunningServer {
   lines: string[];
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where media downloads are shown (a bar each on a TTY, plain lines otherwise); none when absent. */
+  progressOut?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 /** The virtual-media cache every front end shares (Redfish fills it, boot HTTP serves it). */
@@ -39,7 +45,11 @@ function mediaCacheFor(config: Readonly<Config>, logger: Logger): MediaCache {
  * Start the driver and every enabled front end. Prints where it serves; stops cleanly. Every log line carries one
  * `component`: serve, driver, media-cache or the front end's name.
  */
-export async function startServer(config: Readonly<Config>, logger?: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Readonly<Config>,
+  logger?: Logger,
+  opts: StartOptions = {},
+): Promise<RunningServer> {
   const root = logger ?? createLogger({ level: config.log.level, fd: 2 });
   const log = root.child({ component: 'serve' });
   const bus = new EventBus();
@@ -70,7 +80,9 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const peers = new PeerNodes(driver, bus);
   await peers.start().catch((err: unknown) => log.warn({ err }, 'cannot list the nodes to name TFTP/HTTP peers'));
   services.peers = peers;
+  const unshow = opts.progressOut ? showMediaDownloads(bus, driver, opts.progressOut) : () => undefined;
   const unbridge = () => {
+    unshow();
     peers.stop();
     unbridgeDriver();
   };

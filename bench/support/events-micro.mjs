@@ -19,7 +19,15 @@ async function run(mode) {
   for (let i = 0; i < N; i += BURST) {
     for (let j = 0; j < BURST; j++) {
       const node = ids[(i + j) & 7];
-      bus.publish({ kind: 'redfish', node, method: 'GET', path: `/redfish/v1/Systems/${node}`, status: 200, ms: 0.12, user: 'admin' });
+      bus.publish({
+        kind: 'redfish',
+        node,
+        method: 'GET',
+        path: `/redfish/v1/Systems/${node}`,
+        status: 200,
+        ms: 0.12,
+        user: 'admin',
+      });
     }
     await turn();
   }

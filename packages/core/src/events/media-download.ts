@@ -1,5 +1,5 @@
 import { isBmcEmuError } from '../errors.js';
-import type { ImageCache, MediaFetchResult } from '../image-cache.js';
+import type { ImageCache, MediaFetchResult, MediaProgress } from '../image-cache.js';
 import type { MediaSlot } from '../node.js';
 import type { EventBus } from './event-bus.js';
 
@@ -10,6 +10,8 @@ export interface PublishedFetchOptions {
   signal?: AbortSignal;
   /** At most this many `progress` events per second (default 4); started/done/failed always go out. */
   progressPerSecond?: number;
+  /** Every progress report of the cache, not rate-limited (e.g. a Redfish task's PercentComplete). */
+  onProgress?: (p: MediaProgress) => void;
 }
 
 /**
@@ -24,7 +26,8 @@ export async function fetchPublished(
   opts: PublishedFetchOptions,
 ): Promise<MediaFetchResult> {
   const signal = opts.signal ? { signal: opts.signal } : {};
-  if (!bus) return cache.fetch(url, signal);
+  const own = opts.onProgress;
+  if (!bus) return cache.fetch(url, { ...signal, ...(own ? { onProgress: own } : {}) });
   const base = { kind: 'media-download', node: opts.node, url, ...(opts.slot ? { slot: opts.slot } : {}) } as const;
   const gapMs = 1000 / (opts.progressPerSecond ?? 4);
   let last = -Infinity;
@@ -33,6 +36,7 @@ export async function fetchPublished(
     const got = await cache.fetch(url, {
       ...signal,
       onProgress: (p) => {
+        own?.(p);
         const now = performance.now();
         if (now - last < gapMs || (p.total !== undefined && p.received >= p.total)) return;
         last = now;
