@@ -5,7 +5,7 @@ const { EventBus } = await import('@bmc-emu/core');
 const { RackMetrics } = await import('@bmc-emu/metrics');
 
 const N = Number(process.env.MICRO_EVENTS ?? 200_000);
-const BURST = 50;
+const BURST = Number(process.env.MICRO_BURST ?? 50);
 const ids = Array.from({ length: 8 }, (_, i) => `6695eb01-f6a4-8304-79aa-97f2502e19${String(i).padStart(2, '0')}`);
 const turn = () => new Promise((r) => setImmediate(r));
 
