@@ -1,19 +1,24 @@
 // Event-stream benchmark (issue #13): what publishing costs the protocol paths, and the /metrics scrape.
-// Three server processes run side by side: one with the rack EventBus and its subscribers (RackMetrics and a
-// JSON-encoding log reader) wired into Redfish and IPMI, one with a bus nobody reads, one with no bus; the client alternates rounds
-// between them (A B, B A, ...) so machine noise hits both alike. Then the scrape time of /metrics for
+// Three servers run side by side in one process (BENCH_PROCESSES=separate: one process each): one with the rack
+// EventBus and its subscribers (RackMetrics and a JSON-encoding reader) wired into Redfish and IPMI, one with a bus
+// nobody reads, one with no bus; the client alternates rounds between them (A B C, C B A, ...) so machine noise hits
+// all alike, and reads the server's CPU time around each round (a steadier figure than wall time on a busy host). Then the scrape time of /metrics for
 // 1,000 memory nodes. The paths timed are the cheapest there are (keep-alive Redfish on the memory driver, a
 // sessionless IPMI command), so the same absolute cost is the largest share here. Needs `npx tsc -b` first (imports the built packages).
 //
 //   node bench/events.bench.mjs           runs everything (~1 min)
-//   node bench/events.bench.mjs --serve M (internal) a server, M = bus | bare | none
+//   BENCH_BEFORE=<dir>/rack-metrics.js node bench/events.bench.mjs
+//                                         adds a fourth server whose RackMetrics is that build (e.g. an older
+//                                         commit's, compiled into packages/metrics/dist/before-round/), for a
+//                                         before/after comparison in the same run
+//   node bench/events.bench.mjs --serve M,... (internal) servers, M = bus | bare | none | before
 import { fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 300);
@@ -24,57 +29,78 @@ const GET_CHANNEL_AUTH = Buffer.from([
   0x06, 0x00, 0xff, 0x07, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x09, 0x20, 0x18, 0xc8, 0x81, 0x04, 0x38, 0x0e, 0x04, 0x31,
 ]);
 
-async function serve(mode) {
+/** One process serving every mode in `modes` (comma-separated) on its own ports, each with its own driver and bus. */
+async function serve(modes) {
   const { EventBus, MemoryDriver, demoNodes, sharedSettings, silentLogger } = await import('@bmc-emu/core');
   const { createRedfishApp, redfishSection } = await import('@bmc-emu/redfish');
   const { IpmiServer } = await import('@bmc-emu/ipmi');
-  const { RackMetrics } = await import('@bmc-emu/metrics');
+  const current = await import('@bmc-emu/metrics');
+  const before = process.env.BENCH_BEFORE ? await import(pathToFileURL(process.env.BENCH_BEFORE).href) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bmcemu-events-bench-'));
-  const driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 10 });
-  let bus;
-  if (mode === 'bare') bus = new EventBus();
-  if (mode === 'bus') {
-    bus = new EventBus();
-    new RackMetrics({ bus, processMetrics: false });
-    let chars = 0;
-    bus.subscribe((e) => void (chars += JSON.stringify(e).length));
+  const running = [];
+  const hello = [];
+  for (const mode of modes.split(',')) {
+    const driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 10 });
+    let bus;
+    if (mode === 'bare') bus = new EventBus();
+    if (mode === 'bus' || mode === 'before') {
+      bus = new EventBus();
+      const { RackMetrics } = mode === 'before' ? before : current;
+      new RackMetrics({ bus, processMetrics: false });
+      let chars = 0;
+      bus.subscribe((e) => void (chars += JSON.stringify(e).length));
+    }
+    const app = createRedfishApp({
+      driver,
+      settings: redfishSection.parse({ tls: false, port: 0 }),
+      shared: sharedSettings({ stateDir: join(dir, mode, 'state') }),
+      logger: silentLogger(),
+      ...(bus ? { bus } : {}),
+    });
+    const http = createServer(app);
+    await new Promise((r) => http.listen(0, '127.0.0.1', r));
+    const ipmi = new IpmiServer({
+      driver,
+      basePort: 0,
+      bind: '127.0.0.1',
+      user: 'admin',
+      password: 'password',
+      ...(bus ? { events: bus } : {}),
+    });
+    const eps = await ipmi.start();
+    const node = (await driver.list())[0];
+    running.push({ ipmi, http, app });
+    hello.push({ mode, http: http.address().port, ipmi: eps[0].port, node: node.id });
   }
-  const app = createRedfishApp({
-    driver,
-    settings: redfishSection.parse({ tls: false, port: 0 }),
-    shared: sharedSettings({ stateDir: join(dir, 'state') }),
-    logger: silentLogger(),
-    ...(bus ? { bus } : {}),
-  });
-  const http = createServer(app);
-  await new Promise((r) => http.listen(0, '127.0.0.1', r));
-  const ipmi = new IpmiServer({
-    driver,
-    basePort: 0,
-    bind: '127.0.0.1',
-    user: 'admin',
-    password: 'password',
-    ...(bus ? { events: bus } : {}),
-  });
-  const eps = await ipmi.start();
-  const node = (await driver.list())[0];
-  process.send({ http: http.address().port, ipmi: eps[0].port, node: node.id });
-  process.on('message', async () => {
-    await ipmi.stop();
-    http.close();
-    app.shutdown();
+  process.send({ servers: hello });
+  process.on('message', async (msg) => {
+    if (msg === 'cpu') return process.send({ cpu: process.cpuUsage() });
+    for (const r of running) {
+      await r.ipmi.stop();
+      r.http.close();
+      r.app.shutdown();
+    }
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   });
 }
 
-function start(mode) {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', mode], {
+/** Forks one server process for `modes`; resolves to one handle per mode (sharing the process's CPU clock). */
+function start(modes) {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', modes.join(',')], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // the process's own CPU time (µs, user + system): what publishing costs it, whatever else the machine runs
+  const cpu = () =>
+    new Promise((r) => {
+      child.once('message', (m) => r(m.cpu.user + m.cpu.system));
+      child.send('cpu');
+    });
   return new Promise((resolve, reject) => {
-    child.once('message', (hello) => resolve({ ...hello, mode, stop: () => child.send('stop') }));
-    child.once('exit', (c) => reject(new Error(`${mode} server exited ${c}`)));
+    child.once('message', ({ servers }) =>
+      resolve(servers.map((s, i) => ({ ...s, cpu, stop: () => i === 0 && child.send('stop') }))),
+    );
+    child.once('exit', (c) => reject(new Error(`${modes.join(',')} server exited ${c}`)));
   });
 }
 
@@ -114,18 +140,28 @@ async function ipmiRound(s, sock) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function overhead(label, servers, round) {
-  const times = { bus: [], bare: [], none: [] };
+  const wall = { bus: [], bare: [], none: [], before: [] };
+  const cpu = { bus: [], bare: [], none: [], before: [] };
   for (const s of servers) await round(s); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? servers : [...servers].reverse();
     // interleaved: each mode runs once per round, in alternating order
-    for (const s of order) times[s.mode].push(await round(s));
+    for (const s of order) {
+      const c0 = await s.cpu();
+      wall[s.mode].push(await round(s));
+      cpu[s.mode].push(((await s.cpu()) - c0) / PER_ROUND);
+    }
   }
-  const [none, bare, bus] = [median(times.none), median(times.bare), median(times.bus)];
-  const pct = (x) => `${((x / none - 1) * 100).toFixed(1)}%`;
-  console.log(
-    `${label}: median per request ${none.toFixed(3)} ms without a bus; publishing to a bus with no subscriber ${bare.toFixed(3)} ms (${pct(bare)}); with RackMetrics and a JSON reader subscribed ${bus.toFixed(3)} ms (${pct(bus)}) (${ROUNDS} interleaved rounds of ${PER_ROUND})`,
-  );
+  const line = (what, xs, unit, digits) => {
+    const none = median(xs.none);
+    const pct = (m) => `${((median(xs[m]) / none - 1) * 100).toFixed(1)}%`;
+    const v = (m) => `${median(xs[m]).toFixed(digits)} ${unit} (${pct(m)})`;
+    const before = xs.before.length ? `; with the BENCH_BEFORE RackMetrics instead ${v('before')}` : '';
+    return `  ${what}: no bus ${none.toFixed(digits)} ${unit}; bus, no reader ${v('bare')}; bus + RackMetrics + JSON reader ${v('bus')}${before}`;
+  };
+  console.log(`${label}, ${ROUNDS} interleaved rounds of ${PER_ROUND}, medians:`);
+  console.log(line('server CPU per request', cpu, 'µs', 1));
+  console.log(line('wall time per request', wall, 'ms', 3));
 }
 
 async function scrapeTime() {
@@ -164,7 +200,13 @@ async function scrapeTime() {
 }
 
 async function main() {
-  const servers = await Promise.all([start('none'), start('bare'), start('bus')]);
+  const modes = ['none', 'bare', 'bus', ...(process.env.BENCH_BEFORE ? ['before'] : [])];
+  // default: every mode in one process, so core placement and JIT state (which moved results between runs by
+  // more than the effect measured) are the same for all; BENCH_PROCESSES=separate gives each its own
+  const servers =
+    process.env.BENCH_PROCESSES === 'separate'
+      ? (await Promise.all(modes.map((m) => start([m])))).flat()
+      : await start(modes);
   try {
     await overhead('redfish GET /Systems/<id> (keep-alive, sequential)', servers, redfishRound);
     const sock = createSocket('udp4');

@@ -10,6 +10,7 @@ import { hypervisorLines } from './hypervisor-lines.js';
 import { ipmiPortsFor } from './ipmi-ports.js';
 import { ExitCode } from './exit-codes.js';
 import { addLabCommands } from './lab-command.js';
+import { addMediaCommands } from './media-command.js';
 import { startServer } from './serve.js';
 
 function version(): string {
@@ -57,7 +58,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     ...(flags.config ? { file: flags.config } : {}),
     overrides: flagsToConfig(flags),
   });
-  const server = await startServer(config);
+  const server = await startServer(config, undefined, { progressOut: process.stdout });
   for (const line of server.lines) process.stdout.write(`${line}\n`);
   // Keep the process alive even when no front end holds a socket open.
   const keepAlive = setInterval(() => {}, 1 << 30);
@@ -162,6 +163,7 @@ export function buildProgram(onResult: (p: Promise<number>) => void): Command {
 
   addBmcCommands(program, onResult);
   addLabCommands(program, onResult);
+  addMediaCommands(program, onResult);
 
   return program;
 }

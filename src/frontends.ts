@@ -1,4 +1,4 @@
-import { bootHttpFrontEnd } from '@bmc-emu/boot-http';
+import { bootHttpFrontEnd, bootHttpFrontEndWith, type ExtraHandler } from '@bmc-emu/boot-http';
 import type { FrontEndFactory } from '@bmc-emu/core';
 import { dhcpFrontEnd } from '@bmc-emu/dhcp';
 import { dnsFrontEnd } from '@bmc-emu/dns';
@@ -39,9 +39,23 @@ export const frontEnds: FrontEndEntry[] = [
   entry('ipmi', 'ipmi', ipmiFrontEnd),
 ];
 
-/** The same list, with the Redfish front end also serving `mounts` (the web console) on its listener. */
-export function frontEndsWith(mounts: RedfishMount[], passwordFile?: PasswordFile): FrontEndEntry[] {
-  if (mounts.length === 0 && !passwordFile) return frontEnds;
+/**
+ * The same list, with the Redfish front end also serving `mounts` (the web console, /metrics) on its listener
+ * and boot HTTP trying `bootHttpHandlers` (/metrics) first.
+ */
+export function frontEndsWith(
+  mounts: RedfishMount[],
+  passwordFile?: PasswordFile,
+  bootHttpHandlers: ExtraHandler[] = [],
+): FrontEndEntry[] {
   const extra = { mounts, ...(passwordFile ? { passwordFile } : {}) };
-  return frontEnds.map((e) => (e.name === 'redfish' ? entry('redfish', 'redfish', redfishFrontEndWith(extra)) : e));
+  return frontEnds.map((e) => {
+    if (e.name === 'redfish' && (mounts.length > 0 || passwordFile)) {
+      return entry('redfish', 'redfish', redfishFrontEndWith(extra));
+    }
+    if (e.name === 'boot-http' && bootHttpHandlers.length > 0) {
+      return entry('boot-http', 'http', bootHttpFrontEndWith({ extraHandlers: bootHttpHandlers }));
+    }
+    return e;
+  });
 }

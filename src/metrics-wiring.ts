@@ -1,24 +1,52 @@
+import type { ExtraHandler, MediaCache } from '@bmc-emu/boot-http';
 import type { EventBus, FrontEnd, NodeDriver } from '@bmc-emu/core';
-import { addNodeGauges, instrumentDriver, metricsMount, RackMetrics } from '@bmc-emu/metrics';
+import {
+  addMediaCacheMetrics,
+  addNodeGauges,
+  instrumentDriver,
+  metricsMount,
+  RackMetrics,
+  serveMetrics,
+} from '@bmc-emu/metrics';
 import type { RedfishMount } from '@bmc-emu/redfish';
 import type { Config } from './config-schema.js';
 
 export interface MetricsWiring {
-  /** The driver front ends get: timed by the metrics when they are on. */
+  /** The driver front ends get: its failures published as `driver-error` events, timed when metrics are on. */
   driver: NodeDriver;
+  /** On the Redfish listener. */
   mounts: RedfishMount[];
+  /** Tried first by the boot-HTTP listener (`GET /metrics` there, unless `metrics.bootHttp` is false). */
+  bootHttpHandlers: ExtraHandler[];
   /** Add the gauges of the front ends that started. */
   started(frontEnds: readonly FrontEnd[]): void;
   close(): void;
 }
 
-/** `GET /metrics` on the Redfish listener, fed by the event stream and the instrumented driver; off by `metrics.enabled`. */
-export function wireMetrics(config: Readonly<Config>, driver: NodeDriver, bus: EventBus): MetricsWiring {
-  if (!config.metrics.enabled || !config.redfish.enabled) {
-    return { driver, mounts: [], started: () => undefined, close: () => undefined };
+/**
+ * `GET /metrics` on the Redfish and boot-HTTP listeners, fed by the event stream, the instrumented driver and
+ * the media cache; off by `metrics.enabled` (and per listener). Driver errors reach the bus either way.
+ */
+export function wireMetrics(
+  config: Readonly<Config>,
+  driver: NodeDriver,
+  bus: EventBus,
+  mediaCache?: MediaCache,
+): MetricsWiring {
+  const onRedfish = config.metrics.enabled && config.redfish.enabled;
+  const onBootHttp = config.metrics.enabled && config.metrics.bootHttp && config.http.enabled;
+  if (!onRedfish && !onBootHttp) {
+    return {
+      driver: instrumentDriver(driver, { events: bus }),
+      mounts: [],
+      bootHttpHandlers: [],
+      started: () => undefined,
+      close: () => undefined,
+    };
   }
   const metrics = new RackMetrics({ bus });
   addNodeGauges(metrics, driver);
+  if (mediaCache) addMediaCacheMetrics(metrics, mediaCache);
   if (driver.hypervisors) {
     const list = driver.hypervisors.bind(driver);
     metrics.addGauge({
@@ -29,8 +57,9 @@ export function wireMetrics(config: Readonly<Config>, driver: NodeDriver, bus: E
     });
   }
   return {
-    driver: instrumentDriver(driver, metrics),
-    mounts: [metricsMount(metrics) as RedfishMount],
+    driver: instrumentDriver(driver, { metrics, events: bus }),
+    mounts: onRedfish ? [metricsMount(metrics) as RedfishMount] : [],
+    bootHttpHandlers: onBootHttp ? [(req, res) => serveMetrics(metrics, req, res)] : [],
     started(frontEnds) {
       for (const fe of frontEnds) for (const g of fe.gauges?.() ?? []) metrics.addGauge(g);
     },

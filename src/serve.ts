@@ -7,6 +7,7 @@ import {
   type FrontEndComponents,
   type Logger,
   NameRegistry,
+  PeerNodes,
   type SharedSettings,
 } from '@bmc-emu/core';
 import type { Config } from './config-schema.js';
@@ -18,11 +19,17 @@ import { bridgeDriverEvents } from './driver-events.js';
 import { publishHypervisorHealth } from './hypervisor-events.js';
 import { frontEndsWith } from './frontends.js';
 import { loadLabBook } from './labs-wiring.js';
+import { showMediaDownloads } from './media-progress-serve.js';
 import { wireMetrics } from './metrics-wiring.js';
 
 export interface RunningServer {
   lines: string[];
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where media downloads are shown (a bar each on a TTY, plain lines otherwise); none when absent. */
+  progressOut?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 /** The virtual-media cache every front end shares (Redfish fills it, boot HTTP serves it). */
@@ -39,7 +46,11 @@ function mediaCacheFor(config: Readonly<Config>, logger: Logger): MediaCache {
  * Start the driver and every enabled front end. Prints where it serves; stops cleanly. Every log line carries one
  * `component`: serve, driver, media-cache or the front end's name.
  */
-export async function startServer(config: Readonly<Config>, logger?: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Readonly<Config>,
+  logger?: Logger,
+  opts: StartOptions = {},
+): Promise<RunningServer> {
   const root = logger ?? createLogger({ level: config.log.level, fd: 2 });
   const log = root.child({ component: 'serve' });
   const bus = new EventBus();
@@ -51,9 +62,10 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   const lines = [`bmc-emu serving ${nodes.length} node(s) on the ${description}`];
   const { bind, user, password, stateDir } = config;
   const shared: SharedSettings = { bind, user, password, stateDir };
+  const mediaCache = mediaCacheFor(config, root.child({ component: 'media-cache' }));
   const services: Omit<FrontEndComponents, 'logger'> = {
     driver,
-    mediaCache: mediaCacheFor(config, root.child({ component: 'media-cache' })),
+    mediaCache,
     bootHttpUrl: bootHttpUrl(config.http),
     names: new NameRegistry(),
     sensors: config.sensors,
@@ -66,8 +78,17 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
   services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   services.events = bus;
-  const unbridge = bridgeDriverEvents(driver, bus);
-  const metricsWiring = wireMetrics(config, driver, bus);
+  const unbridgeDriver = bridgeDriverEvents(driver, bus);
+  const peers = new PeerNodes(driver, bus);
+  await peers.start().catch((err: unknown) => log.warn({ err }, 'cannot list the nodes to name TFTP/HTTP peers'));
+  services.peers = peers;
+  const unshow = opts.progressOut ? showMediaDownloads(bus, driver, opts.progressOut) : () => undefined;
+  const unbridge = () => {
+    unshow();
+    peers.stop();
+    unbridgeDriver();
+  };
+  const metricsWiring = wireMetrics(config, driver, bus, mediaCache);
   services.driver = metricsWiring.driver;
   const consoleWiring = wireConsole(config, driver, bus, root, labs);
   // The registry is applied before the front ends open, so a registered port is never first taken by an
@@ -84,6 +105,7 @@ export async function startServer(config: Readonly<Config>, logger?: Logger): Pr
     for (const { name, section, factory, initOf } of frontEndsWith(
       [...consoleWiring.mounts, ...metricsWiring.mounts],
       passwordFile,
+      metricsWiring.bootHttpHandlers,
     )) {
       const components = { ...services, logger: root.child({ component: name }) };
       const fe = factory({ init: initOf ? initOf(config) : config[section], shared, components });

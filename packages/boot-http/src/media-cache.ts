@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -61,6 +61,18 @@ interface InFlight {
   waiters: number;
 }
 
+/** What `/metrics` shows of the cache (counters since start). */
+export interface MediaCacheStats {
+  /** Lookups answered from the cache (valid entry, or a 304 from the image server). */
+  hits: number;
+  /** Lookups that had to go to the image server (successful or not). */
+  misses: number;
+  /** Bodies being received right now. */
+  downloading: number;
+  /** Image bytes received from image servers (resumed bytes already on disk excluded). */
+  downloadedBytes: number;
+}
+
 const PROGRESS_EVERY_MS = 200;
 /** A progress log line (what `bmc-emu serve` shows for a long download) at most this often. */
 const LOG_EVERY_MS = 5_000;
@@ -72,6 +84,7 @@ export class MediaCache implements ImageCache {
   private readonly insecureTls: boolean;
   private readonly idleTimeoutMs: number;
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly counts: MediaCacheStats = { hits: 0, misses: 0, downloading: 0, downloadedBytes: 0 };
 
   constructor(opts: MediaCacheOptions) {
     if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes <= 0) {
@@ -82,6 +95,24 @@ export class MediaCache implements ImageCache {
     this.logger = opts.logger ?? silentLogger();
     this.insecureTls = opts.insecureTls ?? false;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
+  }
+
+  /** Counters since start; one lookup per download, however many callers share it. */
+  stats(): MediaCacheStats {
+    return { ...this.counts };
+  }
+
+  /** Bytes of finished images on disk (read from the blobs folder; 0 before the first download). */
+  async cachedBytes(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.dir, 'blobs'));
+    } catch {
+      return 0;
+    }
+    let total = 0;
+    for (const name of names) total += Math.max(0, await fileSize(join(this.dir, 'blobs', name)));
+    return total;
   }
 
   /** Path of a finished blob, whether or not it exists. */
@@ -182,9 +213,16 @@ export class MediaCache implements ImageCache {
       }
     }
 
-    const res = await this.request(url, headers, signal);
+    let res: IncomingMessage;
+    try {
+      res = await this.request(url, headers, signal);
+    } catch (err) {
+      this.counts.misses++;
+      throw err;
+    }
     try {
       if (res.statusCode === 304 && cached) return await this.hit(cached, url);
+      this.counts.misses++;
       if (res.statusCode === 206 && resumeFrom > 0 && contentRangeStart(res) === resumeFrom) {
         this.logger.info({ url: url.href, resumeFrom }, 'media: resuming download');
       } else if (res.statusCode === 200) {
@@ -253,6 +291,7 @@ export class MediaCache implements ImageCache {
         this.logger.info({ url: url.href, received, total, pct }, `media: downloading ${pct ?? '?'}%`);
       }
     };
+    this.counts.downloading++;
     try {
       fh = await open(partFile, resumeFrom > 0 ? 'r+' : 'w');
       let position = resumeFrom;
@@ -262,6 +301,7 @@ export class MediaCache implements ImageCache {
         if (signal.aborted) throw aborted(signal.reason);
         const buf = chunk as Buffer;
         received += buf.length;
+        this.counts.downloadedBytes += buf.length;
         if (received > this.maxBytes) throw tooBig(url, received, this.maxBytes);
         hash.update(buf);
         let off = 0;
@@ -277,6 +317,7 @@ export class MediaCache implements ImageCache {
       await fh.sync();
       report(true);
     } finally {
+      this.counts.downloading--;
       await fh?.close();
     }
     return { sha256: hash.digest('hex'), size: received };
@@ -303,6 +344,7 @@ export class MediaCache implements ImageCache {
   }
 
   private async hit(entry: IndexEntry, url: URL): Promise<MediaFetchResult> {
+    this.counts.hits++;
     const path = this.blobPath(entry.sha256);
     const now = new Date();
     await utimes(path, now, now).catch(() => undefined); // recency, for whoever prunes the cache

@@ -67,7 +67,11 @@ export interface BootHttpServerOptions {
   introspection?: Partial<IntrospectionSection>;
   /** Send file bodies with sendfile(2) when the addon is built (default true); false always streams. */
   sendfile?: boolean;
+  /** Handlers tried before the routes (e.g. `GET /metrics`); one returning true has answered the request. */
+  extraHandlers?: ReadonlyArray<ExtraHandler>;
 }
+
+export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface AccessLogEntry {
   ip: string;
@@ -215,6 +219,7 @@ export class BootHttpServer extends EventEmitter<{ access: [AccessLogEntry] }> {
     ctx: RequestCtx,
     ip: string,
   ): Promise<void> {
+    for (const h of this.opts.extraHandlers ?? []) if (h(req, res)) return;
     const method = req.method ?? 'GET';
     if (method === 'POST' && path === '/introspection') return this.introspect(req, res, ctx);
     if (method !== 'GET' && method !== 'HEAD') {

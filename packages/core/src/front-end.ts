@@ -3,6 +3,7 @@ import type { SharedSettings } from './config/schema.js';
 import type { SensorsSection } from './config/sensors-section.js';
 import type { NodeDriver } from './driver.js';
 import type { EventBus } from './events/event-bus.js';
+import type { PeerNodes } from './events/peer-nodes.js';
 import type { ImageCache } from './image-cache.js';
 import type { NameRegistry } from './host-names.js';
 import type { Logger } from './logging.js';
@@ -20,6 +21,8 @@ export interface FrontEndComponents {
   bootHttpUrl?: (serverAddress: string) => string;
   /** The rack's one event stream (logs, metrics, the console read it); absent outside `serve`. */
   events?: EventBus;
+  /** Which node a peer address or MAC is (names TFTP and boot-HTTP events); absent outside `serve`. */
+  peers?: PeerNodes;
   /** The `sensors` section (faults, SEL size) the shared Telemetry is built from. */
   sensors?: SensorsSection;
   /** The registered BMCs (ports, accounts, active, `driver.serve`); absent: every node, as before. */

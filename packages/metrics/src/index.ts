@@ -5,3 +5,5 @@ export { type GaugeSample, type GaugeSource, RackMetrics, type RackMetricsOption
 export { routeLabel } from './route-label.js';
 export { type MetricsSection, metricsSection } from './config-section.js';
 export { metricsMount } from './mount.js';
+export { addMediaCacheMetrics, type MediaCacheView } from './media-cache-metrics.js';
+export { type InstrumentOptions } from './instrument-driver.js';

@@ -1,5 +1,6 @@
 import type { EventBus, EventSubscription, RackEvent } from '@bmc-emu/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
 import { routeLabel } from './route-label.js';
 
 /** One labelled value of a gauge read at scrape time. */
@@ -29,6 +30,7 @@ const MISNAMED_DEFAULTS = [
   'nodejs_active_requests_total',
   'nodejs_active_resources_total',
 ];
+const MAX_ROUTES_REMEMBERED = 10_000;
 const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 
 /**
@@ -39,30 +41,29 @@ export class RackMetrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   private readonly subscription: EventSubscription;
+  private readonly routes = new Map<string, string>();
   private readonly m;
 
   constructor(private readonly opts: RackMetricsOptions) {
     const registers = [this.registry];
     this.m = {
-      redfish: new Counter({
-        name: 'bmcemu_redfish_requests_total',
-        help: 'Redfish requests answered, by method, route (member ids folded) and HTTP status.',
-        labelNames: ['method', 'route', 'status'],
-        registers,
-      }),
-      redfishSeconds: new Histogram({
-        name: 'bmcemu_redfish_request_duration_seconds',
-        help: 'Time from request to answer for Redfish requests.',
-        labelNames: ['method'],
-        buckets: LATENCY_BUCKETS,
-        registers,
-      }),
-      ipmi: new Counter({
-        name: 'bmcemu_ipmi_commands_total',
-        help: 'IPMI commands answered, by network function, command, completion code and session kind.',
-        labelNames: ['netfn', 'cmd', 'cc', 'session'],
-        registers,
-      }),
+      // the per-request ones are keyed (see keyed-metrics.ts): they are on every protocol answer's path
+      redfish: new KeyedCounter(
+        'bmcemu_redfish_requests_total',
+        'Redfish requests answered, by method, route (member ids folded) and HTTP status.',
+        this.registry,
+      ),
+      redfishSeconds: new KeyedHistogram(
+        'bmcemu_redfish_request_duration_seconds',
+        'Time from request to answer for Redfish requests.',
+        this.registry,
+        LATENCY_BUCKETS,
+      ),
+      ipmi: new KeyedCounter(
+        'bmcemu_ipmi_commands_total',
+        'IPMI commands answered, by network function, command, completion code and session kind.',
+        this.registry,
+      ),
       dhcp: new Counter({
         name: 'bmcemu_dhcp_messages_total',
         help: 'DHCP messages received and sent, by message type.',
@@ -105,7 +106,7 @@ export class RackMetrics {
       }),
       media: new Counter({
         name: 'bmcemu_media_downloads_total',
-        help: 'Virtual-media downloads finished, by result.',
+        help: 'Virtual-media downloads finished per node, by result (ok, error, cached: nothing downloaded).',
         labelNames: ['result'],
         registers,
       }),
@@ -122,13 +123,7 @@ export class RackMetrics {
       }),
       driverErrors: new Counter({
         name: 'bmcemu_driver_errors_total',
-        help: 'Driver operations that failed, by operation and error code.',
-        labelNames: ['op', 'code'],
-        registers,
-      }),
-      driverFaults: new Counter({
-        name: 'bmcemu_driver_faults_total',
-        help: 'Faults a driver reported on its own (lost event stream, host unreachable), by operation and code.',
+        help: 'Driver operations that failed (driver-error events), by operation and error code.',
         labelNames: ['op', 'code'],
         registers,
       }),
@@ -186,10 +181,27 @@ export class RackMetrics {
     });
   }
 
-  /** Time one driver operation (used by `instrumentDriver`). */
+  /** Add a counter whose value its owner keeps (e.g. the media cache's hits), read on each scrape. */
+  addCounter(source: GaugeSource): void {
+    new Counter({
+      name: source.name,
+      help: source.help,
+      labelNames: source.labelNames ?? [],
+      registers: [this.registry],
+      async collect() {
+        const samples = await source.read();
+        this.reset();
+        for (const s of samples) {
+          if (s.labels) this.inc(s.labels, s.value);
+          else this.inc(s.value);
+        }
+      },
+    });
+  }
+
+  /** Time one driver operation (used by `instrumentDriver`; its failures are counted from their events). */
   observeDriver(op: string, seconds: number, errorCode?: string): void {
     this.m.driverSeconds.observe({ op, result: errorCode ? 'error' : 'ok' }, seconds);
-    if (errorCode) this.m.driverErrors.inc({ op, code: errorCode });
   }
 
   /** The text exposition format. */
@@ -202,15 +214,36 @@ export class RackMetrics {
     this.registry.clear();
   }
 
+  /** routeLabel, remembered per path (paths repeat: a few routes times the nodes); bounded. */
+  private route(path: string): string {
+    let label = this.routes.get(path);
+    if (label === undefined) {
+      if (this.routes.size >= MAX_ROUTES_REMEMBERED) this.routes.clear();
+      this.routes.set(path, (label = routeLabel(path)));
+    }
+    return label;
+  }
+
   private count(e: RackEvent): void {
     const m = this.m;
     switch (e.kind) {
-      case 'redfish':
-        m.redfish.inc({ method: e.method, route: routeLabel(e.path), status: String(e.status) });
-        m.redfishSeconds.observe({ method: e.method }, e.ms / 1000);
+      case 'redfish': {
+        const route = this.route(e.path);
+        m.redfish.inc(`${e.method} ${route} ${e.status}`, () => ({
+          method: e.method,
+          route,
+          status: String(e.status),
+        }));
+        m.redfishSeconds.observe(e.method, () => ({ method: e.method }), e.ms / 1000);
         break;
+      }
       case 'ipmi':
-        m.ipmi.inc({ netfn: hex(e.netFn), cmd: hex(e.cmd), cc: hex(e.cc), session: e.session });
+        m.ipmi.inc(`${e.netFn} ${e.cmd} ${e.cc} ${e.session}`, () => ({
+          netfn: hex(e.netFn),
+          cmd: hex(e.cmd),
+          cc: hex(e.cc),
+          session: e.session,
+        }));
         break;
       case 'dhcp':
         m.dhcp.inc({ message: e.message });
@@ -227,15 +260,15 @@ export class RackMetrics {
         break;
       case 'media-download':
         if (e.done) {
-          m.media.inc({ result: e.error ? 'error' : 'ok' });
-          m.mediaBytes.inc(e.bytes);
+          m.media.inc({ result: e.error ? 'error' : e.hit ? 'cached' : 'ok' });
+          if (!e.error && !e.hit) m.mediaBytes.inc(e.bytes);
         }
         break;
       case 'power':
         m.power.inc({ state: e.state });
         break;
       case 'driver-error':
-        m.driverFaults.inc({ op: e.op, code: e.code });
+        m.driverErrors.inc({ op: e.op, code: e.code });
         break;
       default:
         break;

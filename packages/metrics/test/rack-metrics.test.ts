@@ -80,13 +80,14 @@ describe('RackMetrics', () => {
   });
 
   it('times driver operations and counts their failures by error code', async () => {
-    const { metrics } = setup();
+    const { bus, metrics } = setup();
     const mem = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 1 });
-    const driver = instrumentDriver(mem, metrics);
+    const driver = instrumentDriver(mem, { metrics, events: bus });
     addNodeGauges(metrics, driver);
     const [n0] = await driver.list();
     await driver.power(n0!.id, 'On');
     await expect(driver.get('no-such-node')).rejects.toThrow();
+    await tick();
     const f = await families(metrics);
     expect(f.get('bmcemu_driver_operation_duration_seconds')?.type).toBe('HISTOGRAM');
     const ops = (labels: Record<string, string>) =>
@@ -162,7 +163,7 @@ promtool.describe('promtool check metrics', () => {
     const bus = new EventBus();
     const metrics = new RackMetrics({ bus });
     open.push(metrics);
-    const driver = instrumentDriver(new MemoryDriver({ nodes: demoNodes(3) }), metrics);
+    const driver = instrumentDriver(new MemoryDriver({ nodes: demoNodes(3) }), { metrics, events: bus });
     addNodeGauges(metrics, driver);
     await driver.list();
     bus.publish({ kind: 'redfish', method: 'GET', path: '/redfish/v1', status: 200, ms: 1 });

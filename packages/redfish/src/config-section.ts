@@ -17,6 +17,11 @@ export const redfishSection = z
       .default(8 * 1024 ** 3),
     /** Accept self-signed https certificates when downloading a virtual-media image (BMC labs are full of them). */
     insecureImageTls: z.boolean().default(true),
+    /**
+     * InsertMedia answers 202 + a task (its PercentComplete follows the download) when the download takes longer
+     * than this (ms).
+     */
+    insertWaitMs: z.number().int().min(0).max(600_000).default(5000),
     /** More Administrator accounts from an htpasswd file (sushy-tools' AUTH_FILE), re-read when it changes. */
     htpasswdFile: z.string().min(1).optional(),
   })

@@ -1,8 +1,16 @@
 /** InsertMedia: fetch the image once into the shared content-addressed cache, check it, attach it. */
 import { open } from 'node:fs/promises';
-import { errors, type ImageCache, type MediaSlot, type NodeDriver } from '@bmc-emu/core';
+import {
+  type EventBus,
+  errors,
+  fetchPublished,
+  type ImageCache,
+  type MediaProgress,
+  type MediaSlot,
+  type NodeDriver,
+} from '@bmc-emu/core';
 import type { Reply } from './route.js';
-import { replyOrTask, type TaskStore } from './tasks.js';
+import { replyOrTask, type Task, type TaskStore } from './tasks.js';
 
 export type { ImageCache };
 
@@ -41,6 +49,8 @@ export class MediaInserter {
     private readonly cache: ImageCache | undefined,
     private readonly tasks: TaskStore,
     private readonly waitMs: number,
+    /** Where the download's progress is published (`media-download` events naming the node). */
+    private readonly bus?: EventBus,
   ) {}
 
   async insert(nodeId: string, slot: MediaSlot, image: string): Promise<Reply> {
@@ -53,8 +63,16 @@ export class MediaInserter {
       if (m.image === image) return { status: 204 };
       throw errors.conflict(`The ${slot} slot of ${node.name} holds ${m.image}; eject it first.`);
     }
+    // the task (once the download outlasts waitMs) shows the download's share in PercentComplete
+    let task: Task | undefined;
+    let percent = 0;
+    const onProgress = (p: MediaProgress) => {
+      if (!p.total) return;
+      percent = (p.received / p.total) * 100;
+      if (task) this.tasks.setProgress(task, percent);
+    };
     const work = (async (): Promise<Reply> => {
-      const got = await cache.fetch(image);
+      const got = await fetchPublished(cache, this.bus, image, { node: node.id, slot, onProgress });
       if (slot === 'Cd' && !(await isIso9660(got.path))) {
         throw errors.media(
           `${image} is not an ISO 9660 image (no CD001 signature at byte 32769); a raw disk image belongs in the UsbStick slot.`,
@@ -69,7 +87,10 @@ export class MediaInserter {
     void tracked.then(() => {
       if (this.pending.get(node.id) === tracked) this.pending.delete(node.id);
     });
-    return replyOrTask(this.tasks, `InsertMedia ${slot} ${node.name}`, work, this.waitMs);
+    return replyOrTask(this.tasks, `InsertMedia ${slot} ${node.name}`, work, this.waitMs, (t) => {
+      task = t;
+      this.tasks.setProgress(t, percent);
+    });
   }
 
   /** Resolves when no insert is running for the node (bounded by `timeoutMs`). */

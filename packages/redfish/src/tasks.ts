@@ -111,6 +111,7 @@ export async function replyOrTask(
   name: string,
   work: Promise<Reply>,
   waitMs: number,
+  onTask?: (t: Task) => void,
 ): Promise<Reply> {
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<'slow'>((r) => {
@@ -122,5 +123,7 @@ export async function replyOrTask(
   } finally {
     clearTimeout(timer);
   }
-  return acceptedReply(tasks.start(name, work));
+  const t = tasks.start(name, work);
+  onTask?.(t);
+  return acceptedReply(t);
 }

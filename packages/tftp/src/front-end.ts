@@ -12,6 +12,7 @@ export const tftpFrontEnd: FrontEndFactory<TftpSection> = ({ init, shared, compo
     provider: directoryProvider(init.ipxeDir),
     logger: components.logger,
     events: components.events,
+    nodeOfPeer: components.peers && ((address: string) => components.peers?.nodeOfIp(address)),
   });
   const fe: FrontEnd = {
     name: 'tftp',

@@ -67,11 +67,13 @@ export interface TftpServerOptions {
   logger?: Logger;
   /** The rack event stream each finished transfer is published to. */
   events?: EventBus | undefined;
+  /** The node at a client address (names the events); `serve` asks its PeerNodes. */
+  nodeOfPeer?: ((address: string) => string | undefined) | undefined;
 }
 
 export type TftpEngine = 'auto' | 'js' | 'native';
 
-type ServerSettings = Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger' | 'events'>>;
+type ServerSettings = Required<Omit<TftpServerOptions, 'root' | 'provider' | 'logger' | 'events' | 'nodeOfPeer'>>;
 
 const { port, maxBlksize, maxWindowsize, allowWrite, timeoutMs, maxRetries } = tftpSection.parse({});
 /** The tftp section's defaults plus the server-only knobs (not config keys). */
@@ -434,8 +436,10 @@ export class TftpServer {
   private record(outcome: TransferOutcome, log: Logger, ms: number, file: string, client: TftpClientInfo): void {
     const bus = this.init.events;
     if (bus && outcome.kind !== 'size-probe') {
+      const node = this.init.nodeOfPeer?.(client.address);
       bus.publish({
         kind: 'tftp',
+        ...(node ? { node } : {}),
         file,
         bytes: outcome.kind === 'complete' ? outcome.bytes : 0,
         ms: Math.round(ms * 1000) / 1000,

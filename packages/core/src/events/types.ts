@@ -1,5 +1,7 @@
 import type { BootOverride, MediaSlot, PowerState } from '../node.js';
 
+export type MediaDownloadPhase = 'started' | 'progress' | 'done' | 'failed';
+
 /** Who caused a change: the protocol and, where known, the account. */
 export interface Actor {
   via: 'ipmi' | 'redfish' | 'console' | 'cli' | 'driver' | 'lab' | 'bmc';
@@ -41,8 +43,26 @@ export type RackEventBody =
       subnet?: string;
     }
   | { kind: 'tftp'; node?: string; file: string; bytes: number; ms: number; error?: string; peer: string }
-  | { kind: 'http'; node?: string; path: string; status: number; bytes: number; ms: number; peer: string }
-  | { kind: 'media-download'; node?: string; url: string; bytes: number; total?: number; done: boolean; error?: string }
+  | { kind: 'http'; node?: string; path: string; status: number; bytes: number; ms: number; peer: string; mac?: string }
+  | {
+      kind: 'media-download';
+      node?: string;
+      url: string;
+      /** started (bytes 0), progress (rate-limited), done or failed; absent from older publishers. */
+      phase?: MediaDownloadPhase;
+      slot?: MediaSlot;
+      /** Bytes on disk so far (resumed bytes included); the image size once done. */
+      bytes: number;
+      total?: number;
+      /** true for done and failed. */
+      done: boolean;
+      /** done without a download: the cache held the image (or the server answered 304). */
+      hit?: boolean;
+      error?: string;
+      /** The error's BMCEMU_* code, with error. */
+      code?: string;
+    }
+  /** A NodeDriver operation failed (published by the instrumented driver every front end gets). */
   | { kind: 'driver-error'; node?: string; op: string; code: string; message: string }
   /**
    * A `lab up`/`down` step as the CLI reported it over the management API: `index` 1..`total`, or 0 for the

@@ -30,7 +30,7 @@ export interface RedfishAppOptions {
   logger?: Logger;
   /** The shared virtual-media image cache (a component of `serve`). */
   cache?: ImageCache | undefined;
-  /** InsertMedia answers 202 + task monitor when the download takes longer than this (ms). Default 5000. */
+  /** InsertMedia answers 202 + task monitor when the download takes longer than this (ms). Default settings.insertWaitMs. */
   insertWaitMs?: number | undefined;
   /** A power action answers 202 + task when the driver takes longer than this (ms). Default 2000. */
   powerWaitMs?: number | undefined;
@@ -67,7 +67,7 @@ export function buildDeps(opts: RedfishAppOptions): { deps: RedfishDeps; release
     sessions: new SessionStore(settings.sessionTimeoutSec * 1000),
     tasks,
     events: new EventHub(logger),
-    media: new MediaInserter(driver, opts.cache, tasks, opts.insertWaitMs ?? 5000),
+    media: new MediaInserter(driver, opts.cache, tasks, opts.insertWaitMs ?? settings.insertWaitMs, opts.bus),
     cache: opts.cache,
     chassis: new ChassisStore(opts.chassisFile, logger),
     serviceUuid: uuidOf(`bmc-emu-redfish:${shared.stateDir}:${port}`),
