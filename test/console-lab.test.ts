@@ -18,7 +18,7 @@ import { stringify } from 'yaml';
 import { chromiumPeer, launchChromium, type Browser, watchProblems } from './support/chromium.js';
 import { basic, httpsJson } from './support/https-json.js';
 import { freePort } from './support/ironic.js';
-import { type Libvirtd, libvirtPeers, startLibvirtd, virsh } from './support/libvirtd.js';
+import { type Libvirtd, libvirtPeers, startLibvirtd, virsh, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 import { requirePeers } from './support/peers.js';
 import { freeUdpRange, type ServeProcess, startServe } from './support/serve-process.js';
 import { tempDirs } from './support/temp-dirs.js';
@@ -293,7 +293,7 @@ libvirtGate.describe('the Lab page over a real lab up and down on libvirt', () =
       }),
     );
     browser = await launchChromium();
-  }, 320_000); // the libvirtd lock may be held up to 280 s by another test file
+  }, LIBVIRTD_SETUP_MS); // the libvirtd lock may be held up to 280 s by another test file
 
   afterAll(async () => {
     await browser?.close();

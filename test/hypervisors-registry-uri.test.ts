@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../packages/ipmi/test/support/peers.js';
 import { configSchema } from '../src/config-schema.js';
 import { type RunningServer, startServer } from '../src/serve.js';
-import { libvirtPeers } from './support/libvirtd.js';
+import { libvirtPeers, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 import { type RunningHosts, startLibvirtdHosts } from './support/libvirtd-hosts.js';
 import { command, requirePeers } from './support/peers.js';
 import { freeUdpRange } from './support/serve-process.js';
@@ -90,7 +90,7 @@ libvirtPeers.describe('a registry record naming an unconfigured libvirt host', (
         }),
         silentLogger(),
       );
-    }, 600_000); // may wait for the machine-wide libvirtd lock
+    }, LIBVIRTD_SETUP_MS); // may wait for the machine-wide libvirtd lock
 
     afterAll(async () => {
       await server?.stop();

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipmitool } from '../packages/ipmi/test/support/peers.js';
 import { type RunningServer, startServer } from '../src/serve.js';
 import { freePort, type Ironic, ironicPeers, startIronic } from './support/ironic.js';
-import { libvirtPeers } from './support/libvirtd.js';
+import { libvirtPeers, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 import { type RunningHosts, sshHostPeers, startLibvirtdHosts } from './support/libvirtd-hosts.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { udpFree } from './support/serve-process.js';
@@ -85,7 +85,7 @@ libvirtPeers.describe('one bmc-emu over two real libvirt hosts', () =>
       server = await startServer(config, silentLogger());
       base = `http://127.0.0.1:${redfishPort}`;
       ironic = await startIronic();
-    }, 600_000); // may wait for the machine-wide libvirtd lock while another test holds it
+    }, LIBVIRTD_SETUP_MS); // may wait for the machine-wide libvirtd lock while another test holds it
 
     afterAll(async () => {
       await ironic?.stop();

@@ -11,7 +11,14 @@ import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { createLibvirtDriver } from '@bmc-emu/libvirt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipmitool, run } from '../packages/ipmi/test/support/peers.js';
-import { defineTestDomain, type Libvirtd, libvirtPeers, startLibvirtd, type TestDomain } from './support/libvirtd.js';
+import {
+  defineTestDomain,
+  type Libvirtd,
+  libvirtPeers,
+  startLibvirtd,
+  type TestDomain,
+  LIBVIRTD_SETUP_MS,
+} from './support/libvirtd.js';
 import { command, requirePeers } from './support/peers.js';
 
 const tools = requirePeers('ipmitool + expect', [command('ipmitool'), command('expect')]);
@@ -33,7 +40,7 @@ gate.describe('ipmitool against a libvirt VM: bootdev, power, SOL', () => {
     server = new IpmiServer({ driver, basePort: 0, user: 'admin', password: 'password' });
     const eps = await server.start();
     ep = eps.find((e) => e.nodeId === dom!.uuid)!;
-  }, 300_000);
+  }, LIBVIRTD_SETUP_MS);
   afterAll(async () => {
     await server?.stop();
     await driver?.close();

@@ -19,6 +19,7 @@ import {
   startLibvirtd,
   type TestDomain,
   virsh,
+  LIBVIRTD_SETUP_MS,
 } from './support/libvirtd.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { freeUdpRange } from './support/serve-process.js';
@@ -175,7 +176,7 @@ gate.describe('lab up registers its BMCs with the serve (real libvirtd, ipmitool
     await startServe();
     // the other domains answer where the serve's own order put them
     expect(ipmi(base + 1, 'admin', 'password', 'power', 'status').stdout).toMatch(/Chassis Power is off/);
-  }, 180_000);
+  }, LIBVIRTD_SETUP_MS);
 
   afterAll(async () => {
     try {

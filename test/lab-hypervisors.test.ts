@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { freePort } from './support/ironic.js';
-import { libvirtPeers } from './support/libvirtd.js';
+import { libvirtPeers, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 import { type RunningHosts, startLibvirtdHosts } from './support/libvirtd-hosts.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { freeUdpRange } from './support/serve-process.js';
@@ -117,7 +117,7 @@ libvirtPeers.describe('a lab over two real libvirt hosts', () =>
           networks: { baremetal: { forward: 'isolated' } },
         }),
       );
-    }, 600_000); // may wait for the machine-wide libvirtd lock
+    }, LIBVIRTD_SETUP_MS); // may wait for the machine-wide libvirtd lock
 
     afterAll(async () => {
       if (serve && serve.exitCode === null) {

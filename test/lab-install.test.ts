@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type Libvirtd, libvirtPeers, startLibvirtd, virsh } from './support/libvirtd.js';
+import { type Libvirtd, libvirtPeers, startLibvirtd, virsh, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 import { tempDirs } from './support/temp-dirs.js';
 
 const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
@@ -89,7 +89,7 @@ libvirtPeers.describe('lab up --install runs openshift-baremetal-install (a stan
         stateDir: join(dir, 'state'),
       }),
     );
-  }, 300_000);
+  }, LIBVIRTD_SETUP_MS);
 
   afterAll(async () => {
     try {

@@ -17,6 +17,7 @@ import {
   startLibvirtd,
   type TestDomain,
   virsh,
+  LIBVIRTD_SETUP_MS,
 } from './support/libvirtd.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 import { tempDirs } from './support/temp-dirs.js';
@@ -166,7 +167,7 @@ gate.describe('lab up / plan / status / down on a real libvirtd', () => {
     while (!out.includes('serving') && Date.now() < deadline && serve.exitCode === null)
       await new Promise((r) => setTimeout(r, 100));
     if (!out.includes('serving')) throw new Error(`serve did not start: ${out}`);
-  }, 180_000);
+  }, LIBVIRTD_SETUP_MS);
 
   afterAll(async () => {
     for (const p of [serve, serve2]) {

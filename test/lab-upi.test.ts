@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { freePort } from './support/ironic.js';
-import { type Libvirtd, libvirtPeers, startLibvirtd, virsh } from './support/libvirtd.js';
+import { type Libvirtd, libvirtPeers, startLibvirtd, virsh, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 import { tempDirs } from './support/temp-dirs.js';
 
 const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
@@ -57,7 +57,7 @@ libvirtPeers.describe('lab up in upi mode', () => {
       networks: names('net-list', '--all', '--name'),
       pools: names('pool-list', '--all', '--name'),
     };
-  }, 180_000);
+  }, LIBVIRTD_SETUP_MS);
 
   afterAll(async () => {
     try {

@@ -1,13 +1,13 @@
 import { createLibvirtDriver } from '@bmc-emu/libvirt';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { driverContract } from '../packages/core/test/contract/driver-contract.js';
-import { defineTestDomain, type Libvirtd, libvirtPeers, startLibvirtd } from './support/libvirtd.js';
+import { defineTestDomain, type Libvirtd, libvirtPeers, startLibvirtd, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 
 libvirtPeers.describe('libvirt driver: NodeDriver contract on a real libvirtd (TCG domain)', () => {
   let lv: Libvirtd | undefined;
   beforeAll(async () => {
     lv = await startLibvirtd();
-  }, 300_000);
+  }, LIBVIRTD_SETUP_MS);
   afterAll(async () => {
     await lv?.stop();
   });

@@ -12,6 +12,7 @@ import {
   startLibvirtd,
   type TestDomain,
   virsh,
+  LIBVIRTD_SETUP_MS,
 } from './support/libvirtd.js';
 
 const live = (name: string) => virsh('dumpxml', name);
@@ -38,7 +39,7 @@ libvirtPeers.describe('libvirt driver: state read back from virsh dumpxml', () =
     lv = await startLibvirtd();
     dom = defineTestDomain('xml');
     driver = await createLibvirtDriver({ uris: [lv.uri], pollIntervalMs: 500 });
-  }, 300_000);
+  }, LIBVIRTD_SETUP_MS);
   afterAll(async () => {
     await driver?.close();
     dom?.remove();

@@ -12,6 +12,7 @@ import {
   startLibvirtd,
   type TestDomain,
   virsh,
+  LIBVIRTD_SETUP_MS,
 } from './support/libvirtd.js';
 
 libvirtPeers.describe('libvirt driver: libvirtd killed mid-run', () => {
@@ -25,7 +26,7 @@ libvirtPeers.describe('libvirt driver: libvirtd killed mid-run', () => {
     driver = await createLibvirtDriver({ uris: [lv.uri], pollIntervalMs: POLL_MS });
     await driver.power(dom.uuid, 'On');
     await waitForPower(driver, dom.uuid, 'On', 20_000);
-  }, 300_000);
+  }, LIBVIRTD_SETUP_MS);
   afterAll(async () => {
     await driver?.close();
     dom?.remove();

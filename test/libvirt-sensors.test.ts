@@ -12,6 +12,7 @@ import {
   startLibvirtd,
   type TestDomain,
   virsh,
+  LIBVIRTD_SETUP_MS,
 } from './support/libvirtd.js';
 
 libvirtPeers.describe('libvirt CPU time drives the sensors', () => {
@@ -26,7 +27,7 @@ libvirtPeers.describe('libvirt CPU time drives the sensors', () => {
     driver = await createLibvirtDriver({ uris: [lv.uri], pollIntervalMs: 1000 });
     telemetry = new Telemetry({ driver, scanIntervalMs: 0, jitterPeriodMs: 2 ** 42 });
     await telemetry.ready;
-  }, 300_000);
+  }, LIBVIRTD_SETUP_MS);
   afterAll(async () => {
     await telemetry?.close();
     await driver?.close();

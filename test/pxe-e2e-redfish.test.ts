@@ -12,7 +12,14 @@ import { sharedSettings, silentLogger } from '@bmc-emu/core';
 import { createLibvirtDriver, type LibvirtDriver } from '@bmc-emu/libvirt';
 import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Libvirtd, libvirtPeers, startLibvirtd, TEST_DOMAIN_PREFIX, virsh } from './support/libvirtd.js';
+import {
+  type Libvirtd,
+  libvirtPeers,
+  startLibvirtd,
+  TEST_DOMAIN_PREFIX,
+  virsh,
+  LIBVIRTD_SETUP_MS,
+} from './support/libvirtd.js';
 import { fileExists, requirePeers } from './support/peers.js';
 import { type PxeStack, startPxeStack } from './support/pxe-stack.js';
 
@@ -86,7 +93,7 @@ libvirtPeers.describe('PXE end-to-end driven through Redfish (libvirt)', () =>
       const shared = sharedSettings({ stateDir: join(dir, 'state') });
       redfish = new RedfishServer({ driver, settings, shared, logger: silentLogger(), host: '127.0.0.1', port: 0 });
       await redfish.start();
-    }, 400_000);
+    }, LIBVIRTD_SETUP_MS);
 
     afterAll(async () => {
       try {

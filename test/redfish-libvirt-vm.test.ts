@@ -12,7 +12,14 @@ import { createLibvirtDriver, type LibvirtDriver } from '@bmc-emu/libvirt';
 import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, type ImageServer, IPXE_ISO, startImageServer } from '../packages/redfish/test/harness.js';
-import { type Libvirtd, libvirtPeers, startLibvirtd, TEST_DOMAIN_PREFIX, virsh } from './support/libvirtd.js';
+import {
+  type Libvirtd,
+  libvirtPeers,
+  startLibvirtd,
+  TEST_DOMAIN_PREFIX,
+  virsh,
+  LIBVIRTD_SETUP_MS,
+} from './support/libvirtd.js';
 import { fileExists, requirePeers } from './support/peers.js';
 
 const ipxe = requirePeers('redfish VM boot (ipxe.iso)', [fileExists(IPXE_ISO, 'ipxe')]);
@@ -58,7 +65,7 @@ libvirtPeers.describe('Redfish boots a libvirt VM from virtual media', () =>
         port: 0,
       });
       await server.start();
-    }, 180_000);
+    }, LIBVIRTD_SETUP_MS);
 
     afterAll(async () => {
       await server?.stop();

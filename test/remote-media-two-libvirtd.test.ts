@@ -19,7 +19,7 @@ import { type ImageServer, IPXE_ISO, startImageServer } from '../packages/redfis
 import { configSchema } from '../src/config-schema.js';
 import { type RunningServer, startServer } from '../src/serve.js';
 import { freePort } from './support/ironic.js';
-import { libvirtPeers, TEST_DOMAIN_PREFIX } from './support/libvirtd.js';
+import { libvirtPeers, TEST_DOMAIN_PREFIX, LIBVIRTD_SETUP_MS } from './support/libvirtd.js';
 import { type RunningHosts, startLibvirtdHosts } from './support/libvirtd-hosts.js';
 import { logCapture } from './support/log-capture.js';
 import { DEBIAN_PYTHON, fileExists, pythonModule, requirePeers } from './support/peers.js';
@@ -110,7 +110,7 @@ libvirtPeers.describe('virtual media on a remote libvirt host', () =>
       });
       server = await startServer(config, capture.logger);
       base = `http://127.0.0.1:${redfishPort}`;
-    }, 600_000); // may wait for the machine-wide libvirtd lock
+    }, LIBVIRTD_SETUP_MS); // may wait for the machine-wide libvirtd lock
 
     afterAll(async () => {
       await server?.stop();

@@ -256,7 +256,7 @@ export type RunningHosts = LibvirtdHost[] & { stop(): Promise<void> };
 
 /** Start one private libvirtd "host" per spec, holding the machine-wide libvirtd lock until stop(). */
 export async function startLibvirtdHosts(specs: { ssh?: boolean }[]): Promise<RunningHosts> {
-  const release = await lockLibvirtd(600_000);
+  const release = await lockLibvirtd();
   const hosts: (LibvirtdHost & { stop(): Promise<void> })[] = [];
   const stopAll = async () => {
     try {

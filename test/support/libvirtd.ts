@@ -70,8 +70,16 @@ function tryLock(path: string): boolean {
   return false;
 }
 
+/**
+ * How long a test file waits for the machine-wide lock: vitest runs two files at once, so this must cover the
+ * longest libvirt test file another worker may be running (lab-libvirt holds it for ~4 min on a busy machine).
+ */
+export const LIBVIRTD_LOCK_WAIT_MS = 900_000;
+/** The timeout of a hook that starts a libvirtd: the lock wait plus the start itself. */
+export const LIBVIRTD_SETUP_MS = LIBVIRTD_LOCK_WAIT_MS + 300_000;
+
 /** Take the machine-wide libvirtd lock, waiting up to `timeoutMs` for another user to finish. */
-export async function lockLibvirtd(timeoutMs = 280_000, path = LIBVIRTD_LOCK): Promise<() => void> {
+export async function lockLibvirtd(timeoutMs = LIBVIRTD_LOCK_WAIT_MS, path = LIBVIRTD_LOCK): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   while (!tryLock(path)) {
     if (Date.now() > deadline) throw new Error(`libvirtd lock ${path} still held after ${timeoutMs} ms`);
