@@ -20,7 +20,8 @@ export interface BmcWiring {
 
 const ANY = new Set(['::', '0.0.0.0']);
 
-function entryOf(r: RegistryFile['bmcs'][number]): BmcEntry {
+/** A registry record as front ends see it. */
+export function entryOf(r: RegistryFile['bmcs'][number]): BmcEntry {
   return {
     node: r.node,
     port: r.ipmi.port,

@@ -87,17 +87,23 @@ async function nodes(flags: ServeFlags & { json?: boolean }): Promise<number> {
   const { driver, description } = await createDriver(config, createLogger({ level: 'warn', fd: 2 }));
   try {
     const list = await driver.list();
+    const ipmiPort = await ipmiPortsFor(config);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          list.map((n, i) => ({ ...n, ipmi: ipmiPort(n, i) })),
+          null,
+          2,
+        )}\n`,
+      );
       return ExitCode.Ok;
     }
-    const ipmiPort = await ipmiPortsFor(config);
     const rows = list.map((n, i) => [
       n.name,
       n.id,
       n.powerState,
       n.nics.map((x) => x.mac).join(','),
-      ipmiPort(n.id, i),
+      ipmiPort(n, i),
       n.boot.enabled === 'Disabled' ? '-' : `${n.boot.target}/${n.boot.enabled}`,
       ...(driver.hypervisors ? [n.hypervisor ?? '-'] : []),
     ]);

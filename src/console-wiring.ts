@@ -1,4 +1,4 @@
-import type { EventBus, Logger, NodeDriver } from '@bmc-emu/core';
+import type { BmcDirectory, EventBus, Logger, NodeDriver } from '@bmc-emu/core';
 import { consoleMount } from '@bmc-emu/console';
 import type { LabBook } from '@bmc-emu/manage';
 import type { RedfishMount } from '@bmc-emu/redfish';
@@ -18,9 +18,10 @@ export function wireConsole(
   bus: EventBus,
   logger: Logger,
   labs?: LabBook,
+  directory?: BmcDirectory,
 ): ConsoleWiring {
   if (!config.console.enabled || !config.redfish.enabled) return { mounts: [], ready: async () => undefined };
-  let ipmiPort: (id: string, index: number) => string = () => '-';
+  let ipmiPort: (node: { id: string; name: string }, index: number) => string = () => '-';
   const host = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind;
   const mount = consoleMount({
     driver,
@@ -29,7 +30,7 @@ export function wireConsole(
     host,
     ...(labs ? { labs } : {}),
     ipmiEndpoint: (node, index) => {
-      const p = ipmiPort(node.id, index);
+      const p = ipmiPort(node, index);
       if (p === '-' || p === '?') return undefined;
       return p.includes(':') ? `ipmi://${p}` : `ipmi://${host.includes(':') ? `[${host}]` : host}:${p}`;
     },
@@ -37,7 +38,7 @@ export function wireConsole(
   return {
     mounts: [mount],
     async ready() {
-      ipmiPort = await ipmiPortsFor(config);
+      ipmiPort = await ipmiPortsFor(config, directory);
     },
   };
 }

@@ -90,7 +90,7 @@ export async function startServer(
   };
   const metricsWiring = wireMetrics(config, driver, bus, mediaCache);
   services.driver = metricsWiring.driver;
-  const consoleWiring = wireConsole(config, driver, bus, root, labs);
+  const consoleWiring = wireConsole(config, driver, bus, root, labs, bmcs.directory);
   // The registry is applied before the front ends open, so a registered port is never first taken by an
   // unregistered node's default slot.
   let managementLine: string;

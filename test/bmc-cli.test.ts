@@ -43,6 +43,26 @@ describe('bmc-emu bmc (no server running: the registry file)', { timeout: 120_00
     expect(bad.stderr).toMatch(/BMC x: user: /);
   });
 
+  it('`bmc-emu nodes` shows the registered IPMI port, and "-" for a stopped BMC', async () => {
+    const dir = await tempDir('bmcemu-bmc-cli-');
+    const s = ['--state-dir', dir];
+    const nodes = () =>
+      spawnSync(process.execPath, [BIN, 'nodes', '--driver', 'memory', '--json'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, BMCEMU_STATE_DIR: dir },
+      });
+    const ipmiOf = () =>
+      Object.fromEntries(
+        (JSON.parse(nodes().stdout) as Array<{ name: string; ipmi: string }>).map((n) => [n.name, n.ipmi]),
+      );
+    expect(ipmiOf()).toEqual({ 'node-0': '6230', 'node-1': '6231', 'node-2': '6232' });
+    expect(run(['bmc', 'add', 'node-1', '--port', '7001', ...s]).status).toBe(0);
+    expect(run(['bmc', 'add', 'node-2', '--port', '7002', ...s]).status).toBe(0);
+    expect(run(['bmc', 'stop', 'node-2', ...s]).status).toBe(0);
+    expect(ipmiOf()).toMatchObject({ 'node-1': '7001', 'node-2': '-' });
+  });
+
   it('import vbmc keeps every port and credential, and refuses a clash before adding anything', async () => {
     const s = ['--state-dir', await tempDir('bmcemu-bmc-cli-')];
     const dry = run(['import', 'vbmc', join(fixtures, 'vbmc/tree'), '--dry-run', ...s]);
