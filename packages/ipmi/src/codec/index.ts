@@ -10,6 +10,7 @@ export * from './rakp.js';
 export * from './rmcp.js';
 export * from './rmcp-plus.js';
 export * from './sdr.js';
+export * from './sensor-settings.js';
 export * from './sel-record.js';
 export * from './session15.js';
 export * from './sol.js';
