@@ -80,7 +80,11 @@ export class SensorSettingsStore {
     if (!path) return;
     let file = this.files.get(nodeId);
     if (!file) {
-      file = new StateFile({ path, what: 'sensor settings', ...(this.opts.logger ? { logger: this.opts.logger } : {}) });
+      file = new StateFile({
+        path,
+        what: 'sensor settings',
+        ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+      });
       this.files.set(nodeId, file);
     }
     const snapshot = map;

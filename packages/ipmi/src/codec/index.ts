@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './fru.js';
 export * from './guid.js';
 export * from './lan-config.js';
+export * from './lan6-config.js';
 export * from './message.js';
 export * from './rakp.js';
 export * from './rmcp.js';

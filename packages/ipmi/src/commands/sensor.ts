@@ -142,7 +142,8 @@ async function setEventEnable(ctx: CommandContext, data: Buffer) {
   try {
     req = decodeSetEventEnable(data);
   } catch (err) {
-    if (err instanceof IpmiDecodeError) return fail(data.length < 2 || data.length > 6 ? CC.requestLength : CC.invalidData);
+    if (err instanceof IpmiDecodeError)
+      return fail(data.length < 2 || data.length > 6 ? CC.requestLength : CC.invalidData);
     throw err;
   }
   const def = await sensorOf(ctx, data);
