@@ -30,4 +30,6 @@ export * from './sel/store.js';
 export * from './sensors/catalog.js';
 export * from './sensors/load.js';
 export * from './sensors/readings.js';
+export * from './sensors/settings.js';
+export * from './sensors/settings-store.js';
 export * from './telemetry.js';

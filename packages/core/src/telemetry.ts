@@ -9,13 +9,24 @@ import type { Node, PowerAction } from './node.js';
 import { bmcStartEntry, thresholdEntry } from './sel/entry.js';
 import { type AttributedKind, SelRecorder } from './sel/recorder.js';
 import { SelStore } from './sel/store.js';
-import { type SensorDef, sensorCatalog } from './sensors/catalog.js';
+import { type SensorDef, sensorCatalog, type Thresholds } from './sensors/catalog.js';
 import { CpuLoad } from './sensors/load.js';
 import { readSensor, type SensorReading, type ThresholdLevel } from './sensors/readings.js';
+import {
+  crossingOffset,
+  defaultEventEnables,
+  judgeThresholds,
+  type SensorEventEnables,
+  type ThresholdVerdict,
+} from './sensors/settings.js';
+import { SensorSettingsStore } from './sensors/settings-store.js';
 
 export interface TelemetryOptions {
   driver: NodeDriver;
-  /** SEL files go to `<stateDir>/sel/<node id>.json`; unset keeps the logs in memory. */
+  /**
+   * SEL files go to `<stateDir>/sel/<node id>.json`, sensor settings (thresholds, event enables) to
+   * `<stateDir>/sensors/<node id>.json`; unset keeps both in memory.
+   */
   stateDir?: string;
   selMaxEntries?: number;
   /** Sensors forced past their critical threshold: node name or id -> sensor names or ids. */
@@ -34,6 +45,7 @@ export interface TelemetryOptions {
  */
 export class Telemetry {
   readonly sel: SelStore;
+  readonly settings: SensorSettingsStore;
   readonly ready: Promise<void>;
   private readonly recorder: SelRecorder;
   private readonly cpu: CpuLoad;
@@ -52,6 +64,10 @@ export class Telemetry {
       ...(opts.selMaxEntries ? { maxEntries: opts.selMaxEntries } : {}),
       now: this.now,
       onError: (err, nodeId) => opts.logger?.warn({ err, node: nodeId }, 'SEL could not be saved'),
+    });
+    this.settings = new SensorSettingsStore({
+      ...(opts.stateDir ? { dir: join(opts.stateDir, 'sensors') } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
     });
     this.cpu = new CpuLoad(opts.driver, 2_000, this.now);
     this.recorder = new SelRecorder(
@@ -75,6 +91,7 @@ export class Telemetry {
         this.levels.delete(e.nodeId);
         this.cpu.forget(e.nodeId);
         this.sel.forget(e.nodeId);
+        this.settings.forget(e.nodeId);
       } else if (e.type === 'power' && e.node) this.queueScan([e.node]);
     });
     await this.scan(nodes);
@@ -87,6 +104,7 @@ export class Telemetry {
 
   private async nodeAdded(n: Node): Promise<void> {
     await this.sel.load(n.id);
+    await this.settings.load(n.id);
     this.recorder.seed(n);
     this.sel.add(n.id, bmcStartEntry());
   }
@@ -106,8 +124,40 @@ export class Telemetry {
     return bmcLan(nodeId, this.addresses.get(nodeId) ?? fallback);
   }
 
-  sensors(node: Pick<Node, 'cpu'>): SensorDef[] {
-    return sensorCatalog(node);
+  /** The node's sensors, with the thresholds clients have set in place of the catalog's. */
+  sensors(node: Pick<Node, 'cpu' | 'id'>): SensorDef[] {
+    return sensorCatalog(node).map((def) => {
+      const t = this.settings.get(node.id, def.number)?.thresholds;
+      return t ? { ...def, thresholds: { ...def.thresholds, ...t } } : def;
+    });
+  }
+
+  /** Which events the sensor reports (Get/Set Sensor Event Enable); the defaults until a client changes them. */
+  eventEnables(nodeId: string, def: SensorDef): SensorEventEnables {
+    return this.settings.get(nodeId, def.number)?.events ?? defaultEventEnables(def);
+  }
+
+  /**
+   * Change some thresholds of one sensor (IPMI Set Sensor Thresholds, Redfish PATCH). Judged against the
+   * current ones (settable, in range, still ordered); kept on disk; a crossing the change causes goes into the
+   * SEL before this resolves. Undefined when the node has no such sensor.
+   */
+  async setThresholds(nodeId: string, sensor: number, change: Thresholds): Promise<ThresholdVerdict | undefined> {
+    await this.ready;
+    const node = await this.opts.driver.get(nodeId);
+    const def = this.sensors(node).find((d) => d.number === sensor);
+    if (!def) return undefined;
+    const verdict = judgeThresholds(def, def.thresholds, change);
+    if (!verdict.ok) return verdict;
+    this.settings.update(nodeId, sensor, { thresholds: verdict.thresholds });
+    this.queueScan([node]);
+    await this.scanning;
+    return verdict;
+  }
+
+  async setEventEnables(nodeId: string, sensor: number, events: SensorEventEnables): Promise<void> {
+    await this.ready;
+    this.settings.update(nodeId, sensor, { events });
   }
 
   private faulty(node: Node, def: SensorDef): boolean {
@@ -122,7 +172,7 @@ export class Telemetry {
     const node = typeof nodeOrId === 'string' ? await this.opts.driver.get(nodeOrId) : nodeOrId;
     const load = await this.cpu.load(node);
     const now = this.now();
-    return sensorCatalog(node).map((def) =>
+    return this.sensors(node).map((def) =>
       readSensor(def, {
         nodeId: node.id,
         powerState: node.powerState,
@@ -158,11 +208,15 @@ export class Telemetry {
           resolution: r.def.resolution,
           value: r.value,
         };
-        if (before !== 'ok') {
+        // a sensor whose events a client turned off still changes level, it just logs nothing
+        const ev = this.eventEnables(node.id, r.def);
+        const reports = (level: Exclude<ThresholdLevel, 'ok'>, mask: number) =>
+          ev.messages && ev.scanning && (mask & (1 << crossingOffset(level))) !== 0;
+        if (before !== 'ok' && reports(before, ev.deassertions)) {
           const threshold = r.def.thresholds[before] ?? 0;
           this.sel.add(node.id, thresholdEntry({ ...base, level: before, asserted: false, threshold }));
         }
-        if (r.level !== 'ok') {
+        if (r.level !== 'ok' && reports(r.level, ev.assertions)) {
           const threshold = r.def.thresholds[r.level] ?? 0;
           this.sel.add(node.id, thresholdEntry({ ...base, level: r.level, asserted: true, threshold }));
         }
@@ -183,6 +237,7 @@ export class Telemetry {
     await this.ready.catch(() => undefined);
     await this.scanning;
     await this.sel.flush();
+    await this.settings.flush();
   }
 }
 

@@ -56,7 +56,7 @@ describe('sensor, SDR, SEL, LAN and DCMI commands answer bad input with the righ
     expect((await call(c, 0x04, 0x2d, [])).cc).toBe(0xc7);
     expect((await call(c, 0x04, 0x2d, [0x99])).cc).toBe(0xcb);
     expect((await call(c, 0x04, 0x2d, [0x01])).cc).toBe(0);
-    expect((await call(c, 0x04, 0x26, [0x01, 0, 0, 0, 0, 0, 0, 0])).cc).toBe(0xcd);
+    expect((await call(c, 0x04, 0x26, [0x22, 0, 0, 0, 0, 0, 0, 0])).cc).toBe(0xcd); // PSU1 Voltage: nothing settable
     expect((await call(c, 0x0a, 0x23, [0, 0, 1, 0])).cc).toBe(0xc7);
     expect((await call(c, 0x0a, 0x23, [0, 0, 0x77, 0x77, 0, 0xff])).cc).toBe(0xcb);
     expect((await call(c, 0x0a, 0x23, [9, 9, 1, 0, 5, 10])).cc).toBe(0xc5); // partial read, no reservation

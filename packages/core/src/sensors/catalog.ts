@@ -31,6 +31,8 @@ export interface SensorDef {
    */
   resolution: number;
   thresholds: Thresholds;
+  /** Thresholds a client may change (IPMI Set Sensor Thresholds, Redfish PATCH); the SDR's settable mask. */
+  settable: readonly ThresholdName[];
   context: PhysicalContext;
   /** 1-based CPU socket, PSU or fan index. */
   index: number;
@@ -41,6 +43,9 @@ export interface SensorDef {
  * only against thresholds whose events are enabled in the SDR.
  */
 const COLD: Thresholds = { lowerNonRecoverable: 1, lowerCritical: 3, lowerNonCritical: 5 };
+
+/** Temperatures: the upper thresholds are the operator's to tune; the cold ones are fixed, as on most servers. */
+const UPPER: readonly ThresholdName[] = ['upperNonCritical', 'upperCritical', 'upperNonRecoverable'];
 
 /** One socket per 8 vCPUs, at least 1, at most 2: what a small rack server shows. */
 export function socketCount(node: Pick<Node, 'cpu'>): number {
@@ -58,6 +63,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       unit: 'Cel',
       resolution: 1,
       thresholds: { ...COLD, upperNonCritical: 40, upperCritical: 45, upperNonRecoverable: 50 },
+      settable: UPPER,
       context: 'Intake',
       index: 1,
     },
@@ -69,6 +75,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       unit: 'Cel',
       resolution: 1,
       thresholds: { ...COLD, upperNonCritical: 65, upperCritical: 75, upperNonRecoverable: 80 },
+      settable: UPPER,
       context: 'SystemBoard',
       index: 1,
     },
@@ -82,6 +89,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
       unit: 'Cel',
       resolution: 1,
       thresholds: { ...COLD, upperNonCritical: 85, upperCritical: 95, upperNonRecoverable: 100 },
+      settable: UPPER,
       context: 'CPU',
       index: s,
     });
@@ -102,6 +110,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
         upperCritical: 14400,
         upperNonRecoverable: 15000,
       },
+      settable: THRESHOLD_NAMES,
       context: 'Fan',
       index: f,
     });
@@ -122,6 +131,7 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
         upperCritical: 900,
         upperNonRecoverable: 1000,
       },
+      settable: THRESHOLD_NAMES,
       context: 'PowerSupply',
       index: 1,
     },
@@ -140,6 +150,8 @@ export function sensorCatalog(node: Pick<Node, 'cpu'>): SensorDef[] {
         upperCritical: 260,
         upperNonRecoverable: 270,
       },
+      // the PSU's input range is its own rating: nothing to set
+      settable: [],
       context: 'PowerSupply',
       index: 1,
     },

@@ -1,4 +1,5 @@
 import type { BmcLan } from '@bmc-emu/core';
+import { encodeLan6Param, LAN6_WRITE_LENGTH } from './lan6-config.js';
 
 export const LAN_PARAM_REVISION = 0x11;
 
@@ -41,8 +42,15 @@ export interface LanParamView {
 const ipBytes = (ip: string) => ip.split('.').map((o) => Number(o) & 0xff);
 const macBytes = (mac: string) => mac.split(':').map((h) => Number.parseInt(h, 16) & 0xff);
 
-/** The data bytes of one parameter (after the revision byte), or undefined when it is not supported. */
-export function encodeLanParam(param: number, v: LanParamView): Buffer | undefined {
+/**
+ * The data bytes of one parameter (after the revision byte), or undefined when it is not supported;
+ * `set` is the set selector of the IPv6 parameters that have sets (a set past the last: 'outOfRange').
+ */
+export function encodeLanParam(param: number, v: LanParamView, set = 0): Buffer | undefined | 'outOfRange' {
+  if (param >= 50) {
+    const six = encodeLan6Param(param, set, v.lan);
+    return six === 'unsupported' ? undefined : six;
+  }
   const auth = v.md5 ? AUTH_TYPE_MD5 : 0;
   switch (param) {
     case LAN_PARAM.setInProgress:
@@ -132,12 +140,14 @@ export type LanWriteVerdict = 'ok' | 'unsupported' | 'readOnly' | 'badLength' | 
  * value is refused as read-only; never dropped silently.
  */
 export function judgeLanWrite(param: number, data: Buffer, v: LanParamView): LanWriteVerdict {
-  const len = LAN_PARAM_LENGTH[param];
+  const len = LAN_PARAM_LENGTH[param] ?? LAN6_WRITE_LENGTH[param];
   if (param === LAN_PARAM.cipherSuiteEntries || len === undefined) {
     return encodeLanParam(param, v) === undefined ? 'unsupported' : 'readOnly';
   }
   if (data.length !== len) return 'badLength';
   if (param === LAN_PARAM.setInProgress) return (data[0]! & 0x03) === 3 ? 'invalid' : 'ok';
-  const current = encodeLanParam(param, v)!;
-  return current.equals(data) ? 'ok' : 'readOnly';
+  // the IPv6 static address carries its set selector first, as its Get answer does
+  const current = encodeLanParam(param, v, param === 56 ? data[0]! : 0);
+  if (current === 'outOfRange') return 'invalid';
+  return current?.equals(data) ? 'ok' : 'readOnly';
 }

@@ -1,4 +1,4 @@
-import type { SensorDef, ThresholdName } from '@bmc-emu/core';
+import { type SensorDef, supportedThresholdEvents, type ThresholdName } from '@bmc-emu/core';
 import { IpmiDecodeError } from './errors.js';
 
 export const SDR_VERSION = 0x51;
@@ -98,12 +98,13 @@ export function conversionFactors(def: Pick<SensorDef, 'resolution'>): Buffer {
 
 /** Going-low and going-high events of every defined threshold (offsets 2i and 2i+1). */
 export function thresholdEventMask(def: Pick<SensorDef, 'thresholds'>): number {
+  return supportedThresholdEvents(def);
+}
+
+/** The thresholds a client may set (SDR byte 20, Set Sensor Thresholds). */
+export function settableMask(def: Pick<SensorDef, 'settable' | 'thresholds'>): number {
   let mask = 0;
-  for (const [name, v] of Object.entries(def.thresholds)) {
-    if (v === undefined) continue;
-    const low = THRESHOLD_EVENT_OFFSET[name as ThresholdName] & ~1;
-    mask |= 0b11 << low;
-  }
+  for (const name of def.settable) if (def.thresholds[name] !== undefined) mask |= 1 << THRESHOLD_BIT[name];
   return mask;
 }
 
@@ -112,6 +113,7 @@ export function encodeFullSensorRecord(recordId: number, def: SensorDef): Buffer
   const name = Buffer.from(def.name.slice(0, 16), 'latin1');
   const readable = readableMask(def);
   const events = thresholdEventMask(def);
+  const settable = settableMask(def);
   const lowerStatus = readable & 0x07;
   const upperStatus = (readable >> 3) & 0x07;
   const body = Buffer.alloc(43 + name.length);
@@ -122,7 +124,8 @@ export function encodeFullSensorRecord(recordId: number, def: SensorDef): Buffer
   body[o++] = ENTITY[def.context]; // 9
   body[o++] = def.index; // 10 entity instance (physical)
   body[o++] = 0x7f; // 11 init: scanning, events, thresholds, hysteresis, type, event gen, scan enabled
-  body[o++] = 0x44; // 12 auto re-arm; thresholds readable; per-threshold event control
+  // 12 auto re-arm; thresholds readable (01b) or readable and settable (10b); per-threshold event control
+  body[o++] = settable ? 0x48 : 0x44;
   body[o++] = sensorTypeOf(def); // 13
   body[o++] = 0x01; // 14 event/reading type: threshold
   body.writeUInt16LE(events | (lowerStatus << 12), o); // 15-16 assertion mask + lower reading mask
@@ -130,7 +133,7 @@ export function encodeFullSensorRecord(recordId: number, def: SensorDef): Buffer
   body.writeUInt16LE(events | (upperStatus << 12), o); // 17-18 deassertion mask + upper reading mask
   o += 2;
   body[o++] = readable; // 19 readable thresholds
-  body[o++] = 0x00; // 20 settable thresholds: none
+  body[o++] = settable; // 20 settable thresholds
   body[o++] = 0x00; // 21 unsigned, no rate, no modifier
   body[o++] = UNIT_CODE[def.unit]; // 22 base unit
   body[o++] = 0x00; // 23 modifier unit
@@ -203,6 +206,7 @@ export interface DecodedFullSensor {
   unitCode: number;
   m: number;
   readableMask: number;
+  settableMask: number;
   /** Raw threshold bytes, keyed by name, for the readable ones. */
   thresholds: Partial<Record<ThresholdName, number>>;
   name: string;
@@ -229,6 +233,7 @@ export function decodeFullSensorRecord(b: Buffer): DecodedFullSensor {
     unitCode: b[21]!,
     m: b[24]! | ((b[25]! & 0xc0) << 2),
     readableMask: readable,
+    settableMask: b[19]!,
     thresholds,
     name: b.subarray(48, 48 + idLen).toString('latin1'),
   };

@@ -31,8 +31,9 @@ function getLanConfig(ctx: CommandContext, data: Buffer) {
   if (data.length < 4) return fail(CC.requestLength);
   if (!isLanChannel(data[0]!)) return fail(CC.invalidData);
   if (data[0]! & 0x80) return ok([LAN_PARAM_REVISION]);
-  const bytes = encodeLanParam(data[1]!, view(ctx));
+  const bytes = encodeLanParam(data[1]!, view(ctx), data[2]!);
   if (!bytes) return fail(CC.paramNotSupported);
+  if (bytes === 'outOfRange') return fail(CC.paramOutOfRange);
   return ok([LAN_PARAM_REVISION, ...bytes]);
 }
 

@@ -1,20 +1,27 @@
-import type { SensorDef } from '@bmc-emu/core';
+import type { SensorDef, Thresholds } from '@bmc-emu/core';
+import { IpmiDecodeError } from '../codec/errors.js';
 import {
   conversionFactors,
   rawOf,
   readableMask,
+  settableMask,
   sensorTypeOf,
   THRESHOLD_EVENT_OFFSET,
   thresholdEventMask,
   thresholdStatus,
 } from '../codec/sdr.js';
+import { applyEventEnable, decodeSetEventEnable, decodeSetThresholds } from '../codec/sensor-settings.js';
 import { CC } from '../completion-codes.js';
 import { PRIV } from '../privilege.js';
 import { type CommandContext, type CommandSpec, fail, NETFN, ok } from './context.js';
 
 const S = NETFN.sensor;
-/** Event messages enabled, sensor scanning enabled. */
-const ENABLED = 0xc0;
+
+/** Byte 2 of Get Sensor Reading / Event Enable / Event Status: event messages, scanning, reading unavailable. */
+function enableFlags(ctx: CommandContext, def: SensorDef): number {
+  const ev = ctx.telemetry.eventEnables(ctx.nodeId, def);
+  return (ev.messages ? 0x80 : 0) | (ev.scanning ? 0x40 : 0);
+}
 
 async function sensorOf(ctx: CommandContext, data: Buffer): Promise<SensorDef | undefined> {
   if (data.length < 1) return undefined;
@@ -27,8 +34,10 @@ async function getReading(ctx: CommandContext, data: Buffer) {
   const readings = await ctx.telemetry.readings(ctx.nodeId);
   const r = readings.find((x) => x.def.number === data[0]);
   if (!r) return fail(CC.notPresent);
-  const status = r.judged ? thresholdStatus(r.def, r.value) : 0;
-  return ok([rawOf(r.def, r.value), ENABLED, status, 0x80]);
+  const flags = enableFlags(ctx, r.def);
+  const scanned = (flags & 0x40) !== 0;
+  const status = r.judged && scanned ? thresholdStatus(r.def, r.value) : 0;
+  return ok([rawOf(r.def, r.value), flags | (scanned ? 0 : 0x20), status, 0x80]);
 }
 
 async function getThresholds(ctx: CommandContext, data: Buffer) {
@@ -52,8 +61,10 @@ async function getEventEnable(ctx: CommandContext, data: Buffer) {
   if (data.length < 1) return fail(CC.requestLength);
   const def = await sensorOf(ctx, data);
   if (!def) return fail(CC.notPresent);
-  const m = thresholdEventMask(def);
-  return ok([ENABLED, m & 0xff, m >> 8, m & 0xff, m >> 8]);
+  const ev = ctx.telemetry.eventEnables(ctx.nodeId, def);
+  const a = ev.assertions;
+  const d = ev.deassertions;
+  return ok([enableFlags(ctx, def), a & 0xff, a >> 8, d & 0xff, d >> 8]);
 }
 
 async function getEventStatus(ctx: CommandContext, data: Buffer) {
@@ -70,7 +81,7 @@ async function getEventStatus(ctx: CommandContext, data: Buffer) {
       }
     }
   }
-  return ok([ENABLED, m & 0xff, m >> 8, 0x00, 0x00]);
+  return ok([enableFlags(ctx, r.def), m & 0xff, m >> 8, 0x00, 0x00]);
 }
 
 async function getReadingFactors(ctx: CommandContext, data: Buffer) {
@@ -93,20 +104,63 @@ async function getSensorType(ctx: CommandContext, data: Buffer) {
   return ok([sensorTypeOf(def), 0x01]);
 }
 
-/** Thresholds are fixed by the model (settable mask 0 in the SDR): writes are illegal for the sensor. */
-async function refuseWrite(ctx: CommandContext, data: Buffer) {
+/** Hysteresis is fixed at 0 (the SDR says hysteresis is not supported): a write is illegal for the sensor. */
+async function refuseHysteresis(ctx: CommandContext, data: Buffer) {
   if (data.length < 1) return fail(CC.requestLength);
   if (!(await sensorOf(ctx, data))) return fail(CC.notPresent);
   return fail(CC.illegalForSensor);
 }
 
+/**
+ * Set Sensor Thresholds (35.8): a sensor with nothing settable answers CDh; a reserved bit, a threshold
+ * outside the SDR's settable mask, or a result out of order (e.g. upper critical at or below upper
+ * non-critical) answers CCh and changes nothing.
+ */
+async function setThresholds(ctx: CommandContext, data: Buffer) {
+  let req;
+  try {
+    req = decodeSetThresholds(data);
+  } catch (err) {
+    if (err instanceof IpmiDecodeError) return fail(CC.requestLength);
+    throw err;
+  }
+  const def = await sensorOf(ctx, data);
+  if (!def) return fail(CC.notPresent);
+  const settable = settableMask(def);
+  if (settable === 0) return fail(CC.illegalForSensor);
+  if (req.mask & ~settable & 0xff) return fail(CC.invalidData);
+  const change: Thresholds = {};
+  for (const [name, raw] of Object.entries(req.raw)) change[name as keyof Thresholds] = raw * def.resolution;
+  const verdict = await ctx.telemetry.setThresholds(ctx.nodeId, def.number, change);
+  if (!verdict) return fail(CC.notPresent);
+  return verdict.ok ? ok() : fail(CC.invalidData);
+}
+
+/** Set Sensor Event Enable (35.10): only events the SDR lists can be enabled (else CCh). */
+async function setEventEnable(ctx: CommandContext, data: Buffer) {
+  let req;
+  try {
+    req = decodeSetEventEnable(data);
+  } catch (err) {
+    if (err instanceof IpmiDecodeError)
+      return fail(data.length < 2 || data.length > 6 ? CC.requestLength : CC.invalidData);
+    throw err;
+  }
+  const def = await sensorOf(ctx, data);
+  if (!def) return fail(CC.notPresent);
+  const next = applyEventEnable(ctx.telemetry.eventEnables(ctx.nodeId, def), req, thresholdEventMask(def));
+  if (next === 'unsupported') return fail(CC.invalidData);
+  await ctx.telemetry.setEventEnables(ctx.nodeId, def.number, next);
+  return ok();
+}
+
 export const sensorCommands: CommandSpec[] = [
   { netFn: S, cmd: 0x23, privilege: PRIV.user, handler: (ctx, r) => getReadingFactors(ctx, r.data) },
-  { netFn: S, cmd: 0x24, privilege: PRIV.operator, handler: (ctx, r) => refuseWrite(ctx, r.data) },
+  { netFn: S, cmd: 0x24, privilege: PRIV.operator, handler: (ctx, r) => refuseHysteresis(ctx, r.data) },
   { netFn: S, cmd: 0x25, privilege: PRIV.user, handler: (ctx, r) => getHysteresis(ctx, r.data) },
-  { netFn: S, cmd: 0x26, privilege: PRIV.operator, handler: (ctx, r) => refuseWrite(ctx, r.data) },
+  { netFn: S, cmd: 0x26, privilege: PRIV.operator, handler: (ctx, r) => setThresholds(ctx, r.data) },
   { netFn: S, cmd: 0x27, privilege: PRIV.user, handler: (ctx, r) => getThresholds(ctx, r.data) },
-  { netFn: S, cmd: 0x28, privilege: PRIV.operator, handler: (ctx, r) => refuseWrite(ctx, r.data) },
+  { netFn: S, cmd: 0x28, privilege: PRIV.operator, handler: (ctx, r) => setEventEnable(ctx, r.data) },
   { netFn: S, cmd: 0x29, privilege: PRIV.user, handler: (ctx, r) => getEventEnable(ctx, r.data) },
   { netFn: S, cmd: 0x2b, privilege: PRIV.user, handler: (ctx, r) => getEventStatus(ctx, r.data) },
   { netFn: S, cmd: 0x2d, privilege: PRIV.user, handler: (ctx, r) => getReading(ctx, r.data) },

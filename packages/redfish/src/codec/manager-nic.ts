@@ -31,6 +31,18 @@ export function managerNicResource(n: Node, lan: BmcLan) {
     InterfaceEnabled: true,
     LinkStatus: 'LinkUp',
     IPv4Addresses: [{ Address: lan.address, SubnetMask: lan.netmask, AddressOrigin: 'Static', Gateway: lan.gateway }],
+    // the same address IPMI LAN parameter 56 (IPv6 static address, set 0) reports
+    IPv6Addresses: lan.ipv6
+      ? [
+          {
+            Address: lan.ipv6.address,
+            PrefixLength: lan.ipv6.prefixLength,
+            AddressOrigin: 'Static',
+            AddressState: 'Preferred',
+          },
+        ]
+      : [],
+    IPv6StaticAddresses: lan.ipv6 ? [{ Address: lan.ipv6.address, PrefixLength: lan.ipv6.prefixLength }] : [],
     VLAN: { VLANEnable: lan.vlanId !== undefined, VLANId: lan.vlanId ?? 0 },
     Status: { State: 'Enabled', Health: 'OK' },
   };

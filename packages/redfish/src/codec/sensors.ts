@@ -1,4 +1,5 @@
-import type { Node, SensorDef, SensorReading, Thresholds } from '@bmc-emu/core';
+import type { Node, SensorDef, SensorReading, ThresholdName, Thresholds } from '@bmc-emu/core';
+import type { FieldSpec, PatchSpec } from './patch.js';
 import { collection, link, uri } from './uris.js';
 
 /** Every URI of the chassis sensor resources, built in one place. */
@@ -46,18 +47,36 @@ function legacyThresholds(t: Thresholds) {
 }
 
 /** Sensor.v1 Thresholds: caution = non-critical, critical, fatal = non-recoverable. */
+export const SENSOR_THRESHOLD_KEYS: Record<string, ThresholdName> = {
+  LowerCaution: 'lowerNonCritical',
+  LowerCritical: 'lowerCritical',
+  LowerFatal: 'lowerNonRecoverable',
+  UpperCaution: 'upperNonCritical',
+  UpperCritical: 'upperCritical',
+  UpperFatal: 'upperNonRecoverable',
+};
+
 function sensorThresholds(t: Thresholds) {
   const out: Record<string, { Reading: number }> = {};
-  const put = (k: string, v: number | undefined) => {
-    if (v !== undefined) out[k] = { Reading: v };
-  };
-  put('LowerCaution', t.lowerNonCritical);
-  put('LowerCritical', t.lowerCritical);
-  put('LowerFatal', t.lowerNonRecoverable);
-  put('UpperCaution', t.upperNonCritical);
-  put('UpperCritical', t.upperCritical);
-  put('UpperFatal', t.upperNonRecoverable);
+  for (const [key, name] of Object.entries(SENSOR_THRESHOLD_KEYS)) {
+    const v = t[name];
+    if (v !== undefined) out[key] = { Reading: v };
+  }
   return out;
+}
+
+/**
+ * What a PATCH of a Sensor may write: `Thresholds/<key>/Reading` (read-write in Sensor.v1) of the thresholds
+ * the sensor lets a client set; the others exist and so answer PropertyNotWritable.
+ */
+export function sensorPatchSpec(def: SensorDef): PatchSpec {
+  const fields: Record<string, FieldSpec> = {};
+  for (const [key, name] of Object.entries(SENSOR_THRESHOLD_KEYS)) {
+    if (def.settable.includes(name) && def.thresholds[name] !== undefined) {
+      fields[key] = { kind: 'object', fields: { Reading: { kind: 'integer', min: 0, max: 255 * def.resolution } } };
+    }
+  }
+  return { Thresholds: { kind: 'object', fields } };
 }
 
 /** The most an 8-bit IPMI sensor of this resolution can read: the same range both protocols show. */
