@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromiumPeer, launchChromium, type Browser, watchProblems } from './support/chromium.js';
+import { chromiumPeer, launchChromium, type Browser, watchProblems, gotoSteady } from './support/chromium.js';
 import { basic, httpsJson } from './support/https-json.js';
 import { command, requirePeers } from './support/peers.js';
 import { type ServeProcess, startServe } from './support/serve-process.js';
@@ -65,7 +65,7 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
 
   async function login(page: Page, user: string, password: string): Promise<void> {
     await page.context().clearCookies();
-    await page.goto(`${base}/console/`);
+    await gotoSteady(page, `${base}/console/`);
     await page.getByLabel('User name').fill(user);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -99,7 +99,7 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
   it('logs in and shows the rack with 3 nodes, their MACs and BMC addresses', async () => {
     const page = await browser.context.newPage();
     const seen = watchProblems(page);
-    await page.goto(`${base}/console/`);
+    await gotoSteady(page, `${base}/console/`);
     await page.getByLabel('User name').waitFor();
     await shot(page, 'login');
     await login(page, 'admin', 'password');
@@ -116,7 +116,7 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
     await page.getByRole('link', { name: 'node-1' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'node-1' }).waitFor();
-    await page.goto(`${base}/console/#/`);
+    await gotoSteady(page, `${base}/console/#/`);
     await rows.first().waitFor();
     await shot(page, 'rack-1280x800');
     await page.setViewportSize({ width: 390, height: 844 });
@@ -156,7 +156,7 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
     const seen = watchProblems(page);
     await login(page, 'admin', 'password');
     const node = nodes[1]!;
-    await page.goto(`${base}/console/#/timeline?node=${node.id}`);
+    await gotoSteady(page, `${base}/console/#/timeline?node=${node.id}`);
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     const { stdout } = await run(
       'ipmitool',
@@ -224,7 +224,7 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
     await page.getByLabel('Slot').selectOption('UsbStick');
     await page.getByLabel('Image URL').fill(`${iso.url}?usb`);
     await page.getByRole('button', { name: 'Insert', exact: true }).click();
-    await page.goto(`${base}/console/#/`);
+    await gotoSteady(page, `${base}/console/#/`);
     const rackBar = page.locator('[data-activity="media-download"] progress').last();
     await rackBar.waitFor();
     const rackValues = new Set<number>();
@@ -247,7 +247,7 @@ gate.describe('web console in Chromium against bmc-emu serve', () => {
     const page = await browser.context.newPage();
     const seen = watchProblems(page);
     await login(page, 'admin', 'password');
-    await page.goto(`${base}/console/#/node/${nodes[0]!.id}/serial`);
+    await gotoSteady(page, `${base}/console/#/node/${nodes[0]!.id}/serial`);
     await expect.poll(() => page.getByTestId('serial-state').innerText(), { timeout: 10_000 }).toBe('connected');
     const screen = page.locator('.xterm-rows');
     await expect.poll(() => screen.innerText(), { timeout: 5_000 }).toContain('node-0 login:');

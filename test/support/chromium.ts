@@ -65,3 +65,19 @@ export function watchProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/**
+ * `page.goto`, once more when Chromium aborted it with ERR_NETWORK_CHANGED (another test file adding or
+ * removing a host interface at that moment: not the page's or the server's doing). Anything else throws.
+ */
+export async function gotoSteady(page: Page, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url);
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !String((err as Error).message).includes('ERR_NETWORK_CHANGED')) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
