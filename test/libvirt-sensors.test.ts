@@ -82,7 +82,7 @@ libvirtPeers.describe('libvirt CPU time drives the sensors', () => {
     telemetry!.note(dom!.uuid, 'power', 'Redfish user tester', 'PowerCycle');
     await driver!.power(dom!.uuid, 'PowerCycle');
     await waitForPower(driver!, dom!.uuid, 'On', 60_000);
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     const msgs = () => telemetry!.sel.entries(dom!.uuid).map((e) => e.message);
     while (!msgs().includes('Power cycle by Redfish user tester.') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
