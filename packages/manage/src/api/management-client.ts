@@ -1,5 +1,4 @@
-import { request } from 'node:http';
-import { BmcEmuError, type ErrorCode } from '@bmc-emu/core';
+import { BmcEmuError, ErrorCode } from '@bmc-emu/core';
 import type { BmcRecord } from '../bmc-record.js';
 import type { BmcPatch } from '../registry/operations.js';
 import { RegistryStore } from '../registry/registry-store.js';
@@ -8,38 +7,25 @@ import { applyOperation } from './apply-operation.js';
 import { readManagementToken } from './management-server.js';
 import type { BmcManagement, Operation } from './operations-api.js';
 import { managementPaths } from './paths.js';
+import { socketJson } from './socket-request.js';
 
-function call(socketPath: string, token: string, method: string, path: string, body?: unknown): Promise<RegistryFile> {
-  return new Promise((resolve, reject) => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      {
-        socketPath,
-        method,
-        path,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(text ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as
-            RegistryFile | { error: { code: string; message: string } };
-          if (res.statusCode === 200) resolve(parsed as RegistryFile);
-          else {
-            const e = (parsed as { error: { code: string; message: string } }).error;
-            reject(new BmcEmuError(e.code as ErrorCode, e.message));
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
+/** A registry operation may connect a hypervisor on the serve's side: far longer than a read, never unbounded. */
+const OPERATION_TIMEOUT_MS = 60_000;
+
+async function call(
+  socketPath: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<RegistryFile> {
+  const reply = await socketJson(socketPath, token, method, path, body, OPERATION_TIMEOUT_MS);
+  if (reply.status === 200) return (reply.body ?? {}) as RegistryFile;
+  const e = (reply.body as { error?: { code: string; message: string } } | undefined)?.error;
+  throw new BmcEmuError(
+    (e?.code ?? ErrorCode.Internal) as ErrorCode,
+    e?.message ?? `the management API answered ${reply.status}`,
+  );
 }
 
 /**
