@@ -4,9 +4,10 @@
  * external resets and power-ups clearing it unless parameter 3 says not to.
  */
 import { demoNodes, MemoryDriver, waitForPower } from '@bmc-emu/core';
-import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
+import type { EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipmitool } from '../packages/ipmi/test/support/peers.js';
+import { testIpmiServer } from './support/ipmi-server.js';
 import { command, requirePeers } from './support/peers.js';
 
 const gate = requirePeers('ipmi boot flag valid bit', [command('ipmitool')]);
@@ -20,14 +21,7 @@ gate.describe('boot flag valid bit clearing with ipmitool', () => {
 
   beforeAll(async () => {
     driver = new MemoryDriver({ nodes: demoNodes(4), transitionMs: 20 });
-    server = new IpmiServer({
-      driver,
-      basePort: 0,
-      user: 'admin',
-      password: 'password',
-      failureDelayMs: 10,
-      bootFlagValidTimeoutMs: TIMEOUT_MS,
-    });
+    server = testIpmiServer(driver, { bootFlagValidTimeoutMs: TIMEOUT_MS });
     eps = await server.start();
   });
   afterAll(async () => {

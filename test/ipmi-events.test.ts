@@ -1,8 +1,9 @@
 /** Every IPMI answer is published to the rack event stream: netFn/cmd, cc, session kind, user and node. */
 import { demoNodes, EventBus, MemoryDriver, type RackEvent } from '@bmc-emu/core';
-import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
+import type { EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipmitool } from '../packages/ipmi/test/support/peers.js';
+import { testIpmiServer } from './support/ipmi-server.js';
 import { command, requirePeers } from './support/peers.js';
 
 const gate = requirePeers('ipmi events', [command('ipmitool')]);
@@ -17,14 +18,7 @@ gate.describe('IPMI commands on the event bus', () => {
   beforeAll(async () => {
     bus.subscribe((e) => void seen.push(e));
     driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 20 });
-    server = new IpmiServer({
-      driver,
-      basePort: 0,
-      user: 'admin',
-      password: 'password',
-      failureDelayMs: 10,
-      events: bus,
-    });
+    server = testIpmiServer(driver, { events: bus });
     eps = await server.start();
   });
   afterAll(async () => {

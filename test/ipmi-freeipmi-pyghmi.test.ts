@@ -1,8 +1,9 @@
 import { demoNodes, MemoryDriver, waitForPower } from '@bmc-emu/core';
-import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
+import type { EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../packages/ipmi/test/support/peers.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
+import { testIpmiServer } from './support/ipmi-server.js';
 
 const gate = requirePeers('ipmi freeipmi + pyghmi', [
   command('ipmipower', 'freeipmi-tools'),
@@ -19,7 +20,7 @@ gate.describe('freeipmi and pyghmi against IpmiServer', () => {
 
   beforeAll(async () => {
     driver = new MemoryDriver({ nodes: demoNodes(3), transitionMs: 20 });
-    server = new IpmiServer({ driver, basePort: 0, user: 'admin', password: 'password', failureDelayMs: 10 });
+    server = testIpmiServer(driver);
     eps = await server.start();
   });
   afterAll(async () => {

@@ -1,8 +1,9 @@
 import { demoNodes, MemoryDriver, waitForPower } from '@bmc-emu/core';
-import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
+import type { EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Iface, ipmitool, run } from '../packages/ipmi/test/support/peers.js';
 import { command, requirePeers } from './support/peers.js';
+import { testIpmiServer } from './support/ipmi-server.js';
 
 const gate = requirePeers('ipmi ipmitool', [command('ipmitool')]);
 const IFACES: Iface[] = ['lanplus17', 'lanplus3', 'lan'];
@@ -14,7 +15,7 @@ gate.describe('ipmitool (lanplus -C 17, -C 3, lan) against IpmiServer', () => {
 
   beforeAll(async () => {
     driver = new MemoryDriver({ nodes: demoNodes(3), transitionMs: 20 });
-    server = new IpmiServer({ driver, basePort: 0, user: 'admin', password: 'password', failureDelayMs: 10 });
+    server = testIpmiServer(driver);
     eps = await server.start();
   });
   afterAll(async () => {

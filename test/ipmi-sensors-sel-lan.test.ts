@@ -1,11 +1,12 @@
 import { bmcMac, demoNodes, MemoryDriver, Telemetry, waitForPower } from '@bmc-emu/core';
-import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
+import type { EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Iface, ipmitool, run } from '../packages/ipmi/test/support/peers.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
+import { testIpmiServer } from './support/ipmi-server.js';
 
 const gate = requirePeers('ipmi sensors/SEL/LAN (ipmitool, freeipmi, pyghmi)', [
   command('ipmitool'),
@@ -35,14 +36,7 @@ gate.describe('sensors, SEL, LAN parameters and DCMI over IPMI 2.0 and 1.5 with 
       scanIntervalMs: 0,
       faults: { 'node-3': ['CPU1 Temp'] },
     });
-    server = new IpmiServer({
-      driver,
-      basePort: 0,
-      user: 'admin',
-      password: 'password',
-      failureDelayMs: 10,
-      telemetry,
-    });
+    server = testIpmiServer(driver, { telemetry });
     eps = await server.start();
     for (const ep of eps) await driver.power(ep.nodeId, 'On');
     for (const ep of eps) await waitForPower(driver, ep.nodeId, 'On', 2000);

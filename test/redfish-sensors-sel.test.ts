@@ -3,13 +3,14 @@
  * sensor collection code, redfishtool), against the same core model IPMI shows (ipmitool).
  */
 import { bmcMac, sharedSettings, demoNodes, MemoryDriver, silentLogger, Telemetry, waitForPower } from '@bmc-emu/core';
-import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
+import type { EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipmitool, run } from '../packages/ipmi/test/support/peers.js';
+import { testIpmiServer } from './support/ipmi-server.js';
 import { command, DEBIAN_PYTHON, pythonModule, requirePeers } from './support/peers.js';
 
 const gate = requirePeers('redfish sensors/SEL (sushy, ironic, redfishtool, ipmitool)', [
@@ -58,7 +59,7 @@ gate.describe('Redfish Thermal, Power, Sensors, LogServices/SEL and Manager Ethe
     });
     redfish = new RedfishServer({ driver, settings, shared, logger: silentLogger(), telemetry, powerWaitMs: 2000 });
     url = await redfish.start();
-    ipmi = new IpmiServer({ driver, basePort: 0, user: 'admin', password: 'password', failureDelayMs: 10, telemetry });
+    ipmi = testIpmiServer(driver, { telemetry });
     eps = await ipmi.start();
     const n0 = eps.find((e) => e.name === 'node-0')!;
     await driver.power(n0.nodeId, 'On');

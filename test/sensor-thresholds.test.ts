@@ -1,11 +1,12 @@
 import { demoNodes, MemoryDriver, Telemetry, waitForPower } from '@bmc-emu/core';
-import { type EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
+import type { EndpointInfo, IpmiServer } from '@bmc-emu/ipmi';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ipmitoolArgs, run } from '../packages/ipmi/test/support/peers.js';
 import { command, requirePeers } from './support/peers.js';
+import { testIpmiServer } from './support/ipmi-server.js';
 
 const gate = requirePeers('settable sensor thresholds (ipmitool, freeipmi)', [
   command('ipmitool'),
@@ -24,14 +25,7 @@ gate.describe('settable sensor thresholds with real clients, kept across a resta
 
   const start = async () => {
     telemetry = new Telemetry({ driver, jitterPeriodMs: STILL, scanIntervalMs: 0, stateDir });
-    server = new IpmiServer({
-      driver,
-      basePort: 0,
-      user: 'admin',
-      password: 'password',
-      failureDelayMs: 10,
-      telemetry,
-    });
+    server = testIpmiServer(driver, { telemetry });
     eps = await server.start();
     await telemetry.ready;
   };
