@@ -73,14 +73,7 @@ export function judgeThresholds(def: SensorDef, current: Thresholds, change: Thr
     }
     next[name] = Math.round(v / def.resolution) * def.resolution;
   }
-  const order = [
-    'lowerNonRecoverable',
-    'lowerCritical',
-    'lowerNonCritical',
-    'upperNonCritical',
-    'upperCritical',
-    'upperNonRecoverable',
-  ] as const;
+  const order = THRESHOLD_NAMES; // listed from lowest to highest
   let below: number | undefined;
   for (const name of order) {
     const v = next[name];
