@@ -5,6 +5,8 @@
  * built-in test driver loaded with the lab's own rendered domain XMLs (no libvirtd: `test:///<file>`), and
  * python3-sushy (Ironic's Redfish client) logs into every `controlPlane.fencing.credentials[]` address with
  * that credential's username and password, by session, and sees exactly that node. A wrong password is refused.
+ * Then the consumer the credentials are for: Pacemaker's `fence_redfish` (fence-agents), as the two-node
+ * cluster's STONITH device runs it, asks each node's power status through the same address and account.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,9 +21,10 @@ import { freeUdpRange } from './support/serve-process.js';
 import { tempDirs } from './support/temp-dirs.js';
 
 const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
-const gate = requirePeers('two-node fencing credentials with python3-sushy', [
+const gate = requirePeers('two-node fencing credentials with python3-sushy and fence_redfish', [
   pythonModule('sushy'),
   command('virsh', 'libvirt-clients'),
+  command('fence_redfish', 'fence-agents'),
 ]);
 const tempDir = tempDirs();
 
@@ -170,5 +173,29 @@ gate.describe('two-node fencing credentials log in to a real serve (python3-sush
         wrong_password: 401,
       });
     }
+  }, 240_000);
+
+  it("fence_redfish (Pacemaker's agent) reads each node's power status with its fencing credential", () => {
+    const fence = (c: Credential, password: string, username = c.username) => {
+      const u = new URL(c.address.replace(/^redfish\+/, ''));
+      return spawnSync(
+        'fence_redfish',
+        [
+          ...[`--ip=${u.hostname}`, `--ipport=${u.port}`, `--username=${username}`, `--password=${password}`],
+          ...['--ssl-insecure', `--systems-uri=${u.pathname}`, '--action=status'],
+        ],
+        { encoding: 'utf8', timeout: 120_000, env: pythonEnv() },
+      );
+    };
+    for (const c of creds) {
+      const ok = fence(c, c.password);
+      expect(ok.status, `${c.hostName}: ${ok.stdout}${ok.stderr}`).toBe(0);
+      expect(ok.stdout).toMatch(/^Status: (ON|OFF)$/m);
+      const bad = fence(c, `${c.password}x`);
+      expect(bad.status, bad.stdout).not.toBe(0);
+      expect(bad.stdout + bad.stderr).toMatch(/Unable to get PowerState/);
+    }
+    // a per-host account fences its own node only: master-1's login cannot act on master-0
+    expect(fence(creds[0]!, creds[1]!.password, creds[1]!.username).status).not.toBe(0);
   }, 240_000);
 });
