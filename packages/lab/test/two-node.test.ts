@@ -142,6 +142,13 @@ describe('two-node with arbiter', () => {
     expect([lab.arbiter.memoryMiB, lab.arbiter.disksGiB]).toEqual([256, [1]]);
   });
 
+  it('an arbiter with fewer than 2 masters is refused naming controlPlane.count', () => {
+    expect(paths({ controlPlane: { count: 1 }, arbiter: { count: 1 } })).toEqual([
+      'controlPlane.count',
+      'arbiter.count (install-config arbiter.replicas)',
+    ]);
+  });
+
   it('the arbiter gate missing is refused naming cluster.featureSet', () => {
     expect(paths({ ...TNA, cluster: { featureSet: 'CustomNoUpgrade', featureGates: ['DualReplica=true'] } })).toEqual([
       'cluster.featureSet (install-config arbiter)',

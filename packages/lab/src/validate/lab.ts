@@ -160,6 +160,15 @@ export function checkLab(m: LabModel): Violation[] {
 
 /** Two-node topologies: fencing names two control-plane hosts; the lab's part of what the installer checks. */
 function checkTwoNodeLab(m: LabModel, out: Violation[]): void {
+  if (m.lab.arbiter.count > 0 && m.lab.controlPlane.count < 2) {
+    // the installer says so at arbiter.replicas; the key to change is the control plane's
+    out.push({
+      path: 'controlPlane.count',
+      value: m.lab.controlPlane.count,
+      message: 'an arbiter cluster needs at least 2 control-plane hosts',
+      fix: 'set controlPlane.count: 2 (two-node with arbiter), or arbiter.count: 0',
+    });
+  }
   if (!m.fencing) return;
   const masters = m.nodes.filter((n) => n.role === 'master').map((n) => n.name);
   if (m.lab.controlPlane.count !== 2) {
