@@ -26,7 +26,7 @@ bmc:                         # where \`bmc-emu serve\` answers for these VMs
   # host: 192.168.111.1      # default: the baremetal network's gateway (serve --bind there)
   redfishPort: 8000
   tls: true                  # https in the BMC URLs
-  ipmiBasePort: 6230         # node N of the lab (in order master, worker, extra) gets 6230 + N
+  ipmiBasePort: 6230         # node N of the lab (in order master, arbiter, worker, extra) gets 6230 + N
   kind: redfish-virtualmedia # redfish-virtualmedia | redfish | ipmi (per role or per host below)
   username: admin
   password: password
@@ -41,6 +41,15 @@ controlPlane:
   firmware: uefi             # uefi (own NVRAM per VM) | bios
   secureBoot: false
   # bmc: { kind: ipmi, username: admin, password: password }
+  # fencing: {}              # two-node with fencing (count: 2): controlPlane.fencing.credentials = each
+  #                          # master's own Redfish address and BMC account; featureSet TechPreviewNoUpgrade
+  #   hosts: [master-0, master-1]   # default: every control-plane host
+
+# arbiter:                   # two-node with arbiter (controlPlane.count: 2): a small third host, role arbiter
+#   count: 1
+#   vcpus: 2
+#   memoryMiB: 8192
+#   disksGiB: [50]
 
 workers:
   count: 0
@@ -84,6 +93,8 @@ cluster:
   networkType: OVNKubernetes
   # clusterNetwork: [{ cidr: 10.128.0.0/14, hostPrefix: 23 }]
   # serviceNetwork: [172.30.0.0/16]
+  # featureSet: TechPreviewNoUpgrade   # default: set when fencing or an arbiter needs its feature gate
+  # featureGates: [DualReplica=true]   # with featureSet: CustomNoUpgrade
   # capabilities:            # default: the installer's (vCurrent); ipi needs MachineAPI and baremetal
   #   baselineCapabilitySet: None
   #   additionalEnabledCapabilities: [baremetal, MachineAPI, Ingress]

@@ -5,12 +5,18 @@ export { LabFileError, loadLab, parseLab, resolvePaths, type SizeOverrides } fro
 export { bmcAddress, buildModel, type LabModel, type LabNode, type LabRole } from './model.js';
 export { domainXml, IGNITION_FW_CFG, ignitionPath, serialLogPath, volumeName } from './render/domain-xml.js';
 export { type Rendered, renderLab } from './render/index.js';
-export { bootMode, type LabInputs, PLACEHOLDER_PULL_SECRET, renderInstallConfig } from './render/install-config.js';
+export {
+  bootMode,
+  fencingCredentials,
+  type LabInputs,
+  PLACEHOLDER_PULL_SECRET,
+  renderInstallConfig,
+} from './render/install-config.js';
 export { extraHostManifest, renderManifests } from './render/manifests.js';
 export { baremetalNetworkXml, provisioningHostIp, provisioningNetworkXml } from './render/network-xml.js';
 export { renderNodesJson } from './render/nodes-json.js';
 export { LAB_METADATA_NS, type LabTag, labTagXml, readLabTag } from './render/tag.js';
-export { BMC_KINDS, type BmcKind, type Lab, type LabInput, labSchema } from './schema.js';
+export { BMC_KINDS, type BmcKind, FEATURE_SETS, type Lab, type LabInput, labSchema } from './schema.js';
 export { BMC_DRIVERS, type BmcDriver, parseBmcAddress } from './validate/bmc-url.js';
 export { validateRendered, validateRenderedOnline } from './validate/index.js';
 export {

@@ -72,7 +72,7 @@ export function parseLab(text: string, file = 'lab.yaml', sizes: SizeOverrides =
 function applySizes(raw: Record<string, unknown>, sizes: SizeOverrides): Record<string, unknown> {
   if (sizes.memoryMiB === undefined && sizes.diskGiB === undefined) return raw;
   const out: Record<string, unknown> = { ...raw };
-  for (const role of ['controlPlane', 'workers', 'extra']) {
+  for (const role of ['controlPlane', 'arbiter', 'workers', 'extra']) {
     const r = { ...((out[role] as Record<string, unknown> | undefined) ?? {}) };
     if (sizes.memoryMiB !== undefined) r.memoryMiB = sizes.memoryMiB;
     if (sizes.diskGiB !== undefined) {

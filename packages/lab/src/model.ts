@@ -66,6 +66,8 @@ export interface LabModel {
   serviceNetwork: string[];
   poolName: string;
   nodes: LabNode[];
+  /** Two-node with fencing: the fenced hosts' names (`controlPlane.fencing.hosts`, default every master). */
+  fencing?: { hosts: string[] };
   bmcHost: string;
   /** Every libvirt host of the lab (the first one also when it has no node). */
   hypervisors: LabHypervisor[];
@@ -102,8 +104,9 @@ export function bmcAddress(kind: BmcKind, h: string, lab: Lab, uuid: string, ord
   return `${kind}+${scheme}://${hp}:${lab.bmc.redfishPort}/redfish/v1/Systems/${uuid}`;
 }
 
-const ROLES: { role: LabRole; key: 'controlPlane' | 'workers' | 'extra' }[] = [
+const ROLES: { role: LabRole; key: 'controlPlane' | 'arbiter' | 'workers' | 'extra' }[] = [
   { role: 'master', key: 'controlPlane' },
+  { role: 'arbiter', key: 'arbiter' },
   { role: 'worker', key: 'workers' },
   { role: 'extra', key: 'extra' },
 ];
@@ -211,6 +214,13 @@ export function buildModel(lab: Lab): LabModel {
     serviceNetwork,
     poolName: lab.libvirt.pool.name ?? `${lab.name.slice(0, 10)}-pool`,
     nodes,
+    ...(lab.controlPlane.fencing
+      ? {
+          fencing: {
+            hosts: lab.controlPlane.fencing.hosts ?? nodes.filter((n) => n.role === 'master').map((n) => n.name),
+          },
+        }
+      : {}),
     bmcHost,
     hypervisors: labHypervisors(lab),
   };

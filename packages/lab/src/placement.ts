@@ -1,7 +1,7 @@
 import { errors, type HypervisorConfig, resolveHypervisors, spreadNodes } from '@bmc-emu/core';
 
 /** Roles as lab.yaml names them; `bootstrap` exists in upi mode only. */
-export type LabRole = 'bootstrap' | 'master' | 'worker' | 'extra';
+export type LabRole = 'bootstrap' | 'master' | 'arbiter' | 'worker' | 'extra';
 
 /** A libvirt host of the lab, as `up`, `status` and `down` reach it. */
 export interface LabHypervisor {
@@ -13,6 +13,7 @@ export interface LabHypervisor {
 export interface PlacementInput {
   mode: 'ipi' | 'upi';
   controlPlane: { count: number };
+  arbiter: { count: number };
   workers: { count: number };
   extra: { count: number };
   libvirt: {
@@ -27,6 +28,7 @@ export function planNodes(lab: PlacementInput): { role: LabRole; index: number }
   const counts: [LabRole, number][] = [
     ['bootstrap', lab.mode === 'upi' ? 1 : 0],
     ['master', lab.controlPlane.count],
+    ['arbiter', lab.arbiter.count],
     ['worker', lab.workers.count],
     ['extra', lab.extra.count],
   ];

@@ -17,6 +17,8 @@ const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and -, at most 63 chars');
 
+export const FEATURE_SETS = ['TechPreviewNoUpgrade', 'DevPreviewNoUpgrade', 'CustomNoUpgrade'] as const;
+
 export const BMC_KINDS = ['redfish-virtualmedia', 'redfish', 'ipmi'] as const;
 export type BmcKind = (typeof BMC_KINDS)[number];
 
@@ -29,23 +31,43 @@ const bmcOverride = z
   })
   .strict();
 
-const roleSpec = (count: number, memoryMiB: number, diskGiB: number) =>
+const roleShape = (count: number, memoryMiB: number, diskGiB: number, vcpus = 4) => ({
+  count: z.number().int().min(0).max(64).default(count),
+  vcpus: z.number().int().min(1).max(256).default(vcpus),
+  memoryMiB: z.number().int().min(128).max(4_194_304).default(memoryMiB),
+  /** One entry per disk, in GiB; the first is the root disk. */
+  disksGiB: z.array(z.number().int().min(1).max(65_536)).min(1).max(8).default([diskGiB]),
+  firmware: z.enum(['uefi', 'bios']).default('uefi'),
+  secureBoot: z.boolean().default(false),
+  bmc: bmcOverride.default({}),
+});
+
+const noSecureBootOnBios = {
+  check: (r: { secureBoot: boolean; firmware: string }) => !(r.secureBoot && r.firmware === 'bios'),
+  params: { message: 'secure boot needs firmware: uefi', path: ['secureBoot'] },
+};
+
+const roleSpec = (count: number, memoryMiB: number, diskGiB: number, vcpus = 4) =>
   z
-    .object({
-      count: z.number().int().min(0).max(64).default(count),
-      vcpus: z.number().int().min(1).max(256).default(4),
-      memoryMiB: z.number().int().min(128).max(4_194_304).default(memoryMiB),
-      /** One entry per disk, in GiB; the first is the root disk. */
-      disksGiB: z.array(z.number().int().min(1).max(65_536)).min(1).max(8).default([diskGiB]),
-      firmware: z.enum(['uefi', 'bios']).default('uefi'),
-      secureBoot: z.boolean().default(false),
-      bmc: bmcOverride.default({}),
-    })
+    .object(roleShape(count, memoryMiB, diskGiB, vcpus))
     .strict()
-    .refine((r) => !(r.secureBoot && r.firmware === 'bios'), {
-      message: 'secure boot needs firmware: uefi',
-      path: ['secureBoot'],
-    });
+    .refine(noSecureBootOnBios.check, noSecureBootOnBios.params);
+
+/**
+ * Two-node OpenShift with fencing (TNF): install-config `controlPlane.fencing.credentials`, one per host, each
+ * the lab's own Redfish address of that node and the BMC account the lab registers for it.
+ */
+const fencingSpec = z
+  .object({
+    /** The control-plane hosts fenced (default: every one; the installer wants exactly two). */
+    hosts: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+const controlPlaneSpec = z
+  .object({ ...roleShape(3, 16_384, 120), fencing: fencingSpec.optional() })
+  .strict()
+  .refine(noSecureBootOnBios.check, noSecureBootOnBios.params);
 
 const stackSpec = z
   .object({
@@ -57,7 +79,7 @@ const stackSpec = z
   })
   .strict();
 
-export const LAB_ROLES = ['bootstrap', 'master', 'worker', 'extra'] as const;
+export const LAB_ROLES = ['bootstrap', 'master', 'arbiter', 'worker', 'extra'] as const;
 
 /**
  * One libvirt host of a lab spread over several (`libvirt.hypervisors`): `count` takes that many nodes in
@@ -129,7 +151,9 @@ export const labSchema = z
       })
       .strict()
       .prefault({}),
-    controlPlane: roleSpec(3, 16_384, 120).prefault({}),
+    controlPlane: controlPlaneSpec.prefault({}),
+    /** Two-node with arbiter (TNA): a small third host (role `arbiter`) that runs etcd only. */
+    arbiter: roleSpec(0, 8_192, 50, 2).prefault({}),
     workers: roleSpec(0, 8_192, 120).prefault({}),
     /** Spare hosts: VMs with BMCs, left out of install-config, written as BareMetalHost manifests. */
     extra: roleSpec(0, 8_192, 120).prefault({}),
@@ -197,6 +221,13 @@ export const labSchema = z
           .min(1)
           .optional(),
         serviceNetwork: z.array(cidr).min(1).optional(),
+        /** install-config featureSet; default: TechPreviewNoUpgrade when fencing or an arbiter needs its gate. */
+        featureSet: z.enum(FEATURE_SETS).optional(),
+        /** install-config featureGates (`Name=true`), with featureSet CustomNoUpgrade. */
+        featureGates: z
+          .array(z.string().regex(/^[A-Za-z0-9]+=(true|false)$/i, 'a gate as `Name=true` or `Name=false`'))
+          .min(1)
+          .optional(),
         /** install-config capabilities (default: the installer's, vCurrent). */
         capabilities: z
           .object({
@@ -236,4 +267,5 @@ export const labSchema = z
 
 export type LabInput = z.input<typeof labSchema>;
 export type Lab = z.output<typeof labSchema>;
-export type RoleSpec = Lab['controlPlane'];
+/** The sizing and BMC keys every role has (controlPlane adds `fencing`). */
+export type RoleSpec = Lab['workers'];

@@ -1,6 +1,6 @@
 import type { LabInput } from '../src/index.js';
 
-/** The three labs whose install-config.yaml is kept as a reviewed golden file. */
+/** The labs whose install-config.yaml is kept as a reviewed golden file. */
 export const GOLDEN_LABS: Record<string, LabInput> = {
   default: {},
   'dual-stack': {
@@ -28,5 +28,18 @@ export const GOLDEN_LABS: Record<string, LabInput> = {
         bootstrapProvisioningIP: '192.168.111.2',
       },
     },
+  },
+  // two-node with fencing: each master on its own BMC account, fenced through its own Redfish address
+  'two-node-fencing': {
+    name: 'tnf',
+    bmc: { host: '192.168.111.1' },
+    controlPlane: { count: 2, bmc: { kind: 'redfish', username: 'cp', password: 'cp-pass' }, fencing: {} },
+    hosts: { 'master-1': { bmc: { username: 'm1', password: 'm1-pass' } } },
+  },
+  // two-node with arbiter: a smaller third host in the arbiter pool
+  'two-node-arbiter': {
+    name: 'tna',
+    controlPlane: { count: 2 },
+    arbiter: { count: 1, vcpus: 2, memoryMiB: 8192, disksGiB: [50] },
   },
 };

@@ -43,4 +43,37 @@ describe('install-config golden files', () => {
     expect(bm.clusterProvisioningIP).toBe('192.168.111.3');
     for (const h of bm.hosts) expect(h.bmc.address).toMatch(/^redfish-virtualmedia\+https:/);
   });
+
+  it('two-node fencing: one credential per master, its own Redfish system and account, the DualReplica gate', () => {
+    const ic = parse(
+      readFileSync(new URL('./fixtures/golden/two-node-fencing.install-config.yaml', import.meta.url), 'utf8'),
+    );
+    expect(ic.controlPlane.replicas).toBe(2);
+    expect(ic.featureSet).toBe('TechPreviewNoUpgrade');
+    const hosts = ic.platform.baremetal.hosts as { name: string; bmc: Record<string, string> }[];
+    expect(ic.controlPlane.fencing.credentials).toEqual(
+      hosts.map((h) => ({
+        hostName: h.name,
+        username: h.bmc.username,
+        password: h.bmc.password,
+        address: h.bmc.address.replace(/^redfish(-virtualmedia)?\+/, 'redfish+'),
+        certificateVerification: 'Disabled',
+      })),
+    );
+    expect(ic.controlPlane.fencing.credentials.map((c: { username: string }) => c.username)).toEqual(['cp', 'm1']);
+  });
+
+  it('two-node arbiter: an arbiter pool of one and a host with role arbiter', () => {
+    const ic = parse(
+      readFileSync(new URL('./fixtures/golden/two-node-arbiter.install-config.yaml', import.meta.url), 'utf8'),
+    );
+    expect(ic.arbiter).toEqual({ name: 'arbiter', replicas: 1, platform: { baremetal: {} } });
+    expect(ic.controlPlane.replicas).toBe(2);
+    expect(ic.controlPlane.fencing).toBeUndefined();
+    expect(ic.platform.baremetal.hosts.map((h: { name: string; role: string }) => [h.name, h.role])).toEqual([
+      ['master-0', 'master'],
+      ['master-1', 'master'],
+      ['arbiter-0', 'arbiter'],
+    ]);
+  });
 });

@@ -27,6 +27,11 @@ describe("install-config uses the installer's field names exactly", () => {
       }
       expect(tags.provisioningNetwork).toContain(bm.provisioningNetwork);
       if (bm.loadBalancer) expect(tags.loadBalancerType).toContain((bm.loadBalancer as { type: string }).type);
+      const cp = render(input).r.installConfig.controlPlane as { fencing?: { credentials: Record<string, unknown>[] } };
+      for (const c of cp.fencing?.credentials ?? []) {
+        expect(Object.keys(c).filter((k) => !tags.fencingCredential!.includes(k))).toEqual([]);
+        expect(tags.certificateVerification).toContain(c.certificateVerification);
+      }
     });
   }
 

@@ -60,7 +60,7 @@ export const EVENT_KINDS = [
 /** A lab as serve knows it (`GET /console/api/labs`; packages/manage's LabRecord as JSON). */
 export interface LabNode {
   name: string;
-  role: 'bootstrap' | 'master' | 'worker' | 'extra';
+  role: 'bootstrap' | 'master' | 'arbiter' | 'worker' | 'extra';
   domain: string;
   uuid: string;
   bootMac: string;

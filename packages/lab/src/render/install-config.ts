@@ -1,4 +1,4 @@
-import type { LabModel, LabNode } from '../model.js';
+import { bmcAddress, type LabModel, type LabNode } from '../model.js';
 
 /** Files a lab.yaml points at, read by the caller (render stays pure). */
 export interface LabInputs {
@@ -32,6 +32,34 @@ export function installHost(node: LabNode, verifyCa: boolean): Record<string, un
     bootMode: bootMode(node),
     rootDeviceHints: { deviceName: '/dev/vda' },
   };
+}
+
+/**
+ * `controlPlane.fencing.credentials`: per fenced host, the lab's own Redfish address of that node (whatever
+ * kind its install-config BMC is) and the account the lab registers for it.
+ */
+export function fencingCredentials(m: LabModel, verifyCa: boolean): Record<string, unknown>[] {
+  return (m.fencing?.hosts ?? []).flatMap((name) => {
+    const n = m.nodes.find((x) => x.name === name);
+    if (!n) return [];
+    return [
+      {
+        hostName: n.name,
+        username: n.bmc.username,
+        password: n.bmc.password,
+        address: bmcAddress('redfish', m.bmcHost, m.lab, n.uuid, n.ordinal),
+        certificateVerification: verifyCa ? 'Enabled' : 'Disabled',
+      },
+    ];
+  });
+}
+
+/** featureSet / featureGates: lab.yaml's, else the preview set the two-node topologies are gated behind. */
+function features(m: LabModel): Record<string, unknown> {
+  const { featureSet, featureGates } = m.lab.cluster;
+  const gated = m.fencing !== undefined || m.lab.arbiter.count > 0;
+  const set = featureSet ?? (gated ? 'TechPreviewNoUpgrade' : undefined);
+  return { ...(set ? { featureSet: set } : {}), ...(featureGates ? { featureGates } : {}) };
 }
 
 /** install-config.yaml as a plain object, with the installer's own field names. */
@@ -70,6 +98,9 @@ export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record
   };
   const workers = m.nodes.filter((n) => n.role === 'worker').length;
   const upi = lab.mode === 'upi';
+  // a fresh object per pool: a shared one would be written as a YAML anchor and alias
+  const machinePlatform = () => (upi ? {} : { baremetal: {} });
+  const fencing = m.fencing ? { fencing: { credentials: fencingCredentials(m, verifyCa) } } : {};
   return {
     apiVersion: 'v1',
     baseDomain: lab.baseDomain,
@@ -80,9 +111,13 @@ export function renderInstallConfig(m: LabModel, inputs: LabInputs = {}): Record
       clusterNetwork: m.clusterNetwork,
       serviceNetwork: m.serviceNetwork,
     },
-    controlPlane: { name: 'master', replicas: lab.controlPlane.count, platform: upi ? {} : { baremetal: {} } },
+    ...features(m),
+    controlPlane: { name: 'master', replicas: lab.controlPlane.count, platform: machinePlatform(), ...fencing },
+    ...(lab.arbiter.count > 0
+      ? { arbiter: { name: 'arbiter', replicas: lab.arbiter.count, platform: machinePlatform() } }
+      : {}),
     // upi: the user (here: the lab) provisions the machines, so platform none and compute replicas 0
-    compute: [{ name: 'worker', replicas: upi ? 0 : workers, platform: upi ? {} : { baremetal: {} } }],
+    compute: [{ name: 'worker', replicas: upi ? 0 : workers, platform: machinePlatform() }],
     ...(lab.cluster.capabilities ? { capabilities: lab.cluster.capabilities } : {}),
     platform: upi ? { none: {} } : { baremetal },
     ...(inputs.caPem ? { additionalTrustBundle: inputs.caPem } : {}),

@@ -10,6 +10,7 @@ import {
 } from '../ip.js';
 import { parseBmcAddress } from './bmc-url.js';
 import { checkCapabilities, enabledCapabilities } from './capabilities.js';
+import { checkFeatureSet } from './feature-set.js';
 import { checkLoadBalancer, isUserManaged } from './load-balancer.js';
 import { checkNetworkConfig } from './network-config.js';
 import { checkNtpServers } from './ntp.js';
@@ -134,6 +135,7 @@ function checkVips(bm: Obj, nets: Nets, out: Violation[]): void {
       }
     });
   }
+  checkVipFamilyOrder(bm, nets, out);
   const api = new Set(lists.apiVIPs ?? []);
   (lists.ingressVIPs ?? []).forEach((v, i) => {
     if (!ownLb && api.has(v)) {
@@ -145,6 +147,42 @@ function checkVips(bm: Obj, nets: Nets, out: Violation[]): void {
       });
     }
   });
+}
+
+/**
+ * Dual stack (the service networks hold both families): the first VIP of each list is of the primary (first
+ * listed) family of the cluster, machine and service networks. Ported from openshift/installer
+ * pkg/types/validation/installconfig.go `validateAPIAndIngressVIPs`, in the version whose installconfig_test.go
+ * expects "<network> primary IP Family and primary IP family for the API VIP should match" once per network
+ * (clusterNetwork, machineNetwork, serviceNetwork), for any number of VIPs. The older version checked a single
+ * VIP against the machine network only ("VIP for the API must be of the same IP family with machine network's
+ * primary IP Family for dual-stack IPv4/IPv6"); this one is its superset.
+ */
+function checkVipFamilyOrder(bm: Obj, nets: Nets, out: Violation[]): void {
+  const families = new Set(nets.service.map((c) => c.family));
+  if (!families.has(4) || !families.has(6)) return;
+  for (const [key, what] of [
+    ['apiVIPs', 'API'],
+    ['ingressVIPs', 'Ingress'],
+  ] as const) {
+    const first = arr(bm[key])[0];
+    const ip = parseIp(String(first));
+    if (!ip) continue;
+    for (const [name, list] of [
+      ['clusterNetwork', nets.cluster],
+      ['machineNetwork', nets.machine],
+      ['serviceNetwork', nets.service],
+    ] as const) {
+      const primary = list[0]?.family;
+      if (primary === undefined || primary === ip.family) continue;
+      out.push({
+        path: `platform.baremetal.${key}`,
+        value: first,
+        message: `${name} primary IP Family and primary IP family for the ${what} VIP should match`,
+        fix: `list the IPv${primary} VIP first in ${key}, or the IPv${ip.family} network first in networking.${name}`,
+      });
+    }
+  }
 }
 
 function checkHosts(ic: Obj, bm: Obj, out: Violation[]): void {
@@ -580,6 +618,7 @@ export function checkInstallConfig(doc: unknown, opts: CheckOptions = {}): Viola
       fix: 'paste the pull secret (`{"auths":{}}` for a lab without images)',
     });
   checkCapabilities(doc, out);
+  checkFeatureSet(doc, out);
   checkTwoNode(doc, out);
   const nets = networks(doc, out);
   const platform = isObj(doc.platform) ? doc.platform : {};

@@ -114,9 +114,12 @@ export function checkLab(m: LabModel): Violation[] {
       });
     }
   }
+  checkTwoNodeLab(m, out);
   if (m.lab.mode === 'upi') {
     // platform none has no platform.baremetal to carry them: refuse rather than drop them silently
     const ipiOnly: [string, unknown][] = [
+      ['controlPlane.fencing', m.lab.controlPlane.fencing],
+      ['arbiter.count', m.lab.arbiter.count > 0 ? m.lab.arbiter.count : undefined],
       ['networks.ntpServers', m.lab.networks.ntpServers],
       ['networks.baremetal.loadBalancer', m.lab.networks.baremetal.loadBalancer],
       ...Object.entries(m.lab.hosts).map(([n, h]): [string, unknown] => [
@@ -155,6 +158,42 @@ export function checkLab(m: LabModel): Violation[] {
   return out;
 }
 
+/** Two-node topologies: fencing names two control-plane hosts; the lab's part of what the installer checks. */
+function checkTwoNodeLab(m: LabModel, out: Violation[]): void {
+  if (m.lab.arbiter.count > 0 && m.lab.controlPlane.count < 2) {
+    // the installer says so at arbiter.replicas; the key to change is the control plane's
+    out.push({
+      path: 'controlPlane.count',
+      value: m.lab.controlPlane.count,
+      message: 'an arbiter cluster needs at least 2 control-plane hosts',
+      fix: 'set controlPlane.count: 2 (two-node with arbiter), or arbiter.count: 0',
+    });
+  }
+  if (!m.fencing) return;
+  const masters = m.nodes.filter((n) => n.role === 'master').map((n) => n.name);
+  if (m.lab.controlPlane.count !== 2) {
+    out.push({
+      path: 'controlPlane.fencing',
+      value: `controlPlane.count: ${m.lab.controlPlane.count}`,
+      message: 'two-node fencing is for a control plane of exactly 2 hosts',
+      fix: 'set controlPlane.count: 2, or remove controlPlane.fencing',
+    });
+  }
+  const seen = new Set<string>();
+  m.fencing.hosts.forEach((h, i) => {
+    const why = !masters.includes(h) ? 'not a control-plane host of this lab' : seen.has(h) ? 'listed twice' : '';
+    seen.add(h);
+    if (why) {
+      out.push({
+        path: `controlPlane.fencing.hosts.${i}`,
+        value: h,
+        message: why,
+        fix: `list each of ${masters.join(', ') || '(no control-plane hosts)'} once`,
+      });
+    }
+  });
+}
+
 /** The lab.yaml key that produces an install-config field (so render errors name what to edit). */
 export function labKeyFor(installPath: string): string {
   const p = installPath.replace(/^platform\.baremetal\./, '');
@@ -185,6 +224,12 @@ export function labKeyFor(installPath: string): string {
   if (p.startsWith('networking.clusterNetwork')) return 'cluster.clusterNetwork';
   if (p.startsWith('networking.serviceNetwork')) return 'cluster.serviceNetwork';
   if (p.startsWith('capabilities')) return 'cluster.capabilities';
+  if (p.startsWith('controlPlane.fencing.credentials')) return 'controlPlane.fencing.hosts';
+  // the gate errors: render sets TechPreviewNoUpgrade unless lab.yaml chose another featureSet
+  if (p === 'controlPlane.fencing' || p === 'arbiter') return 'cluster.featureSet';
+  if (p.startsWith('arbiter.')) return 'arbiter.count';
+  if (p.startsWith('featureGates')) return `cluster.${p}`;
+  if (p === 'featureSet') return 'cluster.featureSet';
   if (/^(controlPlane|arbiter)\b/.test(p)) return 'controlPlane.count';
   return installPath;
 }

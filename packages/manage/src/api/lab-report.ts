@@ -11,7 +11,7 @@ export const labName = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a lab name is a DNS label: a-z, 0-9 and -, at most 63');
 
-export const LAB_ROLES = ['bootstrap', 'master', 'worker', 'extra'] as const;
+export const LAB_ROLES = ['bootstrap', 'master', 'arbiter', 'worker', 'extra'] as const;
 
 export const labNodeReportSchema = z
   .object({
