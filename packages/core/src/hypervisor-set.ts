@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { HypervisorStatus, NodeDriver } from './driver.js';
+import type { HypervisorStatus, MediaInsertOptions, NodeDriver } from './driver.js';
 import { BmcEmuError, ErrorCode, errors, isBmcEmuError } from './errors.js';
 import { type Logger, silentLogger } from './logging.js';
 import type {
@@ -255,9 +255,15 @@ export class HypervisorSet implements NodeDriver {
     return this.write(m, () => m.cfg.driver.setBootOverride(id, override));
   }
 
-  async insertMedia(id: string, slot: MediaSlot, source: MediaSource): Promise<void> {
+  async insertMedia(id: string, slot: MediaSlot, source: MediaSource, opts?: MediaInsertOptions): Promise<void> {
     const m = await this.resolve(id);
-    await this.write(m, () => m.cfg.driver.insertMedia(id, slot, source));
+    await this.write(m, () => m.cfg.driver.insertMedia(id, slot, source, opts));
+  }
+
+  async uploadsMedia(id: string): Promise<boolean> {
+    const m = await this.resolve(id);
+    const driver = m.cfg.driver;
+    return driver.uploadsMedia ? this.read(m, () => driver.uploadsMedia!(id)) : false;
   }
 
   async ejectMedia(id: string, slot: MediaSlot): Promise<void> {
