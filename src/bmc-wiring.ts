@@ -10,6 +10,7 @@ import {
 } from '@bmc-emu/core';
 import { type LabBook, ManagementServer, type RegistryFile, udpPortOwner } from '@bmc-emu/manage';
 import type { Config } from './config-schema.js';
+import type { RegistryHypervisorSync } from './registry-hypervisors.js';
 
 export interface BmcWiring {
   directory: MutableBmcDirectory;
@@ -75,21 +76,23 @@ async function withPortOwner(err: unknown, reg: RegistryFile): Promise<never> {
 
 /**
  * The BMC registry made live: the directory front ends read, and the management API changing it.
- * `joinRegistry` connects the driver to hypervisors that only the registry names (before the BMCs open).
+ * `registry` connects the driver to hypervisors that only the registry names (before the BMCs open) and
+ * disconnects them when no record names them any more (after the BMCs closed).
  */
 export function wireBmcs(
   config: Readonly<Config>,
   driver: NodeDriver,
   logger: Logger,
   labs?: LabBook,
-  joinRegistry?: (records: RegistryFile['bmcs']) => Promise<void>,
+  registry?: RegistryHypervisorSync,
 ): BmcWiring {
   const directory = new MutableBmcDirectory(config.driver.serve);
   const owned = new Set<string>();
   const apply = async (reg: RegistryFile) => {
-    await joinRegistry?.(reg.bmcs);
+    await registry?.join(reg.bmcs);
     await syncMemoryNodes(driver, reg, owned);
     await directory.set(reg.bmcs.map(entryOf)).catch((err: unknown) => withPortOwner(err, reg));
+    await registry?.prune(reg.bmcs);
   };
   const server = new ManagementServer({ stateDir: config.stateDir, apply, logger, ...(labs ? { labs } : {}) });
   return {

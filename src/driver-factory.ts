@@ -10,18 +10,19 @@ import {
   type NodeDriver,
   resolveHypervisors,
 } from '@bmc-emu/core';
-import { addLibvirtHypervisor, connectUri, createHypervisorSet, probeLibvirt } from '@bmc-emu/libvirt';
-import { type BmcRecord, managementPaths, readRegistry, registryHypervisors } from '@bmc-emu/manage';
+import { connectUri, createHypervisorSet, probeLibvirt } from '@bmc-emu/libvirt';
+import { managementPaths, readRegistry, registryHypervisors } from '@bmc-emu/manage';
+import { type RegistryHypervisorSync, registryHypervisorSync } from './registry-hypervisors.js';
 
 export interface DriverChoice {
   driver: NodeDriver;
   /** One line for the user: which driver and why. */
   description: string;
   /**
-   * The BMC registry changed: connect to the libvirt URIs its records name that the driver does not
-   * serve yet (libvirt only; hypervisors stay connected when their records go, until a restart).
+   * The BMC registry changed: connect to the libvirt URIs its records name that the driver does not serve
+   * yet, and disconnect those no record names any more (libvirt only; configured hypervisors always stay).
    */
-  joinRegistry?: (records: readonly Pick<BmcRecord, 'node' | 'libvirtUri'>[]) => Promise<void>;
+  registry?: RegistryHypervisorSync;
 }
 
 /** How long `auto` waits for libvirt to answer before falling back to memory. */
@@ -78,26 +79,13 @@ async function libvirt(
   };
   try {
     const driver = await createHypervisorSet({ hypervisors, ...init });
-    let joining = Promise.resolve();
-    const joinRegistry = (records: readonly Pick<BmcRecord, 'node' | 'libvirtUri'>[]) => {
-      // one registry change at a time, so two changes naming the same new URI add it once
-      joining = joining.then(async () => {
-        for (const h of registryHypervisors(driver.hypervisors(), records).extra) {
-          const nodes = records.filter((r) => r.libvirtUri?.trim() === h.uri).map((r) => r.node);
-          logger.info({ hypervisor: h.name, uri: h.uri, nodes }, 'a BMC record names a new hypervisor: connecting');
-          await addLibvirtHypervisor(driver, h, init).catch((err: unknown) =>
-            logger.warn({ err, hypervisor: h.name }, 'could not add the hypervisor a BMC record names'),
-          );
-        }
-      });
-      return joining;
-    };
+    const registry = registryHypervisorSync(driver, extra, init, logger);
     const named = (hs: HypervisorConfig[]) => hs.map((h) => `${h.name} (${h.uri})`).join(', ');
     let where = config.driver.hypervisors?.length
       ? `hypervisors ${named(configured)}`
       : configured.map((h) => h.uri).join(', ');
     if (extra.length) where += `; from the BMC registry: ${named(extra)}`;
-    return { driver, description: `libvirt driver on ${where}`, joinRegistry };
+    return { driver, description: `libvirt driver on ${where}`, registry };
   } catch (err) {
     if (isBmcEmuError(err)) throw err;
     throw errors.driverUnavailable(`libvirt (${uris.join(', ')})`, (err as Error).message, err);

@@ -55,7 +55,7 @@ export async function startServer(
   const log = root.child({ component: 'serve' });
   const bus = new EventBus();
   const labs = await loadLabBook(config, bus, root.child({ component: 'manage' }));
-  const { driver, description, joinRegistry } = await createDriver(config, root.child({ component: 'driver' }), {
+  const { driver, description, registry } = await createDriver(config, root.child({ component: 'driver' }), {
     onHealth: publishHypervisorHealth(bus),
   });
   const nodes = await driver.list();
@@ -74,7 +74,7 @@ export async function startServer(
   const passwordFile = htpasswdFile
     ? new HtpasswdAccounts(htpasswdFile, root.child({ component: 'redfish' }))
     : undefined;
-  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }), labs, joinRegistry);
+  const bmcs = wireBmcs(config, driver, root.child({ component: 'manage' }), labs, registry);
   services.bmcs = bmcs.directory;
   const started: FrontEnd[] = [];
   services.events = bus;

@@ -141,10 +141,13 @@ libvirtPeers.describe('virtual media on a remote libvirt host', () =>
         .map((l) => l.trim().split(/\s+/)[0] ?? '')
         .filter((n) => n.startsWith('bmcemu-'));
     const uploads = () => capture.lines.filter((l) => l.msg === 'media: uploading an image to the hypervisor').length;
-    const until = async (cond: () => boolean | Promise<boolean>, ms: number, what: string) => {
+    /** `what` may be a function: it is then asked at the timeout, so it can describe the state seen last. */
+    const until = async (cond: () => boolean | Promise<boolean>, ms: number, what: string | (() => string)) => {
       const deadline = Date.now() + ms;
       while (!(await cond())) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+        if (Date.now() > deadline) {
+          throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
     };
@@ -189,15 +192,22 @@ libvirtPeers.describe('virtual media on a remote libvirt host', () =>
           log = existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '';
           return /iPXE ISO boot image/.test(log);
         },
-        150_000,
-        `the ISO's boot banner on the serial log (so far:\n${log.slice(-1500)})`,
+        // TCG on two shared cores: the banner can take minutes while other suites load the machine
+        240_000,
+        () => {
+          let state = '?';
+          try {
+            state = hosts![1]!.virsh('domstate', far[0]!.name).trim();
+          } catch {}
+          return `the ISO's boot banner on the serial log (domain ${state}; so far:\n${log.slice(-1500)})`;
+        },
       );
       expect(log).toMatch(/Booting from DVD\/CD/);
       expect(cdSource(1, far[0]!.name)).toBe(volPath);
       const off = await call('POST', `${sys}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' });
       expect([202, 204]).toContain(off.status);
       await until(() => hosts![1]!.virsh('domstate', far[0]!.name).trim() === 'shut off', 30_000, 'the guest off');
-    }, 200_000);
+    }, 300_000);
 
     it('eject keeps a volume another node uses; removing that node deletes it', async () => {
       expect(await sushyMedia(base, far[0]!.uuid, 'eject')).toMatch(/^False/);

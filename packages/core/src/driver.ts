@@ -33,8 +33,13 @@ export interface NodeDriver {
   /** Merge the given fields into the override. A `Once` override is consumed by the next boot. */
   setBootOverride(id: string, override: Partial<BootOverride>): Promise<BootOverride>;
 
-  insertMedia(id: string, slot: MediaSlot, source: MediaSource): Promise<void>;
+  insertMedia(id: string, slot: MediaSlot, source: MediaSource, opts?: MediaInsertOptions): Promise<void>;
   ejectMedia(id: string, slot: MediaSlot): Promise<void>;
+  /**
+   * Whether inserting media on this node copies the image to the node's host first (a remote libvirt
+   * hypervisor), so that a caller can show that copy as part of the insert. Absent: never.
+   */
+  uploadsMedia?(id: string): Promise<boolean>;
 
   getBios(id: string): Promise<{ attributes: BiosAttributes; pending: BiosAttributes }>;
   /** Stage BIOS settings; they apply at the next power-on or reset, as on real hardware. */
@@ -57,6 +62,19 @@ export interface NodeDriver {
   cpuTime?(id: string): Promise<number | undefined>;
 
   close(): Promise<void>;
+}
+
+export interface MediaInsertOptions {
+  /** Progress of copying the image to the node's host (only drivers whose `uploadsMedia` says so call it). */
+  onUpload?: (p: MediaUploadProgress) => void;
+}
+
+export interface MediaUploadProgress {
+  /** The host the image is copied to, as messages name it. */
+  host: string;
+  /** Bytes on the host so far. */
+  done: number;
+  total: number;
 }
 
 export interface HypervisorStatus {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import type { HypervisorStatus, NodeDriver } from './driver.js';
+import type { HypervisorStatus, MediaInsertOptions, NodeDriver } from './driver.js';
 import { BmcEmuError, ErrorCode, errors, isBmcEmuError } from './errors.js';
 import { type Logger, silentLogger } from './logging.js';
 import type {
@@ -135,13 +135,57 @@ export class HypervisorSet implements NodeDriver {
     m.unwatch = cfg.driver.watch((e) => this.onMemberEvent(m, e));
     try {
       const nodes = await withTimeout(cfg.driver.list(), m.timeoutMs, () => m.unavailable('no answer'));
-      if (this.closed) return;
+      if (this.closed || !this.serves(m)) return;
       for (const n of nodes) {
         if (this.claim(m, n)) this.emitter.emit('event', { type: 'added', nodeId: n.id, node: tag(m, n) });
       }
       this.logger.info({ hypervisor: m.name, uri: cfg.uri, nodes: nodes.length }, 'hypervisor added');
     } catch (err) {
       this.markDown(m, reasonOf(err));
+    }
+  }
+
+  /**
+   * Stop serving a hypervisor (e.g. one that only a since deleted BMC record named): its nodes are announced
+   * as `removed` and its driver is closed (connection, event stream, probing). A UUID that another hypervisor
+   * also reports is then served by that one. False when no hypervisor has that name; the last one stays.
+   */
+  async remove(name: string): Promise<boolean> {
+    this.assertOpen();
+    const m = this.members.find((x) => x.name === name);
+    if (!m) return false;
+    if (this.members.length === 1) {
+      throw errors.invalidArgument(`Hypervisor "${name}" is the only one served; it cannot be removed.`);
+    }
+    this.members.splice(this.members.indexOf(m), 1);
+    clearTimeout(m.probeTimer);
+    m.unwatch?.();
+    const gone = [...this.owner].filter(([id, o]) => o === m && this.release(m, id)).map(([id]) => id);
+    for (const set of this.dupes.values()) set.delete(m);
+    for (const id of gone) this.emitter.emit('event', { type: 'removed', nodeId: id });
+    await m.cfg.driver
+      .close()
+      .catch((err: unknown) => this.logger.warn({ err, hypervisor: name }, 'closing a removed hypervisor failed'));
+    this.logger.info({ hypervisor: name, uri: m.cfg.uri, nodes: gone.length }, 'hypervisor removed');
+    for (const id of gone) await this.handOver(id);
+    return true;
+  }
+
+  private serves(m: Member): boolean {
+    return this.members.includes(m);
+  }
+
+  /** A UUID whose hypervisor went: the first reachable other hypervisor reporting it serves it now. */
+  private async handOver(id: string): Promise<void> {
+    const others = this.dupes.get(id);
+    for (const o of [...(others ?? [])]) {
+      if (!o.up || this.closed) continue;
+      const node = await this.read(o, () => o.cfg.driver.get(id)).catch(() => undefined);
+      if (!node || this.owner.has(id)) continue;
+      others!.delete(o);
+      if (others!.size === 0) this.dupes.delete(id);
+      if (this.claim(o, node)) this.emitter.emit('event', { type: 'added', nodeId: id, node: tag(o, node) });
+      return;
     }
   }
 
@@ -171,13 +215,16 @@ export class HypervisorSet implements NodeDriver {
 
   async list(): Promise<Node[]> {
     this.assertOpen();
+    // the members asked, kept: one may be added or removed while they answer
+    const members = [...this.members];
     const results = await Promise.allSettled(
-      this.members.map((m) => (m.up ? this.read(m, () => m.cfg.driver.list()) : Promise.reject(m.unavailable()))),
+      members.map((m) => (m.up ? this.read(m, () => m.cfg.driver.list()) : Promise.reject(m.unavailable()))),
     );
     const out: Node[] = [];
     results.forEach((r, i) => {
-      const m = this.members[i]!;
-      if (r.status === 'fulfilled') for (const n of r.value) if (this.claim(m, n)) out.push(tag(m, n));
+      const m = members[i]!;
+      if (r.status === 'fulfilled' && this.serves(m))
+        for (const n of r.value) if (this.claim(m, n)) out.push(tag(m, n));
     });
     if (results.every((r) => r.status === 'rejected')) throw (results[0] as PromiseRejectedResult).reason;
     return out;
@@ -208,9 +255,15 @@ export class HypervisorSet implements NodeDriver {
     return this.write(m, () => m.cfg.driver.setBootOverride(id, override));
   }
 
-  async insertMedia(id: string, slot: MediaSlot, source: MediaSource): Promise<void> {
+  async insertMedia(id: string, slot: MediaSlot, source: MediaSource, opts?: MediaInsertOptions): Promise<void> {
     const m = await this.resolve(id);
-    await this.write(m, () => m.cfg.driver.insertMedia(id, slot, source));
+    await this.write(m, () => m.cfg.driver.insertMedia(id, slot, source, opts));
+  }
+
+  async uploadsMedia(id: string): Promise<boolean> {
+    const m = await this.resolve(id);
+    const driver = m.cfg.driver;
+    return driver.uploadsMedia ? this.read(m, () => driver.uploadsMedia!(id)) : false;
   }
 
   async ejectMedia(id: string, slot: MediaSlot): Promise<void> {
@@ -271,7 +324,7 @@ export class HypervisorSet implements NodeDriver {
     const up = this.members.filter((m) => m.up);
     const found = await Promise.allSettled(up.map((m) => this.read(m, () => m.cfg.driver.get(id))));
     for (const [i, r] of found.entries()) {
-      if (r.status === 'fulfilled' && this.claim(up[i]!, r.value)) return up[i]!;
+      if (r.status === 'fulfilled' && this.serves(up[i]!) && this.claim(up[i]!, r.value)) return up[i]!;
     }
     const down = this.members.find((m) => !m.up);
     if (down) {
@@ -368,7 +421,7 @@ export class HypervisorSet implements NodeDriver {
 
   private markDown(m: Member, reason: string): void {
     m.reason = reason;
-    if (!m.up) return;
+    if (!m.up || !this.serves(m)) return;
     m.up = false;
     m.since = new Date().toISOString();
     this.logger.warn(
@@ -381,7 +434,7 @@ export class HypervisorSet implements NodeDriver {
   }
 
   private scheduleProbe(m: Member): void {
-    if (this.closed || m.up) return;
+    if (this.closed || m.up || !this.serves(m)) return;
     clearTimeout(m.probeTimer);
     m.probeTimer = setTimeout(() => void this.probe(m), m.probeDelay);
     m.probeTimer.unref();
@@ -401,7 +454,7 @@ export class HypervisorSet implements NodeDriver {
       const nodes = await withTimeout(m.cfg.driver.list(), m.timeoutMs, () =>
         m.unavailable(`no answer within ${m.timeoutMs} ms`),
       );
-      if (this.closed) return;
+      if (this.closed || !this.serves(m)) return;
       m.up = true;
       m.reason = undefined;
       m.since = new Date().toISOString();

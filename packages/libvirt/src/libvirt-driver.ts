@@ -18,6 +18,7 @@ import {
   KeyedQueue,
   type Logger,
   MEDIA_SLOTS,
+  type MediaInsertOptions,
   type MediaSlot,
   type MediaSource,
   type Node,
@@ -282,7 +283,12 @@ export class LibvirtDriver implements NodeDriver {
     });
   }
 
-  async insertMedia(id: string, slot: MediaSlot, source: MediaSource): Promise<void> {
+  async uploadsMedia(id: string): Promise<boolean> {
+    const { cache } = await this.resolve(id);
+    return this.remoteMedia.has(cache.uri);
+  }
+
+  async insertMedia(id: string, slot: MediaSlot, source: MediaSource, opts?: MediaInsertOptions): Promise<void> {
     if (!MEDIA_SLOTS.includes(slot)) throw errors.invalidArgument(`Unknown media slot "${slot}".`);
     if (slot === 'Floppy') throw errors.unsupported('libvirt nodes have no Floppy slot here; use Cd or UsbStick.');
     const { cache, entry: found } = await this.resolve(id);
@@ -293,7 +299,7 @@ export class LibvirtDriver implements NodeDriver {
       throw errors.conflict(`The ${slot} slot of ${found.live.name} holds ${holds.source}; eject it first.`);
     }
     const local = await this.localMedia(id, slot, source);
-    const placed = store ? await store.place(local, source.image) : undefined;
+    const placed = store ? await store.place(local, source.image, opts?.onUpload) : undefined;
     const path = placed?.path ?? local;
     try {
       await this.insertPath(id, slot, path, source);

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCode, errors, isBmcEmuError, type Logger } from '@bmc-emu/core';
+import { ErrorCode, errors, isBmcEmuError, type Logger, type MediaUploadProgress } from '@bmc-emu/core';
 import type { MediaPlacement } from './media-placement.js';
 import { volumeName, volumeSha } from './media-placement.js';
 import { LibvirtObjects } from './objects.js';
+import { readPosition } from './read-position.js';
 import type { Virsh } from './virsh.js';
 
 export interface RemoteMediaStoreOptions {
@@ -21,8 +22,10 @@ export interface RemoteMediaStoreOptions {
   inUse: () => Set<string> | undefined;
   /** An upload slower than this fails (bytes per second; the connection's command timeout is added). */
   minUploadBytesPerSec?: number;
-  /** How often a running upload logs its progress (ms). */
+  /** How often a running upload's progress is measured (one vol-info) and told to the waiting inserts (ms). */
   progressIntervalMs?: number;
+  /** How often a running upload logs its progress (ms). */
+  progressLogIntervalMs?: number;
   /** At most this many volumes are deleted per collection pass. */
   maxDeletesPerPass?: number;
 }
@@ -53,6 +56,8 @@ export class RemoteMediaStore {
   /** Volumes this process uploaded completely (a volume found on the host is trusted only if used). */
   private readonly complete = new Set<string>();
   private readonly hashes = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
+  /** Who waits for each volume's upload and wants its progress (every insert sharing that upload). */
+  private readonly watchers = new Map<string, Set<(p: MediaUploadProgress) => void>>();
   private pool: Promise<void> | undefined;
 
   constructor(private readonly opts: RemoteMediaStoreOptions) {
@@ -63,11 +68,15 @@ export class RemoteMediaStore {
     return this.opts.placement.pool;
   }
 
-  /** The image at `localPath` as a volume on the host, uploaded unless it is there already. */
-  async place(localPath: string, image = localPath): Promise<PlacedImage> {
+  /**
+   * The image at `localPath` as a volume on the host, uploaded unless it is there already. `onUpload` hears
+   * the upload's progress (also when this call shares an upload another one started).
+   */
+  async place(localPath: string, image = localPath, onUpload?: (p: MediaUploadProgress) => void): Promise<PlacedImage> {
     const { sha256, size } = await this.hash(localPath);
     const volume = volumeName(sha256);
     this.pin(volume);
+    const unwatch = onUpload ? this.watch(volume, onUpload) : () => undefined;
     try {
       await this.deleting.get(volume);
       let p = this.inflight.get(volume);
@@ -89,6 +98,8 @@ export class RemoteMediaStore {
     } catch (err) {
       this.unpin(volume);
       throw err;
+    } finally {
+      unwatch();
     }
   }
 
@@ -127,6 +138,26 @@ export class RemoteMediaStore {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  private watch(volume: string, fn: (p: MediaUploadProgress) => void): () => void {
+    let set = this.watchers.get(volume);
+    if (!set) this.watchers.set(volume, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.watchers.get(volume) === set) this.watchers.delete(volume);
+    };
+  }
+
+  private tell(volume: string, done: number, total: number): void {
+    for (const fn of this.watchers.get(volume) ?? []) {
+      try {
+        fn({ host: this.opts.host, done, total });
+      } catch (err) {
+        this.opts.logger.debug({ err, volume }, 'media: an upload progress listener failed');
+      }
+    }
+  }
 
   private pin(volume: string): void {
     this.pins.set(volume, (this.pins.get(volume) ?? 0) + 1);
@@ -224,26 +255,41 @@ export class RemoteMediaStore {
     const log = this.opts.logger;
     const where = { volume, pool: this.poolName, host: this.opts.host, bytes: size };
     log.info(where, 'media: uploading an image to the hypervisor');
-    // progress costs one vol-info per interval, only for uploads that last that long
+    this.tell(volume, 0, size);
+    // progress: how far virsh has read the image (its file offset); the volume's allocation is no measure,
+    // vol-create-as allocated all of it
+    const logEvery = this.opts.progressLogIntervalMs ?? 5_000;
+    let logged = started;
+    let pid: number | undefined;
+    let finished = false;
     const timer = setInterval(() => {
-      this.opts.virsh
-        .run(['vol-info', '--bytes', '--pool', this.poolName, volume])
-        .then((out) => {
-          const done = Number(/Allocation:\s+(\d+)/.exec(out)?.[1] ?? 0);
-          log.info({ ...where, done, percent: size ? Math.floor((done / size) * 100) : 100 }, 'media: uploading');
-        })
-        .catch(() => undefined);
-    }, this.opts.progressIntervalMs ?? 5_000);
+      if (pid === undefined) return;
+      void readPosition(pid, localPath).then((pos) => {
+        if (finished || pos === undefined) return;
+        const done = Math.min(size, pos);
+        this.tell(volume, done, size);
+        if (Date.now() - logged < logEvery) return;
+        logged = Date.now();
+        log.info({ ...where, done, percent: size ? Math.floor((done / size) * 100) : 100 }, 'media: uploading');
+      });
+    }, this.opts.progressIntervalMs ?? 1_000);
     timer.unref();
     this.uploads++;
     try {
-      await this.opts.virsh.run(['vol-upload', '--pool', this.poolName, volume, localPath], undefined, timeoutMs);
+      await this.opts.virsh.run(
+        ['vol-upload', '--pool', this.poolName, volume, localPath],
+        undefined,
+        timeoutMs,
+        (p) => (pid = p),
+      );
     } catch (err) {
       await this.objects.deleteVolume(this.poolName, volume).catch(() => undefined);
       throw err;
     } finally {
+      finished = true;
       clearInterval(timer);
     }
+    this.tell(volume, size, size);
     log.info({ ...where, ms: Date.now() - started }, 'media: uploaded');
   }
 }

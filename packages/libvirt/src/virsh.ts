@@ -73,17 +73,25 @@ export class Virsh {
 
   /**
    * Run one virsh command; resolves with stdout, rejects with a typed BmcEmuError. `timeoutMs` replaces
-   * the connection's for commands whose length depends on their data (vol-upload).
+   * the connection's for commands whose length depends on their data (vol-upload); `onSpawn` gets the
+   * virsh process id while it runs (to watch how far vol-upload has read its file).
    */
-  async run(args: readonly string[], input?: string, timeoutMs = this.timeoutMs): Promise<string> {
+  async run(
+    args: readonly string[],
+    input?: string,
+    timeoutMs = this.timeoutMs,
+    onSpawn?: (pid: number) => void,
+  ): Promise<string> {
     this.spawned++;
-    const r = await execa(this.bin, ['-q', '-c', this.uri, ...args], {
+    const child = execa(this.bin, ['-q', '-c', this.uri, ...args], {
       reject: false,
       timeout: timeoutMs,
       forceKillAfterDelay: 1_000,
       input,
       env: { LC_ALL: 'C' },
     });
+    if (onSpawn && child.pid !== undefined) onSpawn(child.pid);
+    const r = await child;
     if (r.timedOut) {
       throw errors.driverUnavailable(`libvirt (${this.uri})`, `virsh ${args[0]} did not answer in ${timeoutMs} ms`);
     }

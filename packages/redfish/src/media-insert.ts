@@ -7,6 +7,7 @@ import {
   type ImageCache,
   type MediaProgress,
   type MediaSlot,
+  type MediaUploadProgress,
   type NodeDriver,
 } from '@bmc-emu/core';
 import type { Reply } from './route.js';
@@ -63,14 +64,23 @@ export class MediaInserter {
       if (m.image === image) return { status: 204 };
       throw errors.conflict(`The ${slot} slot of ${node.name} holds ${m.image}; eject it first.`);
     }
-    // the task (once the download outlasts waitMs) shows the download's share in PercentComplete
+    // the task (once the insert outlasts waitMs) shows in PercentComplete the download and, for a node on a
+    // remote hypervisor, the copy to that host (half each)
+    const uploads = (await this.driver.uploadsMedia?.(node.id).catch(() => false)) ?? false;
+    const downloadShare = uploads ? 50 : 100;
     let task: Task | undefined;
     let percent = 0;
-    const onProgress = (p: MediaProgress) => {
-      if (!p.total) return;
-      percent = (p.received / p.total) * 100;
-      if (task) this.tasks.setProgress(task, percent);
+    let phase = 'Downloading';
+    const advance = (to: number, now: string) => {
+      percent = Math.max(percent, to);
+      phase = now;
+      if (task) this.tasks.setProgress(task, percent, phase);
     };
+    const onProgress = (p: MediaProgress) => {
+      if (p.total) advance((p.received / p.total) * downloadShare, 'Downloading');
+    };
+    const onUpload = (p: MediaUploadProgress) =>
+      advance(downloadShare + (p.total ? p.done / p.total : 1) * (100 - downloadShare), `Uploading to ${p.host}`);
     const work = (async (): Promise<Reply> => {
       const got = await fetchPublished(cache, this.bus, image, { node: node.id, slot, onProgress });
       if (slot === 'Cd' && !(await isIso9660(got.path))) {
@@ -79,7 +89,8 @@ export class MediaInserter {
           { image },
         );
       }
-      await this.driver.insertMedia(nodeId, slot, { kind: 'path', path: got.path, image });
+      advance(downloadShare, uploads ? 'Uploading' : 'Attaching');
+      await this.driver.insertMedia(nodeId, slot, { kind: 'path', path: got.path, image }, { onUpload });
       return { status: 204 };
     })();
     const tracked = work.catch(() => undefined);
@@ -89,7 +100,7 @@ export class MediaInserter {
     });
     return replyOrTask(this.tasks, `InsertMedia ${slot} ${node.name}`, work, this.waitMs, (t) => {
       task = t;
-      this.tasks.setProgress(t, percent);
+      this.tasks.setProgress(t, percent, phase);
     });
   }
 

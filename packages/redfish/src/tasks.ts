@@ -15,6 +15,8 @@ export interface Task {
   end?: Date;
   messages: ExtendedInfo[];
   result?: Reply;
+  /** What a running task is doing now (e.g. "Uploading to hv2"), shown as `Oem.BmcEmu.Phase`. */
+  phase?: string;
 }
 
 const KEEP_FINISHED = 200;
@@ -67,8 +69,11 @@ export class TaskStore {
     return [...this.tasks.values()];
   }
 
-  setProgress(t: Task, percent: number): void {
-    t.percent = Math.max(0, Math.min(99, Math.floor(percent)));
+  /** Only a running task moves, and only forward (99 at most: 100 is Completed). */
+  setProgress(t: Task, percent: number, phase?: string): void {
+    if (t.state !== 'Running') return;
+    t.percent = Math.max(t.percent, Math.min(99, Math.floor(percent)));
+    if (phase !== undefined) t.phase = phase;
   }
 
   private prune(): void {
@@ -93,6 +98,7 @@ export function taskResource(t: Task): Record<string, unknown> {
     ...(t.end ? { EndTime: t.end.toISOString() } : {}),
     TaskMonitor: uri.taskMonitor(t.id),
     Messages: t.messages,
+    ...(t.state === 'Running' && t.phase ? { Oem: { BmcEmu: { Phase: t.phase } } } : {}),
   };
 }
 
