@@ -1,17 +1,25 @@
 // Event-stream benchmark (issue #13): what publishing costs the protocol paths, and the /metrics scrape.
 // Three servers run side by side in one process (BENCH_PROCESSES=separate: one process each): one with the rack
-// EventBus and its subscribers (RackMetrics and a JSON-encoding reader) wired into Redfish and IPMI, one with a bus
+// EventBus and its subscribers (RackMetrics and a reader encoding each event as JSON as the console's stream does,
+// with eventJson) wired into Redfish and IPMI, one with a bus
 // nobody reads, one with no bus; the client alternates rounds between them (A B C, C B A, ...) so machine noise hits
 // all alike, and reads the server's CPU time around each round (a steadier figure than wall time on a busy host). Then the scrape time of /metrics for
 // 1,000 memory nodes. The paths timed are the cheapest there are (keep-alive Redfish on the memory driver, a
 // sessionless IPMI command), so the same absolute cost is the largest share here. Needs `npx tsc -b` first (imports the built packages).
 //
-//   node bench/events.bench.mjs           runs everything (~1 min)
-//   BENCH_BEFORE=<dir>/rack-metrics.js node bench/events.bench.mjs
-//                                         adds a fourth server whose RackMetrics is that build (e.g. an older
-//                                         commit's, compiled into packages/metrics/dist/before-round/), for a
-//                                         before/after comparison in the same run
-//   node bench/events.bench.mjs --serve M,... (internal) servers, M = bus | bare | none | before
+//   node bench/events.bench.mjs           runs everything (~1 min); the overhead figures are the median of each
+//                                         round's ratio to the no-bus server (pairing takes out load that hits a round)
+//   BENCH_BEFORE=<dir> node bench/events.bench.mjs
+//                                         adds a server whose bus, RackMetrics and JSON reader (JSON.stringify) are
+//                                         the build in <dir>: a checkout of an older commit (git archive <commit> |
+//                                         tar -x -C <dir>; node_modules linked in) after `npx tsc -b packages/core
+//                                         packages/metrics` there, for a before/after comparison in the same run
+//   BENCH_MODES=none,bare,noop,metrics,json,native,bus,before
+//                                         which servers (default none,bare,bus[,before]): noop = a reader doing
+//                                         nothing (delivery alone), metrics / json = one reader alone, native = the
+//                                         realistic pair with a JSON.stringify reader instead of eventJson
+//   BENCH_ONLY=redfish|ipmi, BENCH_ROUNDS (20), BENCH_PER_ROUND (300)
+//   node bench/events.bench.mjs --serve M,... (internal) the servers of one process
 import { fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -176,7 +184,7 @@ async function overhead(label, servers, round) {
   // hits are slow for every mode alike, so pairing within the round takes most of that noise out
   const ratio = (xs, m) => median(xs[m].map((x, r) => x / xs.none[r]));
   const line = (what, xs, unit, digits) => {
-    const pct = (m) => (!xs.none.length || m === 'none' ? '' : ` (${((ratio(xs, m) - 1) * 100).toFixed(1)}%)`);
+    const pct = (m) => (!xs.none?.length || m === 'none' ? '' : ` (${((ratio(xs, m) - 1) * 100).toFixed(1)}%)`);
     const v = (m) => `${names[m]} ${median(xs[m]).toFixed(digits)} ${unit}${pct(m)}`;
     return `  ${what}: ${servers.map((s) => v(s.mode)).join('; ')}`;
   };

@@ -59,6 +59,42 @@ describe('eventJson', () => {
     );
   });
 
+  it('stays right when remembered prefixes are reused: same command or path, other node, user, numbers (fast-check)', () => {
+    const few = <T>(...xs: T[]) => fc.constantFrom(...xs);
+    const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+    const small = fc.oneof(
+      fc.record({
+        kind: fc.constant('ipmi' as const),
+        node: opt(few('a', 'b', 'q"uote')),
+        netFn: few(0, 6, 0x2c),
+        cmd: few(1, 0x38),
+        cc: few(0, 0xc1),
+        user: opt(few('admin', 'üser')),
+        session: few('none' as const, '1.5' as const, '2.0' as const),
+        ...envelope,
+      }),
+      fc.record({
+        kind: fc.constant('redfish' as const),
+        node: opt(few('a', 'b')),
+        method: few('GET', 'PATCH', 'PROPFIND'),
+        path: few('/redfish/v1/Systems/a', '/redfish/v1', '/p\\x'),
+        status: few(200, 404, 1000, 2.5),
+        user: opt(few('admin', 'ro')),
+        ms: number,
+        ...envelope,
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(small, { minLength: 1, maxLength: 30 }), (events) => {
+        for (const e of events) {
+          const event = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as RackEvent;
+          expect(JSON.parse(eventJson(event))).toEqual(JSON.parse(JSON.stringify(event)));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('leaves out optional fields that are absent or undefined, as JSON.stringify does', () => {
     const e = { kind: 'ipmi', netFn: 6, cmd: 0x38, cc: 0, session: 'none', user: undefined, seq: 7, time: 1 } as const;
     expect(eventJson(e as unknown as RackEvent)).toBe(

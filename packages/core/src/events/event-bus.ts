@@ -70,7 +70,8 @@ export class EventBus {
   private readonly global: RingBuffer<RackEvent>;
   private readonly perNodeCapacity: number;
   private readonly perNode = new Map<string, RingBuffer<RackEvent>>();
-  private readonly subs = new Set<Subscriber>();
+  // copied on (un)subscribe, so publish and drain walk a plain array that nothing changes under them
+  private subs: readonly Subscriber[] = [];
   private readonly byKind: Partial<Record<RackEventKind, number>> = {};
   private droppedSubscribers = 0;
   private handlerErrors = 0;
@@ -109,8 +110,11 @@ export class EventBus {
       ring.push(event);
     }
     this.byKind[event.kind] = (this.byKind[event.kind] ?? 0) + 1;
-    if (this.subs.size === 0) return event;
-    for (const sub of this.subs) {
+    const subs = this.subs;
+    if (subs.length === 0) return event;
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i]!;
+      if (sub.closed) continue;
       if (sub.filter && !sub.filter(event)) continue;
       sub.queue.push(event);
       if (sub.queue.length > sub.maxQueue) this.drop(sub);
@@ -130,7 +134,7 @@ export class EventBus {
       closed: false,
       dropped: false,
     };
-    this.subs.add(sub);
+    this.subs = [...this.subs, sub];
     return {
       get dropped() {
         return sub.dropped;
@@ -143,7 +147,7 @@ export class EventBus {
       close: () => {
         sub.closed = true;
         sub.queue.length = 0;
-        this.subs.delete(sub);
+        this.unsubscribe(sub);
       },
     };
   }
@@ -166,7 +170,7 @@ export class EventBus {
     return {
       published: this.seq,
       byKind: { ...this.byKind },
-      subscribers: this.subs.size,
+      subscribers: this.subs.length,
       droppedSubscribers: this.droppedSubscribers,
       handlerErrors: this.handlerErrors,
     };
@@ -177,11 +181,15 @@ export class EventBus {
     this.perNode.delete(node);
   }
 
+  private unsubscribe(sub: Subscriber): void {
+    this.subs = this.subs.filter((s) => s !== sub);
+  }
+
   private drop(sub: Subscriber): void {
     sub.dropped = true;
     sub.closed = true;
     sub.queue.length = 0;
-    this.subs.delete(sub);
+    this.unsubscribe(sub);
     this.droppedSubscribers++;
     try {
       sub.onDrop?.();
@@ -219,8 +227,10 @@ export class EventBus {
 
   private drain(): void {
     let more = false;
-    for (const sub of this.subs) {
-      if (sub.paused) continue;
+    const subs = this.subs;
+    for (let s = 0; s < subs.length; s++) {
+      const sub = subs[s]!;
+      if (sub.paused || sub.closed) continue;
       // Only what was queued before this drain: a handler that publishes must not loop forever here.
       const end = sub.queue.length;
       let i = 0;

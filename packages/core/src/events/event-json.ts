@@ -49,20 +49,81 @@ function time(t: number): string {
   return lastTimeJson;
 }
 
-function ipmiJson(e: IpmiEvent): string {
+// What comes before seq in these events repeats (one BMC answers the same few commands, one path the same
+// status): that prefix is remembered, so an event costs a few Map lookups and its numbers. Bounded: every
+// prefix is forgotten once MAX_PREFIXES are kept.
+const MAX_PREFIXES = 4_096;
+let prefixes = 0;
+const ipmiPrefixes = new Map<string | undefined, Map<string | undefined, Map<number, string>>>();
+const redfishPrefixes = new Map<string, Map<number, { node?: string; user?: string; prefix: string }>>();
+const SESSIONS = ['none', '1.5', '2.0'];
+const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD', 'OPTIONS'];
+const isByte = (n: number): boolean => (n & 0xff) === n;
+
+function remembered(): boolean {
+  if (++prefixes <= MAX_PREFIXES) return true;
+  prefixes = 0;
+  ipmiPrefixes.clear();
+  redfishPrefixes.clear();
+  return false;
+}
+
+function ipmiPrefix(e: IpmiEvent): string {
   return (
     `{"kind":"ipmi"${e.node !== undefined ? `,"node":${str(e.node)}` : ''},"netFn":${num(e.netFn)},` +
     `"cmd":${num(e.cmd)},"cc":${num(e.cc)}${e.user !== undefined ? `,"user":${str(e.user)}` : ''},` +
-    `"session":${str(e.session)},"seq":${num(e.seq)},"time":${time(e.time)}}`
+    `"session":${str(e.session)}`
+  );
+}
+
+function ipmiJson(e: IpmiEvent): string {
+  const session = SESSIONS.indexOf(e.session);
+  let prefix: string | undefined;
+  if (session < 0 || !isByte(e.netFn) || !isByte(e.cmd) || !isByte(e.cc)) prefix = ipmiPrefix(e);
+  else {
+    const code = (((e.netFn << 8) | e.cmd) << 8) * 4 + e.cc * 4 + session;
+    let byUser = ipmiPrefixes.get(e.node);
+    if (byUser === undefined) ipmiPrefixes.set(e.node, (byUser = new Map()));
+    let byCode = byUser.get(e.user);
+    if (byCode === undefined) byUser.set(e.user, (byCode = new Map()));
+    prefix = byCode.get(code);
+    if (prefix === undefined) {
+      prefix = ipmiPrefix(e);
+      if (remembered()) byCode.set(code, prefix);
+    }
+  }
+  return `${prefix},"seq":${num(e.seq)},"time":${time(e.time)}}`;
+}
+
+function redfishPrefix(e: RedfishEvent): string {
+  return (
+    `{"kind":"redfish"${e.node !== undefined ? `,"node":${str(e.node)}` : ''},"method":${str(e.method)},` +
+    `"path":${str(e.path)},"status":${num(e.status)}${e.user !== undefined ? `,"user":${str(e.user)}` : ''},"ms":`
   );
 }
 
 function redfishJson(e: RedfishEvent): string {
-  return (
-    `{"kind":"redfish"${e.node !== undefined ? `,"node":${str(e.node)}` : ''},"method":${str(e.method)},` +
-    `"path":${str(e.path)},"status":${num(e.status)}${e.user !== undefined ? `,"user":${str(e.user)}` : ''},` +
-    `"ms":${num(e.ms)},"seq":${num(e.seq)},"time":${time(e.time)}}`
-  );
+  const method = METHODS.indexOf(e.method);
+  let prefix: string;
+  if (method < 0 || !Number.isInteger(e.status) || e.status < 0 || e.status > 999) prefix = redfishPrefix(e);
+  else {
+    let byCode = redfishPrefixes.get(e.path);
+    if (byCode === undefined) redfishPrefixes.set(e.path, (byCode = new Map()));
+    const code = e.status * 8 + method;
+    const got = byCode.get(code);
+    if (got !== undefined && got.node === e.node && got.user === e.user) prefix = got.prefix;
+    else {
+      prefix = redfishPrefix(e);
+      if (remembered()) {
+        byCode.set(code, {
+          prefix,
+          ...(e.node !== undefined ? { node: e.node } : {}),
+          ...(e.user !== undefined ? { user: e.user } : {}),
+        });
+      }
+    }
+  }
+  return `${prefix}${num(e.ms)},"seq":${num(e.seq)},"time":${time(e.time)}}`;
 }
 
 function encode(e: RackEvent): string {
