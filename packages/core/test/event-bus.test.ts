@@ -167,3 +167,22 @@ describe('EventBus publishing and delivery', () => {
     expect(got).toEqual([1, 2]);
   });
 });
+
+describe('EventBus taps', () => {
+  it('are called inside publish, before it returns, for every event; a throw is counted; close stops them', () => {
+    const bus = new EventBus();
+    const seen: number[] = [];
+    const tap = bus.tap((e) => void seen.push(e.seq));
+    bus.tap(() => {
+      throw new Error('tap failed');
+    });
+    bus.publish(power('n'));
+    bus.publish(power('m'));
+    expect(seen).toEqual([1, 2]);
+    expect(bus.stats().handlerErrors).toBe(2);
+    tap.close();
+    bus.publish(power('n'));
+    expect(seen).toEqual([1, 2]);
+    expect(bus.stats().subscribers).toBe(0);
+  });
+});

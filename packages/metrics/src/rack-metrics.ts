@@ -1,4 +1,4 @@
-import type { EventBus, EventSubscription, RackEvent } from '@bmc-emu/core';
+import type { EventBus, RackEvent } from '@bmc-emu/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type HistogramSeries, KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
 import { routeLabel } from './route-label.js';
@@ -50,7 +50,7 @@ const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 export class RackMetrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
-  private readonly subscription: EventSubscription;
+  private readonly subscription: { close(): void };
   // The per-request series, looked up without building a label key string on every event (a profile put
   // that and the label hashing at most of the metrics reader's cost): cells kept per path and per number.
   private readonly routes = new Map<string, RouteCells>();
@@ -174,8 +174,9 @@ export class RackMetrics {
       // prom-client names these gauges `_total`, which promtool (rightly) flags: counters only.
       for (const name of MISNAMED_DEFAULTS) this.registry.removeSingleMetric(name);
     }
-    // Metrics never pause, so a burst between two loop turns must not get them dropped as a slow reader.
-    this.subscription = bus.subscribe((e) => this.count(e), { maxQueue: 1_000_000 });
+    // A tap, not a subscriber: counting is O(1) and cannot block, and a subscriber's queue and delivery turn
+    // cost more than the counting on every protocol answer (docs/events.md, "What publishing costs").
+    this.subscription = bus.tap((e) => this.count(e));
   }
 
   /** Add a gauge whose samples are read from their owner on each scrape (sessions, leases, cache, power). */

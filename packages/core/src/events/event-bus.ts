@@ -72,6 +72,7 @@ export class EventBus {
   private readonly perNode = new Map<string, RingBuffer<RackEvent>>();
   // copied on (un)subscribe, so publish and drain walk a plain array that nothing changes under them
   private subs: readonly Subscriber[] = [];
+  private taps: readonly ((event: RackEvent) => void)[] = [];
   private readonly byKind: Partial<Record<RackEventKind, number>> = {};
   private droppedSubscribers = 0;
   private handlerErrors = 0;
@@ -110,6 +111,14 @@ export class EventBus {
       ring.push(event);
     }
     this.byKind[event.kind] = (this.byKind[event.kind] ?? 0) + 1;
+    const taps = this.taps;
+    for (let i = 0; i < taps.length; i++) {
+      try {
+        taps[i]!(event);
+      } catch (err) {
+        this.handlerError(err);
+      }
+    }
     const subs = this.subs;
     if (subs.length === 0) return event;
     for (let i = 0; i < subs.length; i++) {
@@ -148,6 +157,20 @@ export class EventBus {
         sub.closed = true;
         sub.queue.length = 0;
         this.unsubscribe(sub);
+      },
+    };
+  }
+
+  /**
+   * A counter's way in: `fn` is called inside `publish`, synchronously, for every event, with no queue and no
+   * delivery turn (what a subscriber costs each protocol answer). Only for O(1) bookkeeping that cannot block
+   * or fail (metrics counters); anything else subscribes. A throw is counted as a handler error.
+   */
+  tap(fn: (event: RackEvent) => void): { close(): void } {
+    this.taps = [...this.taps, fn];
+    return {
+      close: () => {
+        this.taps = this.taps.filter((t) => t !== fn);
       },
     };
   }
