@@ -1,17 +1,25 @@
 // Event-stream benchmark (issue #13): what publishing costs the protocol paths, and the /metrics scrape.
 // Three servers run side by side in one process (BENCH_PROCESSES=separate: one process each): one with the rack
-// EventBus and its subscribers (RackMetrics and a JSON-encoding reader) wired into Redfish and IPMI, one with a bus
+// EventBus and its subscribers (RackMetrics and a reader encoding each event as JSON as the console's stream does,
+// with eventJson) wired into Redfish and IPMI, one with a bus
 // nobody reads, one with no bus; the client alternates rounds between them (A B C, C B A, ...) so machine noise hits
 // all alike, and reads the server's CPU time around each round (a steadier figure than wall time on a busy host). Then the scrape time of /metrics for
 // 1,000 memory nodes. The paths timed are the cheapest there are (keep-alive Redfish on the memory driver, a
 // sessionless IPMI command), so the same absolute cost is the largest share here. Needs `npx tsc -b` first (imports the built packages).
 //
-//   node bench/events.bench.mjs           runs everything (~1 min)
-//   BENCH_BEFORE=<dir>/rack-metrics.js node bench/events.bench.mjs
-//                                         adds a fourth server whose RackMetrics is that build (e.g. an older
-//                                         commit's, compiled into packages/metrics/dist/before-round/), for a
-//                                         before/after comparison in the same run
-//   node bench/events.bench.mjs --serve M,... (internal) servers, M = bus | bare | none | before
+//   node bench/events.bench.mjs           runs everything (~1 min); the overhead figures are the median of each
+//                                         round's ratio to the no-bus server (pairing takes out load that hits a round)
+//   BENCH_BEFORE=<dir> node bench/events.bench.mjs
+//                                         adds a server whose bus, RackMetrics and JSON reader (JSON.stringify) are
+//                                         the build in <dir>: a checkout of an older commit (git archive <commit> |
+//                                         tar -x -C <dir>; node_modules linked in) after `npx tsc -b packages/core
+//                                         packages/metrics` there, for a before/after comparison in the same run
+//   BENCH_MODES=none,bare,noop,metrics,json,native,bus,before
+//                                         which servers (default none,bare,bus[,before]): noop = a reader doing
+//                                         nothing (delivery alone), metrics / json = one reader alone, native = the
+//                                         realistic pair with a JSON.stringify reader instead of eventJson
+//   BENCH_ONLY=redfish|ipmi, BENCH_ROUNDS (20), BENCH_PER_ROUND (300)
+//   node bench/events.bench.mjs --serve M,... (internal) the servers of one process
 import { fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,25 +39,34 @@ const GET_CHANNEL_AUTH = Buffer.from([
 
 /** One process serving every mode in `modes` (comma-separated) on its own ports, each with its own driver and bus. */
 async function serve(modes) {
-  const { EventBus, MemoryDriver, demoNodes, sharedSettings, silentLogger } = await import('@bmc-emu/core');
+  const { EventBus, MemoryDriver, demoNodes, eventJson, sharedSettings, silentLogger } = await import('@bmc-emu/core');
   const { createRedfishApp, redfishSection } = await import('@bmc-emu/redfish');
   const { IpmiServer } = await import('@bmc-emu/ipmi');
-  const current = await import('@bmc-emu/metrics');
-  const before = process.env.BENCH_BEFORE ? await import(pathToFileURL(process.env.BENCH_BEFORE).href) : undefined;
+  const current = { ...(await import('@bmc-emu/metrics')), EventBus, eventJson };
+  const before = process.env.BENCH_BEFORE
+    ? {
+        ...(await import(pathToFileURL(join(process.env.BENCH_BEFORE, 'packages/metrics/dist/index.js')).href)),
+        ...(await import(pathToFileURL(join(process.env.BENCH_BEFORE, 'packages/core/dist/index.js')).href)),
+        // the console's stream encoded each event with JSON.stringify before eventJson existed
+        eventJson: (e) => JSON.stringify(e),
+      }
+    : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bmcemu-events-bench-'));
   const running = [];
   const hello = [];
   for (const mode of modes.split(',')) {
     const driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 10 });
-    let bus;
-    if (mode === 'bare') bus = new EventBus();
-    if (mode === 'bus' || mode === 'before') {
-      bus = new EventBus();
-      const { RackMetrics } = mode === 'before' ? before : current;
-      new RackMetrics({ bus, processMetrics: false });
-      let chars = 0;
-      bus.subscribe((e) => void (chars += JSON.stringify(e).length));
+    const build = mode === 'before' ? before : current;
+    const bus = mode === 'none' ? undefined : new build.EventBus(mode === 'tiny' ? { perNode: 1, global: 1 } : {});
+    if (mode === 'bus' || mode === 'before' || mode === 'native' || mode === 'metrics') {
+      new build.RackMetrics({ bus, processMetrics: false });
     }
+    // the JSON reader stands for the console's event stream: it encodes each event as that does (eventJson)
+    let chars = 0;
+    if (mode === 'bus' || mode === 'before' || mode === 'json')
+      bus.subscribe((e) => void (chars += build.eventJson(e).length));
+    if (mode === 'native') bus.subscribe((e) => void (chars += JSON.stringify(e).length));
+    if (mode === 'noop') bus.subscribe(() => undefined);
     const app = createRedfishApp({
       driver,
       settings: redfishSection.parse({ tls: false, port: 0 }),
@@ -140,8 +157,8 @@ async function ipmiRound(s, sock) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function overhead(label, servers, round) {
-  const wall = { bus: [], bare: [], none: [], before: [] };
-  const cpu = { bus: [], bare: [], none: [], before: [] };
+  const wall = Object.fromEntries(servers.map((s) => [s.mode, []]));
+  const cpu = Object.fromEntries(servers.map((s) => [s.mode, []]));
   for (const s of servers) await round(s); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? servers : [...servers].reverse();
@@ -152,14 +169,28 @@ async function overhead(label, servers, round) {
       cpu[s.mode].push(((await s.cpu()) - c0) / PER_ROUND);
     }
   }
-  const line = (what, xs, unit, digits) => {
-    const none = median(xs.none);
-    const pct = (m) => `${((median(xs[m]) / none - 1) * 100).toFixed(1)}%`;
-    const v = (m) => `${median(xs[m]).toFixed(digits)} ${unit} (${pct(m)})`;
-    const before = xs.before.length ? `; with the BENCH_BEFORE RackMetrics instead ${v('before')}` : '';
-    return `  ${what}: no bus ${none.toFixed(digits)} ${unit}; bus, no reader ${v('bare')}; bus + RackMetrics + JSON reader ${v('bus')}${before}`;
+  const names = {
+    none: 'no bus',
+    bare: 'bus, no reader',
+    bus: 'bus + RackMetrics + JSON reader',
+    before: 'the same, BENCH_BEFORE build',
+    native: 'bus + RackMetrics + JSON.stringify reader',
+    noop: 'bus + a reader doing nothing',
+    tiny: 'bus keeping 1 event, no reader',
+    metrics: 'bus + RackMetrics',
+    json: 'bus + JSON reader',
   };
-  console.log(`${label}, ${ROUNDS} interleaved rounds of ${PER_ROUND}, medians:`);
+  // the overhead is the median of each round's own ratio to the no-bus server: rounds a burst of machine load
+  // hits are slow for every mode alike, so pairing within the round takes most of that noise out
+  const ratio = (xs, m) => median(xs[m].map((x, r) => x / xs.none[r]));
+  const line = (what, xs, unit, digits) => {
+    const pct = (m) => (!xs.none?.length || m === 'none' ? '' : ` (${((ratio(xs, m) - 1) * 100).toFixed(1)}%)`);
+    const v = (m) => `${names[m]} ${median(xs[m]).toFixed(digits)} ${unit}${pct(m)}`;
+    return `  ${what}: ${servers.map((s) => v(s.mode)).join('; ')}`;
+  };
+  console.log(
+    `${label}, ${ROUNDS} interleaved rounds of ${PER_ROUND}, medians (overhead: median of per-round ratios to no bus):`,
+  );
   console.log(line('server CPU per request', cpu, 'µs', 1));
   console.log(line('wall time per request', wall, 'ms', 3));
 }
@@ -200,7 +231,12 @@ async function scrapeTime() {
 }
 
 async function main() {
-  const modes = ['none', 'bare', 'bus', ...(process.env.BENCH_BEFORE ? ['before'] : [])];
+  const modes = process.env.BENCH_MODES?.split(',') ?? [
+    'none',
+    'bare',
+    'bus',
+    ...(process.env.BENCH_BEFORE ? ['before'] : []),
+  ];
   // default: every mode in one process, so core placement and JIT state (which moved results between runs by
   // more than the effect measured) are the same for all; BENCH_PROCESSES=separate gives each its own
   const servers =
@@ -208,16 +244,21 @@ async function main() {
       ? (await Promise.all(modes.map((m) => start([m])))).flat()
       : await start(modes);
   try {
-    await overhead('redfish GET /Systems/<id> (keep-alive, sequential)', servers, redfishRound);
-    const sock = createSocket('udp4');
-    await new Promise((r) => sock.bind(0, '127.0.0.1', r));
-    await overhead('ipmi Get Channel Auth Capabilities (sessionless, sequential)', servers, (s) => ipmiRound(s, sock));
-    sock.close();
+    const only = process.env.BENCH_ONLY; // redfish | ipmi
+    if (only !== 'ipmi') await overhead('redfish GET /Systems/<id> (keep-alive, sequential)', servers, redfishRound);
+    if (only !== 'redfish') {
+      const sock = createSocket('udp4');
+      await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+      await overhead('ipmi Get Channel Auth Capabilities (sessionless, sequential)', servers, (s) =>
+        ipmiRound(s, sock),
+      );
+      sock.close();
+    }
   } finally {
     for (const s of servers) s.stop();
     agent.destroy();
   }
-  await scrapeTime();
+  if (!process.env.BENCH_ONLY) await scrapeTime();
 }
 
 if (process.argv[2] === '--serve') await serve(process.argv[3]);

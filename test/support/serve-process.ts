@@ -48,30 +48,40 @@ export async function startServe(opts: {
   stateDir: string;
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run serve on a pseudo-terminal (util-linux `script`; gate the test on it): its stdout is a TTY, and
+   * output() is what the terminal was sent. stop() still ends serve itself (script passes SIGTERM on).
+   */
+  tty?: boolean;
 }): Promise<ServeProcess> {
   const redfishPort = await freePort();
   const ipmiBasePort = await freeUdpRange(opts.nodes);
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'serve',
-      '--driver',
-      'memory',
-      '--demo-nodes',
-      String(opts.nodes),
-      '--redfish-port',
-      String(redfishPort),
-      '--ipmi-base-port',
-      String(ipmiBasePort),
-      '--state-dir',
-      opts.stateDir,
-      '--log-level',
-      'warn',
-      ...(opts.extraArgs ?? []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
-  );
+  const argv = [
+    BIN,
+    'serve',
+    '--driver',
+    'memory',
+    '--demo-nodes',
+    String(opts.nodes),
+    '--redfish-port',
+    String(redfishPort),
+    '--ipmi-base-port',
+    String(ipmiBasePort),
+    '--state-dir',
+    opts.stateDir,
+    '--log-level',
+    'warn',
+    ...(opts.extraArgs ?? []),
+  ];
+  const env = { ...process.env, ...opts.env };
+  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+  const child = opts.tty
+    ? // stdin stays an open pipe: script ends the session when its input ends
+      spawn('script', ['-qfec', `exec ${[process.execPath, ...argv].map(quote).join(' ')}`, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...env, TERM: 'xterm' },
+      })
+    : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

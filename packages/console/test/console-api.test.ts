@@ -8,7 +8,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaCache } from '@bmc-emu/boot-http';
-import { demoNodes, sharedSettings, EventBus, MemoryDriver, type RackEvent, silentLogger } from '@bmc-emu/core';
+import {
+  demoNodes,
+  sharedSettings,
+  EventBus,
+  fetchPublished,
+  MemoryDriver,
+  type RackEvent,
+  silentLogger,
+} from '@bmc-emu/core';
 import { RedfishServer, redfishSection } from '@bmc-emu/redfish';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -64,6 +72,7 @@ describe('console API on the Redfish listener', () => {
   let ids: string[];
   let images: Server;
   let imageBase: string;
+  let cache: MediaCache;
   const ISO = Buffer.alloc(3 * 1024 * 1024, 0x20);
   ISO.write('CD001', 32769, 'latin1');
 
@@ -96,7 +105,7 @@ describe('console API on the Redfish listener', () => {
       logger: silentLogger(),
       port: 0,
       host: '127.0.0.1',
-      cache: new MediaCache({ dir: join(dir, 'media'), maxBytes: 64 * 1024 ** 2 }),
+      cache: (cache = new MediaCache({ dir: join(dir, 'media'), maxBytes: 64 * 1024 ** 2 })),
       mounts: [consoleMount({ driver, bus, logger: silentLogger(), host: '127.0.0.1' })],
     });
     await server.start();
@@ -288,6 +297,47 @@ describe('console API on the Redfish listener', () => {
     ).toBe(202);
     expect((await waitDone(gone)).at(-1)).toMatchObject({ done: true, error: expect.any(String) });
     expect((await driver.get(id)).media.filter((m) => m.inserted)).toEqual([]);
+  });
+
+  it("tells a console insert's download as the same fetchPublished story as InsertMedia, done once attached", async () => {
+    const id = ids[2]!;
+    type Download = Extract<RackEvent, { kind: 'media-download' }>;
+    const story = (b: EventBus, url: string) =>
+      (b.history({ node: id, kinds: ['media-download'] }) as Download[]).filter((e) => e.url === url);
+    const waitEnd = async (b: EventBus, url: string) => {
+      for (let i = 0; i < 400 && !story(b, url).some((e) => e.done); i++) await new Promise((r) => setTimeout(r, 25));
+      return story(b, url);
+    };
+    const shape = (e: Download) => ({ phase: e.phase, keys: Object.keys(e).sort().join(',') });
+    const url = `${imageBase}/boot.iso?from=console`;
+    const r = await call(`/console/api/nodes/${id}/media`, { body: { slot: 'Cd', image: url }, headers: ADMIN });
+    expect(r.status).toBe(202);
+    const fromConsole = await waitEnd(bus, url);
+    // what InsertMedia publishes, for another URL of the same image through the same cache
+    const other = new EventBus();
+    const direct = `${imageBase}/boot.iso?from=redfish`;
+    await fetchPublished(cache, other, direct, { node: id, slot: 'Cd' });
+    const fromRedfish = story(other, direct);
+    for (const s of [fromConsole, fromRedfish]) {
+      expect(s.map((e) => e.phase)[0]).toBe('started');
+      expect(s.at(-1)).toMatchObject({ phase: 'done', done: true, bytes: ISO.length, total: ISO.length, slot: 'Cd' });
+      expect(s.slice(1, -1).every((e) => e.phase === 'progress')).toBe(true);
+    }
+    expect(shape(fromConsole[0]!)).toEqual(shape(fromRedfish[0]!));
+    expect(shape(fromConsole.at(-1)!)).toEqual(shape(fromRedfish.at(-1)!));
+    if (fromConsole.length > 2 && fromRedfish.length > 2)
+      expect(shape(fromConsole[1]!)).toEqual(shape(fromRedfish[1]!));
+    // done means attached: the node has the image when the bar says 100 %
+    expect((await driver.get(id)).media.find((m) => m.slot === 'Cd')).toMatchObject({ inserted: true, image: url });
+    expect((await call(`/console/api/nodes/${id}/eject`, { body: { slot: 'Cd' }, headers: ADMIN })).status).toBe(200);
+    // a failure after the download (not an ISO) ends the story in `failed`, with its code
+    const raw = `${imageBase}/raw.img`;
+    expect(
+      (await call(`/console/api/nodes/${id}/media`, { body: { slot: 'Cd', image: raw }, headers: ADMIN })).status,
+    ).toBe(202);
+    const failed = await waitEnd(bus, raw);
+    expect(failed.map((e) => e.phase).filter((p) => p !== 'progress')).toEqual(['started', 'failed']);
+    expect(failed.at(-1)).toMatchObject({ done: true, code: 'BMCEMU_MEDIA_ERROR', slot: 'Cd' });
   });
 
   it('streams history first, then live events and node snapshots', async () => {

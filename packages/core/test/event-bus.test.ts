@@ -123,3 +123,66 @@ describe('EventBus', () => {
     expect(bus.stats().subscribers).toBe(0);
   });
 });
+
+describe('EventBus publishing and delivery', () => {
+  it('keeps the object it is given as the event, and copies one published before or frozen', () => {
+    const bus = new EventBus();
+    const input = power('n');
+    const first = bus.publish(input);
+    expect(first).toBe(input);
+    const again = bus.publish(input);
+    expect(again).not.toBe(input);
+    expect([first.seq, again.seq]).toEqual([1, 2]);
+    const frozen = bus.publish(Object.freeze(power('n', 'Off')));
+    expect(frozen).toMatchObject({ seq: 3, state: 'Off' });
+    expect(bus.history().map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('delivers in the same turn, after the publishing code is done, before any timer or I/O', async () => {
+    const bus = new EventBus();
+    const order: string[] = [];
+    bus.subscribe((e) => void order.push(`event ${e.seq}`));
+    setImmediate(() => order.push('immediate'));
+    bus.publish(power('n'));
+    order.push('publisher done');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(order).toEqual(['publisher done', 'event 1']);
+    await tick();
+    expect(order).toEqual(['publisher done', 'event 1', 'immediate']);
+  });
+
+  it('events a handler publishes go out on the next turn, not in the same drain', async () => {
+    const bus = new EventBus();
+    const got: number[] = [];
+    bus.subscribe((e) => {
+      got.push(e.seq);
+      if (e.seq === 1) bus.publish(power('n'));
+    });
+    bus.publish(power('n'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(got).toEqual([1]);
+    await tick();
+    expect(got).toEqual([1, 2]);
+  });
+});
+
+describe('EventBus taps', () => {
+  it('are called inside publish, before it returns, for every event; a throw is counted; close stops them', () => {
+    const bus = new EventBus();
+    const seen: number[] = [];
+    const tap = bus.tap((e) => void seen.push(e.seq));
+    bus.tap(() => {
+      throw new Error('tap failed');
+    });
+    bus.publish(power('n'));
+    bus.publish(power('m'));
+    expect(seen).toEqual([1, 2]);
+    expect(bus.stats().handlerErrors).toBe(2);
+    tap.close();
+    bus.publish(power('n'));
+    expect(seen).toEqual([1, 2]);
+    expect(bus.stats().subscribers).toBe(0);
+  });
+});

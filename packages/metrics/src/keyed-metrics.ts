@@ -43,8 +43,12 @@ abstract class KeyedMetric<S> {
     return s;
   }
 
+  /** Bumped by reset(): a caller keeping cells drops them when it changes. */
+  generation = 0;
+
   reset(): void {
     this.series.clear();
+    this.generation++;
   }
 
   abstract get(): Promise<Exposed>;
@@ -54,7 +58,12 @@ export class KeyedCounter extends KeyedMetric<{ labels: Labels; value: number }>
   readonly type = 'counter';
 
   inc(key: string, labels: () => Labels, by = 1): void {
-    this.at(key, labels, (l) => ({ labels: l, value: 0 })).value += by;
+    this.cell(key, labels).value += by;
+  }
+
+  /** The series for `key` itself, for a caller that keeps it and adds to `value` directly. */
+  cell(key: string, labels: () => Labels): { value: number } {
+    return this.at(key, labels, (l) => ({ labels: l, value: 0 }));
   }
 
   get(): Promise<Exposed> {
@@ -63,7 +72,7 @@ export class KeyedCounter extends KeyedMetric<{ labels: Labels; value: number }>
   }
 }
 
-interface HistogramSeries {
+export interface HistogramSeries {
   labels: Labels;
   /** Per bucket (not cumulative), the last one +Inf. */
   counts: number[];
@@ -84,12 +93,20 @@ export class KeyedHistogram extends KeyedMetric<HistogramSeries> {
   }
 
   observe(key: string, labels: () => Labels, value: number): void {
-    const s = this.at(key, labels, (l) => ({
+    this.observeIn(this.cell(key, labels), value);
+  }
+
+  /** The series for `key` itself, for a caller that keeps it (and passes it to `observeIn`). */
+  cell(key: string, labels: () => Labels): HistogramSeries {
+    return this.at(key, labels, (l) => ({
       labels: l,
       counts: new Array<number>(this.buckets.length + 1).fill(0),
       sum: 0,
       count: 0,
     }));
+  }
+
+  observeIn(s: HistogramSeries, value: number): void {
     let i = 0;
     while (i < this.buckets.length && value > this.buckets[i]!) i++;
     s.counts[i]!++;

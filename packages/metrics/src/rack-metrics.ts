@@ -1,6 +1,6 @@
-import type { EventBus, EventSubscription, RackEvent } from '@bmc-emu/core';
+import type { EventBus, RackEvent } from '@bmc-emu/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
+import { type HistogramSeries, KeyedCounter, KeyedHistogram } from './keyed-metrics.js';
 import { routeLabel } from './route-label.js';
 
 /** One labelled value of a gauge read at scrape time. */
@@ -31,6 +31,16 @@ const MISNAMED_DEFAULTS = [
   'nodejs_active_resources_total',
 ];
 const MAX_ROUTES_REMEMBERED = 10_000;
+const MAX_CELLS_REMEMBERED = 10_000;
+const SESSIONS = ['none', '1.5', '2.0'] as const;
+
+/** What one Redfish path counts into: its route label and its counter cells by method and status. */
+interface RouteCells {
+  route: string;
+  /** key: status * 16 + the method's index in METHODS (other methods are not kept here) */
+  cells: Map<number, { value: number }>;
+}
+const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD', 'OPTIONS'];
 const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 
 /**
@@ -40,8 +50,13 @@ const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 export class RackMetrics {
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
-  private readonly subscription: EventSubscription;
-  private readonly routes = new Map<string, string>();
+  private readonly subscription: { close(): void };
+  // The per-request series, looked up without building a label key string on every event (a profile put
+  // that and the label hashing at most of the metrics reader's cost): cells kept per path and per number.
+  private readonly routes = new Map<string, RouteCells>();
+  private readonly ipmiCells = new Map<number, { value: number }>();
+  private readonly latencyByMethod = new Map<string, HistogramSeries>();
+  private cellsGeneration = 0;
   private readonly m;
 
   constructor(private readonly opts: RackMetricsOptions) {
@@ -159,8 +174,9 @@ export class RackMetrics {
       // prom-client names these gauges `_total`, which promtool (rightly) flags: counters only.
       for (const name of MISNAMED_DEFAULTS) this.registry.removeSingleMetric(name);
     }
-    // Metrics never pause, so a burst between two loop turns must not get them dropped as a slow reader.
-    this.subscription = bus.subscribe((e) => this.count(e), { maxQueue: 1_000_000 });
+    // A tap, not a subscriber: counting is O(1) and cannot block, and a subscriber's queue and delivery turn
+    // cost more than the counting on every protocol answer (docs/events.md, "What publishing costs").
+    this.subscription = bus.tap((e) => this.count(e));
   }
 
   /** Add a gauge whose samples are read from their owner on each scrape (sessions, leases, cache, power). */
@@ -214,36 +230,74 @@ export class RackMetrics {
     this.registry.clear();
   }
 
-  /** routeLabel, remembered per path (paths repeat: a few routes times the nodes); bounded. */
-  private route(path: string): string {
-    let label = this.routes.get(path);
-    if (label === undefined) {
+  /** The path's route label and cells, remembered per path (paths repeat: a few routes times the nodes); bounded. */
+  private route(path: string): RouteCells {
+    let r = this.routes.get(path);
+    if (r === undefined) {
       if (this.routes.size >= MAX_ROUTES_REMEMBERED) this.routes.clear();
-      this.routes.set(path, (label = routeLabel(path)));
+      this.routes.set(path, (r = { route: routeLabel(path), cells: new Map() }));
     }
-    return label;
+    return r;
+  }
+
+  /** Kept cells are forgotten when a metric was reset (its series are gone) or too many piled up. */
+  private checkCells(): void {
+    const gen = this.m.redfish.generation + this.m.redfishSeconds.generation + this.m.ipmi.generation;
+    if (gen === this.cellsGeneration && this.ipmiCells.size < MAX_CELLS_REMEMBERED) return;
+    this.cellsGeneration = gen;
+    this.routes.clear();
+    this.ipmiCells.clear();
+    this.latencyByMethod.clear();
+  }
+
+  private countRedfish(e: Extract<RackEvent, { kind: 'redfish' }>): void {
+    const m = this.m;
+    const r = this.route(e.path);
+    const label = () => ({ method: e.method, route: r.route, status: String(e.status) });
+    const methodIndex = METHODS.indexOf(e.method);
+    if (methodIndex < 0 || !Number.isInteger(e.status)) {
+      m.redfish.inc(`${e.method} ${r.route} ${e.status}`, label);
+    } else {
+      const key = e.status * 16 + methodIndex;
+      let cell = r.cells.get(key);
+      if (cell === undefined) r.cells.set(key, (cell = m.redfish.cell(`${e.method} ${r.route} ${e.status}`, label)));
+      cell.value++;
+    }
+    let latency = this.latencyByMethod.get(e.method);
+    if (latency === undefined) {
+      latency = m.redfishSeconds.cell(e.method, () => ({ method: e.method }));
+      if (methodIndex >= 0) this.latencyByMethod.set(e.method, latency);
+    }
+    m.redfishSeconds.observeIn(latency, e.ms / 1000);
+  }
+
+  private countIpmi(e: Extract<RackEvent, { kind: 'ipmi' }>): void {
+    const session = SESSIONS.indexOf(e.session);
+    const bytes = (e.netFn | e.cmd | e.cc) >>> 8 === 0 && Number.isInteger(e.netFn + e.cmd + e.cc);
+    const key = bytes && session >= 0 ? ((e.netFn << 16) | (e.cmd << 8) | e.cc) * 4 + session : -1;
+    let cell = this.ipmiCells.get(key);
+    if (cell === undefined) {
+      cell = this.m.ipmi.cell(`${e.netFn} ${e.cmd} ${e.cc} ${e.session}`, () => ({
+        netfn: hex(e.netFn),
+        cmd: hex(e.cmd),
+        cc: hex(e.cc),
+        session: e.session,
+      }));
+      if (key >= 0) this.ipmiCells.set(key, cell);
+    }
+    cell.value++;
   }
 
   private count(e: RackEvent): void {
     const m = this.m;
     switch (e.kind) {
-      case 'redfish': {
-        const route = this.route(e.path);
-        m.redfish.inc(`${e.method} ${route} ${e.status}`, () => ({
-          method: e.method,
-          route,
-          status: String(e.status),
-        }));
-        m.redfishSeconds.observe(e.method, () => ({ method: e.method }), e.ms / 1000);
+      case 'redfish':
+        this.checkCells();
+        this.countRedfish(e);
         break;
-      }
       case 'ipmi':
-        m.ipmi.inc(`${e.netFn} ${e.cmd} ${e.cc} ${e.session}`, () => ({
-          netfn: hex(e.netFn),
-          cmd: hex(e.cmd),
-          cc: hex(e.cc),
-          session: e.session,
-        }));
+        this.checkCells();
+        this.countIpmi(e);
         break;
       case 'dhcp':
         m.dhcp.inc({ message: e.message });

@@ -177,3 +177,52 @@ promtool.describe('promtool check metrics', () => {
     await driver.close();
   });
 });
+
+describe('RackMetrics per-request cells', () => {
+  it('count each Redfish and IPMI series exactly, for any mix of methods, statuses and codes, across a reset (fast-check)', async () => {
+    const redfish = fc.record({
+      kind: fc.constant('redfish' as const),
+      method: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PROPFIND'),
+      path: fc.constantFrom('/redfish/v1/Systems/a', '/redfish/v1/Systems/b', '/redfish/v1'),
+      status: fc.constantFrom(200, 201, 401, 404, 599),
+      ms: fc.double({ min: 0, max: 100, noNaN: true }),
+    });
+    const ipmi = fc.record({
+      kind: fc.constant('ipmi' as const),
+      netFn: fc.constantFrom(0, 6, 0x2c, 300),
+      cmd: fc.constantFrom(1, 0x38, 0xff),
+      cc: fc.constantFrom(0, 0xc1),
+      session: fc.constantFrom('none' as const, '1.5' as const, '2.0' as const),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(redfish, ipmi), { maxLength: 60 }), fc.nat(60), async (events, cut) => {
+        const { bus, metrics } = setup();
+        const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+        const model = new Map<string, number>();
+        for (const [i, e] of events.entries()) {
+          if (i === cut) {
+            await tick(); // what came before is counted, then forgotten
+            metrics.registry.resetMetrics();
+            model.clear();
+          }
+          bus.publish({ ...e });
+          const key =
+            e.kind === 'redfish'
+              ? `r ${e.method} ${routeLabel(e.path)} ${e.status}`
+              : `i ${hex(e.netFn)} ${hex(e.cmd)} ${hex(e.cc)} ${e.session}`;
+          model.set(key, (model.get(key) ?? 0) + 1);
+        }
+        await tick();
+        const f = await families(metrics);
+        const seen = new Map<string, number>();
+        for (const m of f.get('bmcemu_redfish_requests_total')?.metrics ?? [])
+          seen.set(`r ${m.labels!.method} ${m.labels!.route} ${m.labels!.status}`, Number(m.value));
+        for (const m of f.get('bmcemu_ipmi_commands_total')?.metrics ?? [])
+          seen.set(`i ${m.labels!.netfn} ${m.labels!.cmd} ${m.labels!.cc} ${m.labels!.session}`, Number(m.value));
+        expect(seen).toEqual(model);
+        metrics.close();
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -12,6 +12,11 @@ export interface PublishedFetchOptions {
   progressPerSecond?: number;
   /** Every progress report of the cache, not rate-limited (e.g. a Redfish task's PercentComplete). */
   onProgress?: (p: MediaProgress) => void;
+  /**
+   * Work that belongs to the story before it is `done` (the console checks and attaches the image here, so
+   * its bar reaches 100 % when the node has the media): a throw ends the story in `failed` with its error.
+   */
+  beforeDone?: (got: MediaFetchResult) => Promise<void>;
 }
 
 /**
@@ -27,7 +32,11 @@ export async function fetchPublished(
 ): Promise<MediaFetchResult> {
   const signal = opts.signal ? { signal: opts.signal } : {};
   const own = opts.onProgress;
-  if (!bus) return cache.fetch(url, { ...signal, ...(own ? { onProgress: own } : {}) });
+  if (!bus) {
+    const got = await cache.fetch(url, { ...signal, ...(own ? { onProgress: own } : {}) });
+    await opts.beforeDone?.(got);
+    return got;
+  }
   const base = { kind: 'media-download', node: opts.node, url, ...(opts.slot ? { slot: opts.slot } : {}) } as const;
   const gapMs = 1000 / (opts.progressPerSecond ?? 4);
   let last = -Infinity;
@@ -49,6 +58,7 @@ export async function fetchPublished(
         });
       },
     });
+    await opts.beforeDone?.(got);
     bus.publish({ ...base, phase: 'done', bytes: got.size, total: got.size, done: true, hit: got.hit });
     return got;
   } catch (err) {
