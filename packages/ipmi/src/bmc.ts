@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventBus, Logger, NodeDriver, NodeEvent, Telemetry } from '@bmc-emu/core';
+import type { EventBus, Logger, NodeDriver, NodeEvent, RackEventInput, Telemetry } from '@bmc-emu/core';
 import { BootValidBit } from './boot-valid-bit.js';
 import { IpmiDecodeError } from './codec/errors.js';
 import { guidBytes } from './codec/guid.js';
@@ -85,6 +85,8 @@ export class BmcEndpoint {
   readonly sessions: SessionTable;
   readonly state: BmcProtocolState = newProtocolState();
   readonly stats: BmcStats = { received: 0, answered: 0, dropped: 0 };
+  /** Answers' events, published once the answer is on its way so no reader runs before the datagram leaves. */
+  private readonly answeredEvents: RackEventInput[] = [];
   private socket: Socket | undefined;
   private guid: Buffer = Buffer.alloc(16);
   private boundPort = 0;
@@ -165,7 +167,15 @@ export class BmcEndpoint {
       this.stats.dropped++;
       if (!(err instanceof IpmiDecodeError))
         this.opts.logger.warn({ err, node: this.opts.nodeId }, 'ipmi datagram failed');
+    } finally {
+      this.publishAnswered();
     }
+  }
+
+  private publishAnswered(): void {
+    const bus = this.opts.events;
+    if (!bus) return;
+    for (let e = this.answeredEvents.shift(); e; e = this.answeredEvents.shift()) bus.publish(e);
   }
 
   private send(bytes: Buffer, peer: Peer): void {
@@ -212,12 +222,11 @@ export class BmcEndpoint {
     };
   }
 
-  /** The encoded answer, published as an `ipmi` event first when a bus is there. */
+  /** The encoded answer; its `ipmi` event is published after the send when a bus is there. */
   private answer(req: IpmiRequest, result: CommandResult, session: 'none' | '1.5' | '2.0', s?: Session): Buffer {
-    const bus = this.opts.events;
-    if (bus) {
+    if (this.opts.events) {
       const user = s?.userName.toString('latin1');
-      bus.publish({
+      this.answeredEvents.push({
         kind: 'ipmi',
         node: this.opts.nodeId,
         netFn: req.netFn,
