@@ -18,9 +18,11 @@ import { type SendfileBinding, sendfileBinding } from './sendfile-native.js';
 /**
  * Most bytes one sendfile(2) call may move before the loop turns to other connections: a client that reads
  * as fast as we send never fills its socket, and without this cap would hold the event loop for the whole
- * file (nginx's sendfile_max_chunk is 2m for the same reason).
+ * file (nginx's sendfile_max_chunk is 2m for the same reason). 2 MiB also measured better than 4 when the
+ * server is the bottleneck (one client on a fast loopback: 0.92-0.97x nginx vs 0.80-0.92x, less CPU per GiB;
+ * no difference when the client is the bottleneck; docs/boot-http.md).
  */
-const MAX_CALL = 4 * 1024 * 1024;
+export const SENDFILE_CHUNK = 2 * 1024 * 1024;
 /** Errors that mean the client is gone: no point streaming instead. */
 const CONNECTION_GONE = new Set(['EPIPE', 'ECONNRESET', 'ENOTCONN', 'ETIMEDOUT']);
 
@@ -88,7 +90,7 @@ export async function sendRangeSendfile(
     // the first slice goes from JS, so a file sendfile refuses can still be streamed instead
     let first: number;
     try {
-      first = native.send(fd, fh.fd, start, Math.min(length, MAX_CALL));
+      first = native.send(fd, fh.fd, start, Math.min(length, SENDFILE_CHUNK));
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (code !== 'EOF' && !CONNECTION_GONE.has(code)) return 'fallback';
@@ -100,7 +102,7 @@ export async function sendRangeSendfile(
       const outcome = await new Promise<'done' | 'failed' | 'gone'>((resolve) => {
         void gone.then(() => resolve('gone'));
         try {
-          token = native.pump(fd, fh.fd, start + first, length - first, MAX_CALL, (err, sent) => {
+          token = native.pump(fd, fh.fd, start + first, length - first, SENDFILE_CHUNK, (err, sent) => {
             token = undefined;
             counter.bytes += sent;
             resolve(err ? 'failed' : 'done');

@@ -22,7 +22,7 @@ import { tempDirs } from '../../../test/support/temp-dirs.js';
 import { type AccessLogEntry, BootHttpServer } from '../src/index.js';
 import { sendBody } from '../src/send-body.js';
 import { sendRange } from '../src/send-range.js';
-import { sendRangeSendfile } from '../src/send-range-sendfile.js';
+import { SENDFILE_CHUNK, sendRangeSendfile } from '../src/send-range-sendfile.js';
 import { type SendfileBinding, sendfileBinding, sendfileLoadError } from '../src/sendfile-native.js';
 
 const execFileP = promisify(execFile);
@@ -124,13 +124,13 @@ describe.runIf(native !== undefined || IN_CI)('sendfile engine', () => {
       expect(access.slice(-4).map((e) => e.bytes)).toEqual([big.length, 39_999_001, 777, 5]);
     });
 
-    it('sends exact bytes for Ranges that end at, just past and inside a 4 MiB pump chunk', async () => {
-      const MiB4 = 4 * 1024 * 1024;
+    it('sends exact bytes for Ranges that end at, just past and inside a pump chunk', async () => {
+      const C = SENDFILE_CHUNK;
       const ranges: [number, number][] = [
-        [0, MiB4 - 1], // the first slice alone
-        [7, MiB4 + 7], // one byte past it: the pump sends the rest
-        [1, 3 * MiB4 + 3], // whole chunks and a 3-byte tail
-        [big.length - MiB4 - 2, big.length - 2], // ends one byte before the end of the file
+        [0, C - 1], // the first slice alone
+        [7, C + 7], // one byte past it: the pump sends the rest
+        [1, 3 * C + 3], // whole chunks and a 3-byte tail
+        [big.length - C - 2, big.length - 2], // ends one byte before the end of the file
       ];
       const dir = await tmp('bmcemu-sendfile-chunks-');
       const before = server.bodies.sendfile;
