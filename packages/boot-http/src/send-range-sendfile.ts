@@ -1,8 +1,9 @@
 /**
  * Send bytes [start, end] of a file with sendfile(2): the kernel moves the pages from the page cache to the
  * socket and no byte passes through JS (send-range.ts copies each one twice: file -> buffer -> socket).
- * Node writes the headers; once they are in the kernel, the body goes straight to the socket's fd, and
- * res.end() gives the socket back to Node's HTTP machinery (keep-alive, the next pipelined request).
+ * Node writes the headers; once they are in the kernel, the first slice of the body goes straight to the
+ * socket's fd from here, the rest from the addon's pump (one sendfile per writable event, no JS per chunk),
+ * and res.end() gives the socket back to Node's HTTP machinery (keep-alive, the next pipelined request).
  *
  * Result 'fallback' means no body byte was sent and the caller should stream instead: the socket has no
  * usable fd (TLS, a pipelined response still queued, no _handle), or sendfile refused this file before
@@ -15,11 +16,13 @@ import type { Socket } from 'node:net';
 import { type SendfileBinding, sendfileBinding } from './sendfile-native.js';
 
 /**
- * Most bytes one send() may move before the loop yields to other connections: a client that reads as fast
- * as we send never fills its socket, and without this cap would hold the event loop for the whole file
- * (nginx's sendfile_max_chunk is 2m for the same reason).
+ * Most bytes one sendfile(2) call may move before the loop turns to other connections: a client that reads
+ * as fast as we send never fills its socket, and without this cap would hold the event loop for the whole
+ * file (nginx's sendfile_max_chunk is 2m for the same reason). 2 MiB also measured better than 4 when the
+ * server is the bottleneck (one client on a fast loopback: 0.92-0.97x nginx vs 0.80-0.92x, less CPU per GiB;
+ * no difference when the client is the bottleneck; docs/boot-http.md).
  */
-const MAX_CALL = 4 * 1024 * 1024;
+export const SENDFILE_CHUNK = 2 * 1024 * 1024;
 /** Errors that mean the client is gone: no point streaming instead. */
 const CONNECTION_GONE = new Set(['EPIPE', 'ECONNRESET', 'ENOTCONN', 'ETIMEDOUT']);
 
@@ -67,59 +70,56 @@ export async function sendRangeSendfile(
   const gone = new Promise<void>((resolve) => {
     wake = resolve;
   });
+  const stopPump = () => {
+    if (token === undefined) return;
+    const sent = native.cancel(token);
+    token = undefined;
+    if (sent > 0) counter.bytes += sent;
+  };
   const onClose = () => {
     closed = true;
-    if (token !== undefined) native.cancelWait(token);
-    token = undefined;
+    stopPump(); // closes the addon's dup of the socket now, so a destroyed connection is released at once
     wake();
   };
   res.once('close', onClose);
   try {
     res.flushHeaders();
     await flushed(socket, gone);
-    let pos = start;
-    let sent = 0;
-    while (pos <= end) {
-      if (closed || !stillOurs(socket, fd)) return 'sent'; // client gone: 'close' ends the response
-      const want = Math.min(end - pos + 1, MAX_CALL);
-      let n: number;
-      try {
-        n = native.send(fd, fh.fd, pos, want);
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (sent === 0 && code !== 'EOF' && !CONNECTION_GONE.has(code)) return 'fallback';
-        res.destroy();
-        return 'sent';
-      }
-      pos += n;
-      sent += n;
-      counter.bytes += n;
-      if (n === want) {
-        // the whole slice fitted: let other connections' callbacks run, then go on
-        await Promise.race([new Promise<void>((resolve) => setImmediate(resolve)), gone]);
-      } else {
-        let ready: () => void = () => undefined;
-        const writable = new Promise<void>((resolve) => {
-          ready = resolve;
-        });
+    if (closed || !stillOurs(socket, fd)) return 'sent'; // client gone: 'close' ends the response
+    const length = end - start + 1;
+    // the first slice goes from JS, so a file sendfile refuses can still be streamed instead
+    let first: number;
+    try {
+      first = native.send(fd, fh.fd, start, Math.min(length, SENDFILE_CHUNK));
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (code !== 'EOF' && !CONNECTION_GONE.has(code)) return 'fallback';
+      res.destroy();
+      return 'sent';
+    }
+    counter.bytes += first;
+    if (first < length) {
+      const outcome = await new Promise<'done' | 'failed' | 'gone'>((resolve) => {
+        void gone.then(() => resolve('gone'));
         try {
-          token = native.waitWritable(fd, () => {
+          token = native.pump(fd, fh.fd, start + first, length - first, SENDFILE_CHUNK, (err, sent) => {
             token = undefined;
-            ready();
+            counter.bytes += sent;
+            resolve(err ? 'failed' : 'done');
           });
         } catch {
-          if (sent === 0) return 'fallback';
-          res.destroy();
-          return 'sent';
+          resolve('failed');
         }
-        await Promise.race([writable, gone]);
-      }
+      });
+      // a failure after the first byte cuts the connection: the client must not take a short body as whole
+      if (outcome === 'failed') res.destroy();
+      if (outcome !== 'done') return 'sent';
     }
     if (!closed) res.end();
     return 'sent';
   } finally {
     res.off('close', onClose);
-    if (token !== undefined) native.cancelWait(token);
+    stopPump();
     await fh.close();
   }
 }

@@ -4,10 +4,21 @@ import { createRequire } from 'node:module';
 export interface SendfileBinding {
   /** sendfile(2) on a non-blocking socket: bytes sent (fewer than count, maybe 0, when the socket is full). */
   send(outFd: number, inFd: number, offset: number, count: number): number;
-  /** Calls back once the socket has room again (or an error the next send() reports); returns a token. */
-  waitWritable(fd: number, callback: () => void): number;
-  /** Drops a wait: its callback will not run. */
-  cancelWait(token: number): void;
+  /**
+   * Sends `count` bytes from `offset` without calling into JS per chunk: one sendfile(2) of at most `chunk`
+   * bytes each time the socket is writable, then `done(error, sent)` once (error.code: errno name or 'EOF').
+   * Returns a token for cancel().
+   */
+  pump(
+    outFd: number,
+    inFd: number,
+    offset: number,
+    count: number,
+    chunk: number,
+    done: (err: (Error & { code?: string }) | null, sent: number) => void,
+  ): number;
+  /** Stops a pump (its done is not called); bytes it sent, or -1 when it had already ended. */
+  cancel(token: number): number;
 }
 
 let binding: SendfileBinding | undefined;

@@ -22,7 +22,7 @@ import { tempDirs } from '../../../test/support/temp-dirs.js';
 import { type AccessLogEntry, BootHttpServer } from '../src/index.js';
 import { sendBody } from '../src/send-body.js';
 import { sendRange } from '../src/send-range.js';
-import { sendRangeSendfile } from '../src/send-range-sendfile.js';
+import { SENDFILE_CHUNK, sendRangeSendfile } from '../src/send-range-sendfile.js';
 import { type SendfileBinding, sendfileBinding, sendfileLoadError } from '../src/sendfile-native.js';
 
 const execFileP = promisify(execFile);
@@ -37,6 +37,17 @@ describe('sendfile native addon', () => {
   }
   it('is built (npm install runs node-gyp for @bmc-emu/boot-http)', () => {
     expect(native).toBeDefined();
+  });
+  it('refuses bad pump arguments with a TypeError and ignores unknown cancel tokens', () => {
+    if (!native) return;
+    const done = () => undefined;
+    expect(() => native.pump(1, 2, 0, 0, 1024, done)).toThrow(TypeError); // nothing to send
+    expect(() => native.pump(-1, 2, 0, 10, 1024, done)).toThrow(TypeError);
+    expect(() => native.pump(1, 2, 0, 10, 0, done)).toThrow(TypeError);
+    expect(() => native.pump(1, 2, 0, 10, 1024, 'x' as unknown as typeof done)).toThrow(TypeError);
+    expect(native.cancel(12345)).toBe(-1);
+    // a descriptor that is not open: dup(2) fails, reported as an error with the errno's name
+    expect(() => native.pump(987_654, 2, 0, 10, 1024, done)).toThrow(expect.objectContaining({ code: 'EBADF' }));
   });
 });
 
@@ -111,6 +122,59 @@ describe.runIf(native !== undefined || IN_CI)('sendfile engine', () => {
       expect(server.bodies.stream).toBe(before.stream);
       await settle(() => access.filter((e) => e.path === '/files/big.img').length >= 4);
       expect(access.slice(-4).map((e) => e.bytes)).toEqual([big.length, 39_999_001, 777, 5]);
+    });
+
+    it('sends exact bytes for Ranges that end at, just past and inside a pump chunk', async () => {
+      const C = SENDFILE_CHUNK;
+      const ranges: [number, number][] = [
+        [0, C - 1], // the first slice alone
+        [7, C + 7], // one byte past it: the pump sends the rest
+        [1, 3 * C + 3], // whole chunks and a 3-byte tail
+        [big.length - C - 2, big.length - 2], // ends one byte before the end of the file
+      ];
+      const dir = await tmp('bmcemu-sendfile-chunks-');
+      const before = server.bodies.sendfile;
+      const seen = access.length;
+      const args = ranges.flatMap(([a, b], i) => [
+        ...(i ? ['--next'] : []),
+        ...['-s', '-r', `${a}-${b}`, '-o', join(dir, `r${i}`), '-w', '%{http_code} %{num_connects}\\n'],
+        `${base}/big.img`,
+      ]);
+      const { stdout } = await execFileP('curl', args);
+      expect(stdout.trim().split('\n')).toEqual(['206 1', '206 0', '206 0', '206 0']);
+      for (const [i, [a, b]] of ranges.entries()) {
+        expect(sha(await readFile(join(dir, `r${i}`)))).toBe(sha(big.subarray(a, b + 1)));
+      }
+      await settle(() => access.length >= seen + ranges.length);
+      expect(access.slice(seen).map((e) => e.bytes)).toEqual(ranges.map(([a, b]) => b - a + 1));
+      await settle(() => server.bodies.sendfile - before === ranges.length);
+      expect(server.bodies.sendfile - before).toBe(ranges.length);
+    });
+
+    it('cuts the connection when the file shrinks under a running pump, after exact bytes', async () => {
+      const orig = randomBytes(48 * 1024 * 1024);
+      const path = join(root, 'shrinking.img');
+      await writeFile(path, orig);
+      const dir = await tmp('bmcemu-sendfile-shrink-');
+      const seen = access.length;
+      const run = execFileP('curl', [
+        ...['-s', '--limit-rate', '8M', '-o', join(dir, 'got'), '-w', '%{size_download}'],
+        `${base}/shrinking.img`,
+      ]).catch((e: { code?: number; stdout?: string }) => e);
+      await new Promise((r) => setTimeout(r, 300));
+      const { truncate } = await import('node:fs/promises');
+      // the pump is still running: curl has read about 2.5 MB so far, and 24 MiB leaves seconds of slack under load
+      await truncate(path, 24 * 1024 * 1024);
+      const r = (await run) as { code?: number; stdout?: string };
+      expect(r.code).toBe(18); // CURLE_PARTIAL_FILE: cut, not a short 200 taken as whole
+      const got = await readFile(join(dir, 'got'));
+      expect(got.length).toBe(Number(r.stdout));
+      expect(got.length).toBeGreaterThan(0);
+      expect(got.length).toBeLessThanOrEqual(24 * 1024 * 1024);
+      expect(sha(got)).toBe(sha(orig.subarray(0, got.length)));
+      await settle(() => access.length > seen);
+      expect(access[seen]?.path).toBe('/files/shrinking.img');
+      expect(access[seen]?.bytes).toBe(24 * 1024 * 1024);
     });
 
     it('keeps serving after clients that reset or stall mid-transfer, leaving no descriptor open', async () => {
@@ -236,6 +300,42 @@ describe.runIf(native !== undefined || IN_CI)('sendfile engine', () => {
     });
   });
 
+  it('waits for a client that stops reading (twice) and then reads everything: exact bytes', async () => {
+    const before = server.bodies.sendfile;
+    const seen = access.length;
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const pauses = [1024 * 1024, 24 * 1024 * 1024]; // stop after these many bytes, for 600 ms each
+      const s = connect(server.port, '127.0.0.1', () => s.write('GET /files/big.img HTTP/1.1\r\nHost: x\r\n\r\n'));
+      s.on('data', (d: Buffer) => {
+        chunks.push(d);
+        total += d.length;
+        if (pauses.length && total >= pauses[0]!) {
+          pauses.shift();
+          s.pause(); // the socket buffers fill up and the server's pump waits for room
+          setTimeout(() => s.resume(), 600);
+        }
+        // parse once the whole response can be there (parsing on every chunk would copy 64 MiB each time)
+        if (total >= big.length && parseResponses(Buffer.concat(chunks)).length === 1) {
+          s.destroy();
+          resolve(Buffer.concat(chunks));
+        }
+      });
+      s.on('error', reject);
+      s.setTimeout(30_000, () => reject(new Error(`slow reader incomplete after ${total} bytes`)));
+    });
+    const [reply] = parseResponses(raw);
+    expect(reply?.status).toBe(200);
+    expect(reply?.body.length).toBe(big.length);
+    expect(sha(reply!.body)).toBe(sha(big));
+    await settle(() => access.length > seen);
+    expect(access[seen]?.bytes).toBe(big.length);
+    // a body is counted once its response ended on the server's side, which may be after the client hung up
+    await settle(() => server.bodies.sendfile - before === 1);
+    expect(server.bodies.sendfile - before).toBe(1);
+  });
+
   requirePeers('boot-http sendfile (wget)', [command('wget')]).describe('with wget', () => {
     it('downloads the exact file', async () => {
       const dir = await tmp('bmcemu-sendfile-wget-');
@@ -297,8 +397,10 @@ curlPeer.describe('sendfile fallbacks and failures', () => {
       send: () => {
         throw Object.assign(new Error('sendfile: Invalid argument'), { code: 'EINVAL' });
       },
-      waitWritable: () => 0,
-      cancelWait: () => undefined,
+      pump: () => {
+        throw new Error('pump must not run after a refusal');
+      },
+      cancel: () => -1,
     };
     const outcomes: string[] = [];
     const srv = await listen(createHttpServer, serveWith(refusing, outcomes));
@@ -315,14 +417,14 @@ curlPeer.describe('sendfile fallbacks and failures', () => {
     'cuts the connection (never a short 200) when sendfile fails after the first byte',
     async () => {
       const real = native!;
-      let calls = 0;
+      // the first MiB goes out for real, then the rest fails the way an I/O error in the pump reports it
       const failing: SendfileBinding = {
-        send: (out, inFd, offset, count) => {
-          if (++calls > 1) throw Object.assign(new Error('sendfile: Input/output error'), { code: 'EIO' });
-          return real.send(out, inFd, offset, Math.min(count, 1024 * 1024));
+        send: (out, inFd, offset, count) => real.send(out, inFd, offset, Math.min(count, 1024 * 1024)),
+        pump: (_out, _in, _offset, _count, _chunk, done) => {
+          setImmediate(() => done(Object.assign(new Error('sendfile: Input/output error'), { code: 'EIO' }), 0));
+          return 1;
         },
-        waitWritable: (fd, cb) => real.waitWritable(fd, cb),
-        cancelWait: (t) => real.cancelWait(t),
+        cancel: () => -1,
       };
       const outcomes: string[] = [];
       const srv = await listen(createHttpServer, serveWith(failing, outcomes));
