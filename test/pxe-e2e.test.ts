@@ -215,7 +215,8 @@ gate.describe('PXE end-to-end with our DHCP + TFTP + HTTP (qemu TCG)', () => {
       expect(done[0]?.bytes).toBe(readFileSync('/usr/lib/ipxe/snponly.efi').length);
       expect(logs().some((l) => l.component === 'tftp' && l.level === 40)).toBe(false); // the probe is not a warning
       // the VM is killed as soon as the script's echo is on serial; the server's access line can come a little later
-      const scriptFetched = () => access(UEFI_MAC).some((l) => l.path.replace(/\?.*/, '') === '/boot/52-54-00-e2-e0-03.ipxe');
+      const scriptFetched = () =>
+        access(UEFI_MAC).some((l) => l.path.replace(/\?.*/, '') === '/boot/52-54-00-e2-e0-03.ipxe');
       for (let i = 0; i < 100 && !scriptFetched(); i++) await sleep(100);
       expect(access(UEFI_MAC).map((l) => l.path.replace(/\?.*/, ''))).toEqual(
         expect.arrayContaining(['/boot/52-54-00-e2-e0-03.ipxe']),
