@@ -14,10 +14,11 @@
 //                                         the build in <dir>: a checkout of an older commit (git archive <commit> |
 //                                         tar -x -C <dir>; node_modules linked in) after `npx tsc -b packages/core
 //                                         packages/metrics` there, for a before/after comparison in the same run
-//   BENCH_MODES=none,bare,noop,metrics,json,native,bus,before
-//                                         which servers (default none,bare,bus[,before]): noop = a reader doing
+//   BENCH_MODES=none,bare,noop,metrics,json,native,serve,bus,before
+//                                         which servers (default none,bare,serve,bus[,before]): noop = a reader doing
 //                                         nothing (delivery alone), metrics / json = one reader alone, native = the
-//                                         realistic pair with a JSON.stringify reader instead of eventJson
+//                                         realistic pair with a JSON.stringify reader instead of eventJson, serve =
+//                                         serve's own wiring with nobody watching (RackMetrics + 3 filtered readers)
 //   BENCH_ONLY=redfish|ipmi, BENCH_ROUNDS (20), BENCH_PER_ROUND (300)
 //   node bench/events.bench.mjs --serve M,... (internal) the servers of one process
 import { fork } from 'node:child_process';
@@ -58,7 +59,7 @@ async function serve(modes) {
     const driver = new MemoryDriver({ nodes: demoNodes(2), transitionMs: 10 });
     const build = mode === 'before' ? before : current;
     const bus = mode === 'none' ? undefined : new build.EventBus(mode === 'tiny' ? { perNode: 1, global: 1 } : {});
-    if (mode === 'bus' || mode === 'before' || mode === 'native' || mode === 'metrics') {
+    if (mode === 'bus' || mode === 'before' || mode === 'native' || mode === 'metrics' || mode === 'serve') {
       new build.RackMetrics({ bus, processMetrics: false });
     }
     // the JSON reader stands for the console's event stream: it encodes each event as that does (eventJson)
@@ -67,6 +68,14 @@ async function serve(modes) {
       bus.subscribe((e) => void (chars += build.eventJson(e).length));
     if (mode === 'native') bus.subscribe((e) => void (chars += JSON.stringify(e).length));
     if (mode === 'noop') bus.subscribe(() => undefined);
+    // what `bmc-emu serve` wires when no browser or Redfish SSE client reads the stream: RackMetrics (above) and
+    // three filtered readers (PeerNodes and the console's leases on dhcp, the TTY view on media downloads)
+    if (mode === 'serve') {
+      const dhcp = { filter: (e) => e.kind === 'dhcp', maxQueue: 100_000 };
+      bus.subscribe((e) => void (chars += e.seq), dhcp);
+      bus.subscribe((e) => void (chars += e.seq), dhcp);
+      bus.subscribe((e) => void (chars += e.seq), { filter: (e) => e.kind === 'media-download', maxQueue: 100_000 });
+    }
     const app = createRedfishApp({
       driver,
       settings: redfishSection.parse({ tls: false, port: 0 }),
@@ -179,6 +188,7 @@ async function overhead(label, servers, round) {
     tiny: 'bus keeping 1 event, no reader',
     metrics: 'bus + RackMetrics',
     json: 'bus + JSON reader',
+    serve: "serve's wiring, nobody watching (RackMetrics + 3 filtered readers)",
   };
   // the overhead is the median of each round's own ratio to the no-bus server: rounds a burst of machine load
   // hits are slow for every mode alike, so pairing within the round takes most of that noise out
@@ -234,6 +244,7 @@ async function main() {
   const modes = process.env.BENCH_MODES?.split(',') ?? [
     'none',
     'bare',
+    'serve',
     'bus',
     ...(process.env.BENCH_BEFORE ? ['before'] : []),
   ];

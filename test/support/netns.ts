@@ -3,6 +3,7 @@
  * Every namespace made here is deleted by `destroy()`; names carry the pid so parallel runs do not clash.
  */
 import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
 let seq = 0;
 
@@ -32,9 +33,14 @@ export class NetNs {
     return child;
   }
 
-  /** A bridge with an address, e.g. addBridge('br0', '172.30.0.1/24'). */
+  /**
+   * A bridge with an address, e.g. addBridge('br0', '172.30.0.1/24'). Its MAC is set once (locally
+   * administered): a bridge left to itself takes its lowest port's MAC, so a port added mid-test can change
+   * it under the clients' ARP caches, and their frames to the old MAC were seen not to arrive.
+   */
   addBridge(name: string, cidr?: string): void {
-    this.exec('ip', 'link', 'add', name, 'type', 'bridge');
+    const mac = ['02', ...randomBytes(5).toString('hex').match(/../g)!].join(':');
+    this.exec('ip', 'link', 'add', name, 'address', mac, 'type', 'bridge');
     if (cidr) this.exec('ip', 'addr', 'add', cidr, 'dev', name);
     this.exec('ip', 'link', 'set', name, 'up');
   }
