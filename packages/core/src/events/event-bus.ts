@@ -120,15 +120,17 @@ export class EventBus {
       }
     }
     const subs = this.subs;
-    if (subs.length === 0) return event;
+    let queued = false;
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i]!;
       if (sub.closed) continue;
       if (sub.filter && !sub.filter(event)) continue;
       sub.queue.push(event);
+      queued = true;
       if (sub.queue.length > sub.maxQueue) this.drop(sub);
     }
-    this.scheduleDrain();
+    // readers whose filter refused the event cost no delivery turn (serve's own readers filter most events out)
+    if (queued) this.scheduleDrain();
     return event;
   }
 
