@@ -271,7 +271,5 @@ export async function startLibvirtdHosts(specs: { ssh?: boolean }[]): Promise<Ru
     await stopAll();
     throw err;
   }
-  const out = [...hosts] as RunningHosts;
-  out.stop = stopAll;
-  return out;
+  return Object.assign([...hosts], { stop: stopAll });
 }
