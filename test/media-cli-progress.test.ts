@@ -5,8 +5,6 @@
  * download's plain lines from the event stream.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -15,46 +13,21 @@ import { basic, httpsJson } from './support/https-json.js';
 import { command, requirePeers } from './support/peers.js';
 import { type ServeProcess, startServe } from './support/serve-process.js';
 import { tempDirs } from './support/temp-dirs.js';
+import { type TrickleImages, trickleImages } from './support/trickle-images.js';
 
 const BIN = fileURLToPath(new URL('../bin/bmc-emu.js', import.meta.url));
 const tempDir = tempDirs();
 const gate = requirePeers('media download progress in the CLI', [command('script', 'util-linux')]);
 
-const CHUNK = 64 * 1024;
-const CHUNKS = 32;
-
-/** A 2 MiB ISO-looking image under any /slow*.iso path, one chunk every 50 ms (~1.6 s). */
-async function trickleServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const image = Buffer.alloc(CHUNK * CHUNKS, 0x22);
-  image.write('CD001', 32769, 'latin1');
-  const server: Server = createServer((req, res) => {
-    if (!/^\/slow[\w-]*\.iso$/.test(req.url ?? '')) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Length': image.length });
-    let i = 0;
-    const t = setInterval(() => {
-      if (res.destroyed) return clearInterval(t);
-      res.write(image.subarray(i * CHUNK, (i + 1) * CHUNK));
-      if (++i < CHUNKS) return;
-      clearInterval(t);
-      res.end();
-    }, 50);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  };
-}
-
 gate.describe('media insert --wait shows the download', () => {
   let serve: ServeProcess;
-  let images: Awaited<ReturnType<typeof trickleServer>>;
+  let images: TrickleImages;
   let stateDir: string;
   let args: string[];
 
   beforeAll(async () => {
     stateDir = await tempDir('bmcemu-media-cli-');
-    images = await trickleServer();
+    images = await trickleImages();
     // the Redfish answer turns into a task after 100 ms, so the CLI follows the download's PercentComplete
     serve = await startServe({ nodes: 1, stateDir, env: { BMCEMU_REDFISH_INSERT_WAIT_MS: '100' } });
     args = ['--state-dir', stateDir, '--redfish-url', `https://127.0.0.1:${serve.redfishPort}`];
