@@ -27,8 +27,11 @@ const quote = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) :
 // The strings of these events repeat (node ids, users, sessions, methods, a few paths per node): their quoted
 // form is remembered, a Map lookup being cheaper than the escape check. Bounded: cleared when full.
 const MAX_QUOTED = 4_096;
+/** Longer strings (a client's made-up URL) are quoted each time, never kept. */
+const MAX_PATH = 256;
 const quoted = new Map<string, string>();
 function str(s: string): string {
+  if (s.length > MAX_PATH) return quote(s);
   let q = quoted.get(s);
   if (q === undefined) {
     if (quoted.size >= MAX_QUOTED) quoted.clear();
@@ -105,8 +108,10 @@ function redfishPrefix(e: RedfishEvent): string {
 function redfishJson(e: RedfishEvent): string {
   const method = METHODS.indexOf(e.method);
   let prefix: string;
-  if (method < 0 || !Number.isInteger(e.status) || e.status < 0 || e.status > 999) prefix = redfishPrefix(e);
-  else {
+  // a long path (a client's made-up URL) is encoded, not remembered: the cache stays small (4,096 × ≤ ~300 chars)
+  if (method < 0 || !Number.isInteger(e.status) || e.status < 0 || e.status > 999 || e.path.length > MAX_PATH) {
+    prefix = redfishPrefix(e);
+  } else {
     let byCode = redfishPrefixes.get(e.path);
     if (byCode === undefined) redfishPrefixes.set(e.path, (byCode = new Map()));
     const code = e.status * 8 + method;
